@@ -1,0 +1,165 @@
+/* table.h — versioned columnar tables over an object store.
+ * (1) A table under key prefix `root` is a linear chain of immutable
+ *     versions 1, 2, 3…; version N is the object
+ *     root/_versions/<20-digit (2^64-1-N)>.manifest, so a LIST returns the
+ *     newest first: open-latest is one LIST page + one GET, open-at-N is
+ *     one GET (no LIST).
+ * (2) An og_table is a read-only snapshot of one version; it never moves.
+ * (3) Every write is two-phase: og_table_stage_* writes immutable data
+ *     files and returns an uncommitted og_txn; og_txn_commit publishes it
+ *     with put_if_absent on version read_version+1. On a lost race the
+ *     transaction is checked against every transaction committed since its
+ *     read version (table_conflict.c): a conflict is OG_E_CONFLICT, never a
+ *     silent rebase; a compatible history is rebased onto (unless exact).
+ * (4) Rows carry stable row ids (never reused) and created/updated-at
+ *     versions, readable as the virtual columns _rowid,
+ *     _row_created_at_version, _row_last_updated_at_version. */
+#ifndef OG_TABLE_TABLE_H
+#define OG_TABLE_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/status.h"
+#include "store/store.h"
+#include "column.h"
+#include "manifest.h"
+
+#define OG_COL_ROWID "_rowid"
+#define OG_COL_CREATED "_row_created_at_version"
+#define OG_COL_UPDATED "_row_last_updated_at_version"
+
+typedef struct og_table og_table;
+typedef struct og_txn og_txn;
+
+/* ---- open and inspect ---- */
+
+/* Latest version: one LIST (max 1 key) + one GET. OG_E_NOTFOUND if absent. */
+og_status og_table_open(og_store *s, const char *root, og_table **out);
+/* Exact version: one GET, no LIST. OG_E_NOTFOUND if absent. */
+og_status og_table_open_at(og_store *s, const char *root, uint64_t version, og_table **out);
+void og_table_close(og_table *t);
+uint64_t og_table_version(const og_table *t);
+const og_manifest *og_table_manifest(const og_table *t);
+const og_schema *og_table_schema(const og_table *t);
+uint64_t og_table_count_rows(const og_table *t);  /* live rows */
+/* Rows per page for files this handle stages (tests use small pages). */
+void og_table_set_page_rows(og_table *t, uint32_t page_rows);
+
+typedef struct og_version_info {
+    uint64_t version;
+    int64_t timestamp_us;
+    og_txn_op op;
+} og_version_info;
+
+/* All versions, ascending. Caller frees *out with free(). */
+og_status og_table_versions(og_store *s, const char *root, og_version_info **out, size_t *n);
+/* The transaction record of one version (one GET); free with og_txn_record_free. */
+og_status og_table_read_transaction(og_store *s, const char *root, uint64_t version, og_txn_record *out);
+
+/* ---- staging ---- */
+
+/* Create at read version 0. rows may be NULL (empty table). Field ids are
+ * assigned in schema order from 0. */
+og_status og_table_stage_create(og_store *s, const char *root, const og_schema *schema,
+                                const og_batch *rows, og_txn **out);
+og_status og_table_stage_append(og_table *t, const og_batch *rows, og_txn **out);
+/* schema NULL keeps the current one; fields keep their id by name. rows may
+ * be NULL or empty (an overwrite to zero rows). */
+og_status og_table_stage_overwrite(og_table *t, const og_schema *schema, const og_batch *rows, og_txn **out);
+
+typedef enum og_when_matched { OG_MATCHED_FAIL = 0, OG_MATCHED_UPDATE_ALL, OG_MATCHED_DO_NOTHING } og_when_matched;
+typedef enum og_when_not_matched { OG_NOT_MATCHED_INSERT = 0, OG_NOT_MATCHED_DO_NOTHING } og_when_not_matched;
+
+typedef struct og_merge_stats {
+    uint64_t inserted, updated, skipped;
+} og_merge_stats;
+
+/* Joins on the column `id`; duplicate source ids: first seen wins.
+ * OG_MATCHED_FAIL on a match returns OG_E_EXISTS and stages nothing.
+ * *out is NULL (OG_OK) when nothing would change. */
+og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when_matched wm,
+                                      og_when_not_matched wnm, og_merge_stats *stats, og_txn **out);
+
+/* ---- predicates (AND of terms) ---- */
+
+typedef enum og_value_kind { OG_VAL_NULL = 0, OG_VAL_BOOL, OG_VAL_INT, OG_VAL_UINT, OG_VAL_FLOAT, OG_VAL_BYTES } og_value_kind;
+
+typedef struct og_value {
+    og_value_kind kind;
+    bool b;
+    int64_t i;
+    uint64_t u;
+    double f;
+    const char *s;
+    size_t n;
+} og_value;
+
+og_value og_val_i64(int64_t v);
+og_value og_val_u64(uint64_t v);
+og_value og_val_f64(double v);
+og_value og_val_bool(bool v);
+og_value og_val_str(const char *s);
+
+typedef enum og_cmp {
+    OG_CMP_EQ = 0, OG_CMP_NE, OG_CMP_LT, OG_CMP_LE, OG_CMP_GT, OG_CMP_GE,
+    OG_CMP_IS_NULL, OG_CMP_NOT_NULL, OG_CMP_IN
+} og_cmp;
+
+typedef struct og_pred {
+    const char *column;      /* a schema field or a virtual column */
+    og_cmp op;
+    og_value value;          /* all but IN / IS_NULL / NOT_NULL */
+    const og_value *values;  /* IN */
+    size_t nvalues;
+} og_pred;
+
+/* Deletes live rows matching every predicate. *out is NULL (and OG_OK)
+ * when no row matches: nothing is staged. affected (nullable) gets the count. */
+og_status og_table_stage_delete(og_table *t, const og_pred *preds, size_t npreds,
+                                uint64_t *affected, og_txn **out);
+/* Restore: the next version gets target's content; t's version is the
+ * expected base, so any concurrent commit makes the commit fail. */
+og_status og_table_stage_restore(og_table *t, uint64_t target, og_txn **out);
+
+/* ---- transactions ---- */
+
+uint64_t og_txn_read_version(const og_txn *x);
+const char *og_txn_uuid(const og_txn *x);
+og_txn_op og_txn_op_of(const og_txn *x);
+/* Replaces the uuid (e.g. one minted before the transaction existed). */
+og_status og_txn_set_uuid(og_txn *x, const char *uuid);
+og_status og_txn_set_property(og_txn *x, const char *key, const char *value);
+void og_txn_free(og_txn *x);   /* NULL-safe; staged files stay as garbage */
+
+typedef struct og_commit_opts {
+    bool exact;              /* no rebase: lost race -> PRECONDITION or CONFLICT */
+    unsigned max_retries;    /* rebases allowed when !exact; 0 means 8 */
+} og_commit_opts;
+
+/* Commits; on success *version_out (nullable) is the new version and
+ * *out (nullable) a snapshot of it. The txn is spent either way (a failed
+ * commit may be retried only by staging again).
+ * Outcomes: OG_OK; OG_E_CONFLICT (a transaction committed since the read
+ * version conflicts, §2.6); OG_E_PRECONDITION (create of an existing
+ * table; exact mode lost the race to a compatible commit; retries ran out). */
+og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version_out, og_table **out);
+
+/* ---- scans ---- */
+
+typedef struct og_scan_opts {
+    const char *const *columns;  /* projection; NULL = every schema field */
+    size_t ncolumns;
+    const og_pred *preds;
+    size_t npreds;
+    uint64_t limit;              /* 0 = no limit */
+} og_scan_opts;
+
+/* Materialises matching live rows into out (an empty batch). */
+og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out);
+/* Rows by stable row id, in request order; an unknown or deleted id fails
+ * the whole call with OG_E_NOTFOUND. */
+og_status og_table_take(og_table *t, const uint64_t *row_ids, size_t n,
+                        const char *const *columns, size_t ncolumns, og_batch *out);
+
+#endif
