@@ -606,9 +606,10 @@ og_status schema_build(og_catalog *cat, const pg_file *f)
     /* names */
     for (const pg_decl *d = f->decls; d; d = d->next, i++) {
         for (size_t j = 0; j < i; j++) {
-            if (!strcmp(types[j].name, d->name)) {
-                rc = perr("duplicate type name '%s' (%s and %s)", d->name,
-                          og_type_kind_name(types[j].kind), og_type_kind_name(d->kind));
+            /* nodes, edges and interfaces are separate namespaces: a node
+             * and an edge may share a name (the reference allows it) */
+            if (types[j].kind == d->kind && !strcmp(types[j].name, d->name)) {
+                rc = perr("duplicate %s name '%s'", og_type_kind_name(d->kind), d->name);
                 goto done;
             }
             if (d->kind == OG_KIND_EDGE && types[j].kind == OG_KIND_EDGE && !strcasecmp(types[j].name, d->name)) {
