@@ -96,11 +96,21 @@ og_status schema_link(og_catalog *cat)
         og_property *props = (og_property *)t->props;
         for (size_t k = 0; k < t->n_props; k++) props[k].ordinal = (uint32_t)k;
         t->key_constraint = -1;
+        /* flags follow the constraints; interfaces have none, their flags
+         * are the property annotations themselves */
+        for (size_t k = 0; t->kind != OG_KIND_INTERFACE && k < t->n_props; k++)
+            props[k].is_key = props[k].is_unique = props[k].is_index = false;
         for (size_t c = 0; c < t->n_constraints; c++) {
             og_constraint *con = (og_constraint *)&t->constraints[c];
             int32_t *idx = (int32_t *)con->column_props;
             if (con->kind == OG_CONSTRAINT_KEY) t->key_constraint = (int32_t)c;
-            for (size_t k = 0; k < con->n_columns; k++) idx[k] = og_type_prop_index(t, con->columns[k]);
+            for (size_t k = 0; k < con->n_columns; k++) {
+                idx[k] = og_type_prop_index(t, con->columns[k]);
+                if (idx[k] < 0) continue;
+                if (con->kind == OG_CONSTRAINT_KEY) props[idx[k]].is_key = true;
+                if (con->n_columns == 1 && con->kind == OG_CONSTRAINT_UNIQUE) props[idx[k]].is_unique = true;
+                if (con->n_columns == 1 && con->kind == OG_CONSTRAINT_INDEX) props[idx[k]].is_index = true;
+            }
         }
         /* satisfies: node props that stand in for interface props */
         if (t->kind == OG_KIND_NODE) {

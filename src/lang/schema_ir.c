@@ -64,7 +64,7 @@ done:
     return rc;
 }
 
-static og_status prop_json(const og_property *p, bool ids, json_t *o)
+static og_status prop_json(const og_type *owner, const og_property *p, bool ids, json_t *o)
 {
     og_status rc = OG_OK;
     json_t *ty = json_object();
@@ -81,9 +81,11 @@ static og_status prop_json(const og_property *p, bool ids, json_t *o)
         for (size_t i = 0; i < p->type.n_enum; i++) TRY(jpush(vals, json_string(p->type.enum_values[i])));
     }
     TRY(jset(o, "name", json_string(p->name)));
-    TRY(jset(o, "key", json_boolean(p->is_key)));
-    TRY(jset(o, "unique", json_boolean(p->is_unique)));
-    TRY(jset(o, "index", json_boolean(p->is_index)));
+    if (owner->kind == OG_KIND_INTERFACE) { /* elsewhere these are constraints */
+        TRY(jset(o, "key", json_boolean(p->is_key)));
+        TRY(jset(o, "unique", json_boolean(p->is_unique)));
+        TRY(jset(o, "index", json_boolean(p->is_index)));
+    }
     TRY(jset(o, "description", jstr_or_null(p->description)));
     if (p->embed_source) TRY(jset(o, "embed", json_pack("{s:s,s:o}", "source", p->embed_source,
                                                          "model", jstr_or_null(p->embed_model))));
@@ -122,7 +124,7 @@ static og_status type_json(const og_type *t, bool ids, json_t *o)
         json_t *po = json_object();
         NEW(po);
         TRY(jpush(props, po));
-        TRY(prop_json(&t->props[i], ids, po));
+        TRY(prop_json(t, &t->props[i], ids, po));
     }
     for (size_t i = 0; i < t->n_constraints; i++) {
         const og_constraint *c = &t->constraints[i];
@@ -412,9 +414,11 @@ static og_status read_type(og_arena *a, const json_t *o, og_type_kind kind, og_t
         for (size_t j = 0; j < i; j++) if (!strcmp(pa[j].name, p->name)) { rc = corrupt("duplicate property"); goto done; }
         TRY(get_u64(po, "prop_id", &p->prop_id));
         TRY(read_type_spec(a, po, &p->type));
-        TRY(get_bool(po, "key", &p->is_key));
-        TRY(get_bool(po, "unique", &p->is_unique));
-        TRY(get_bool(po, "index", &p->is_index));
+        if (kind == OG_KIND_INTERFACE) {
+            TRY(get_bool(po, "key", &p->is_key));
+            TRY(get_bool(po, "unique", &p->is_unique));
+            TRY(get_bool(po, "index", &p->is_index));
+        }
         TRY(get_str(a, po, "description", true, &p->description));
         emb = json_object_get(po, "embed");
         if (json_is_object(emb)) {
