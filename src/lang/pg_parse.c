@@ -365,7 +365,7 @@ done:
 static og_status parse_annotation(parser *p, pg_ann **out)
 {
     og_status rc = OG_OK;
-    tok at, name, t;
+    tok at = {0}, name = {0}, t = {0};
     pg_ann *a = og_arena_calloc(p->arena, sizeof *a);
     pg_kwarg **kw_tail;
     const tok *pk;
@@ -681,7 +681,7 @@ done:
 static og_status parse_body_constraint(parser *p, pg_bcons **out)
 {
     og_status rc = OG_OK;
-    tok at, w, t;
+    tok at = {0}, w = {0}, t = {0};
     pg_carg **tail;
     pg_bcons *c = og_arena_calloc(p->arena, sizeof *c);
     if (!c) { rc = nomem(); goto done; }
