@@ -85,7 +85,9 @@ static og_status describe(og_gq_pool *pool, const og_catalog *cat, const og_tc_q
     for (size_t i = 0; i < tq->n_projs; i++) {
         const og_gq_type *t = &tq->projs[i].expr->type;
         og_lint_col *c = &res->result[i];
-        c->name = tq->projs[i].name;
+        /* the AST dies before the report: copy */
+        if (!(c->name = og_gq_pool_strdup(pool, tq->projs[i].name)))
+            return og_error_set(OG_E_NOMEM, "out of memory");
         c->nullable = t->nullable;
         if (t->base == OG_GQ_VECTOR) {
             c->kind = "vector";

@@ -3,6 +3,8 @@
  *     finding, type errors become a per-query error; only OG_E_NOMEM fails.
  * (2) Results keep file order; findings are sorted by (type, property) and
  *     their query_names sorted, so output is deterministic.
+ * (4) type_name/property strings point into the catalog, which must outlive
+ *     the report; everything else is owned by the report.
  * (3) Descriptors: result[] per projection; reads/writes sorted (node kind
  *     first, then edge; by name within a kind) and deduplicated. */
 #ifndef OG_LANG_LINT_H

@@ -174,35 +174,7 @@ typedef struct og_tc_query {
 og_status og_tc_check(const og_catalog *cat, const og_gq_query *q, og_tc_query **out);
 void og_tc_query_free(og_tc_query *tq);
 
-/* ---- parameters (§2.3) ---------------------------------------------------
- * A converted parameter value. Lists hold items; vectors hold floats. */
-typedef struct og_tc_value {
-    bool is_null;
-    og_gq_type type;            /* the declared type */
-    int64_t i;                  /* ints, Bool, Date (days), DateTime (ms) */
-    uint64_t u;                 /* U64 (also mirrored in i when <= INT64_MAX) */
-    double f;                   /* F32/F64 */
-    const char *s;              /* String / Blob */
-    struct og_tc_value *items;  /* lists */
-    size_t n_items;
-    float *vec;                 /* Vector(dim) */
-} og_tc_value;
-
-typedef struct og_tc_params {
-    size_t n;
-    const char **names;         /* declared parameter names, in order */
-    og_tc_value *values;        /* parallel to names */
-    bool *provided;             /* false: omitted (null when nullable) */
-    og_gq_pool *pool;
-} og_tc_params;
-
-/* Converts a JSON text of params (`--params`) against q's declarations.
- * Errors are OG_E_VALIDATION with the reference's messages:
- * "params must be a JSON object", "null is not accepted for non-nullable
- * parameter 'x'", "parameter 'x': value 3000000000 exceeds I32", ...
- * Undeclared keys are ignored. Caller frees with og_tc_params_free. */
-og_status og_tc_params_convert(const og_gq_query *q, const char *json, size_t len,
-                               og_tc_params **out);
-void og_tc_params_free(og_tc_params *p);
+/* Parameter JSON conversion (§2.3) is not implemented yet; planned as
+ * og_tc_params_convert(q, json, len, &out) with the reference's messages. */
 
 #endif
