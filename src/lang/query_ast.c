@@ -150,12 +150,12 @@ bool og_gq_parse_date(const char *s, size_t n, int64_t *days_out)
     return n == 10 && ymd(s, n, days_out);
 }
 
-bool og_gq_parse_datetime(const char *s, size_t n, int64_t *ms_out)
+bool og_gq_parse_datetime(const char *s, size_t n, int64_t *us_out)
 {
-    int64_t days, hh = 0, mi = 0, ss = 0, ms = 0, off = 0;
+    int64_t days, hh = 0, mi = 0, ss = 0, us = 0, off = 0;
     size_t i;
     if (!ymd(s, n, &days)) return false;
-    if (n == 10) { *ms_out = days * 86400000; return true; }
+    if (n == 10) { *us_out = days * INT64_C(86400000000); return true; }
     if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return false;
     if (!digits(s, n, 11, 2, &hh) || n < 19 || s[13] != ':' || !digits(s, n, 14, 2, &mi) ||
         s[16] != ':' || !digits(s, n, 17, 2, &ss))
@@ -164,10 +164,10 @@ bool og_gq_parse_datetime(const char *s, size_t n, int64_t *ms_out)
     i = 19;
     if (i < n && s[i] == '.') {
         size_t k = 0;
-        int64_t scale = 100;
+        int64_t scale = 100000;
         i++;
         while (i < n && s[i] >= '0' && s[i] <= '9') {
-            if (k < 3) { ms += (s[i] - '0') * scale; scale /= 10; }
+            if (k < 6) { us += (s[i] - '0') * scale; scale /= 10; }
             i++, k++;
         }
         if (k == 0) return false;
@@ -179,13 +179,13 @@ bool og_gq_parse_datetime(const char *s, size_t n, int64_t *ms_out)
             int64_t oh, om;
             if (!digits(s, n, i + 1, 2, &oh) || !digits(s, n, i + 4, 2, &om)) return false;
             if (oh > 23 || om > 59) return false;
-            off = (oh * 60 + om) * 60000;
+            off = (oh * 60 + om) * INT64_C(60000000);
             if (s[i] == '-') off = -off;
             i = n;
         } else {
             return false;
         }
     }
-    *ms_out = days * 86400000 + ((hh * 60 + mi) * 60 + ss) * 1000 + ms - off;
+    *us_out = days * INT64_C(86400000000) + ((hh * 60 + mi) * 60 + ss) * INT64_C(1000000) + us - off;
     return true;
 }

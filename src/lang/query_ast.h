@@ -11,7 +11,9 @@
  * (5) Numeric literals are unsigned in source; integers that do not fit in
  *     int64 are a parse error. Strings are decoded (\" \\ \n \r \t only).
  *     date("…") and datetime("…") literals are validated and converted at
- *     parse time (days since epoch / milliseconds since epoch, UTC). */
+ *     parse time (days since epoch / microseconds since epoch, UTC — the one
+ *     DateTime unit of the whole project; digits past the 6th fraction
+ *     digit are truncated). */
 #ifndef OG_LANG_QUERY_AST_H
 #define OG_LANG_QUERY_AST_H
 
@@ -49,7 +51,7 @@ typedef enum og_gq_lit_kind {
 typedef struct og_gq_lit og_gq_lit;
 struct og_gq_lit {
     og_gq_lit_kind kind;
-    int64_t i;          /* INT; BOOL (0/1); DATE (days); DATETIME (ms) */
+    int64_t i;          /* INT; BOOL (0/1); DATE (days); DATETIME (µs) */
     double f;           /* FLOAT */
     const char *s;      /* STRING (decoded); DATE/DATETIME original text */
     og_gq_lit *items;   /* LIST */
@@ -229,6 +231,6 @@ char *og_gq_pool_strdup(og_gq_pool *p, const char *s);
  * Accept "YYYY-MM-DD" / RFC 3339 ("YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)").
  * Return false on a malformed value. */
 bool og_gq_parse_date(const char *s, size_t n, int64_t *days_out);
-bool og_gq_parse_datetime(const char *s, size_t n, int64_t *ms_out);
+bool og_gq_parse_datetime(const char *s, size_t n, int64_t *us_out);
 
 #endif

@@ -169,7 +169,7 @@ static void test_search_functions_and_literals(void **state)
     assert_int_equal(q->clauses[3].call->fn, OG_GQ_FN_MATCH_TEXT);
     assert_int_equal(q->clauses[4].right->lit.kind, OG_GQ_LIT_DATE);
     assert_int_equal(q->clauses[4].right->lit.i, 19724);
-    assert_int_equal(q->clauses[5].right->lit.i, 1500);
+    assert_int_equal(q->clauses[5].right->lit.i, 1500000); /* microseconds */
     assert_true(q->clauses[6].right->lit.f == 1.25);
     assert_int_equal(q->clauses[7].op, OG_GQ_OP_CONTAINS);
     assert_int_equal(q->clauses[8].right->lit.kind, OG_GQ_LIT_LIST);
