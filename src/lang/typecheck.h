@@ -174,7 +174,7 @@ typedef struct og_tc_query {
 og_status og_tc_check(const og_catalog *cat, const og_gq_query *q, og_tc_query **out);
 void og_tc_query_free(og_tc_query *tq);
 
-/* Parameter JSON conversion (§2.3) is not implemented yet; planned as
- * og_tc_params_convert(q, json, len, &out) with the reference's messages. */
+/* Parameter JSON conversion (§2.3) lives in lang/params.h:
+ * og_params_from_json(tq->ast->params, tq->ast->n_params, json, &out). */
 
 #endif
