@@ -57,7 +57,7 @@ typedef enum og_scalar {
     OG_SCALAR_F32,
     OG_SCALAR_F64,
     OG_SCALAR_DATE,      /* days since 1970-01-01 (Date32) */
-    OG_SCALAR_DATETIME,  /* ms since epoch (Date64) */
+    OG_SCALAR_DATETIME,  /* µs since epoch (the project-wide unit) */
     OG_SCALAR_BLOB,
     OG_SCALAR_VECTOR,    /* Vector(dim): fixed-length F32 vector */
     OG_SCALAR_ENUM,      /* enum(...): string restricted to enum_values */

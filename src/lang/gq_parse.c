@@ -382,7 +382,7 @@ static og_gq_expr *parse_call(parser *P)
 {
     const tok *t = next(P); /* function name; '(' follows */
     og_gq_expr *e = NULL;
-    og_gq_fn fn;
+    og_gq_fn fn = (og_gq_fn)0;
     og_gq_agg agg;
     size_t cap = 0;
     if (fn_of(t, &fn)) {
@@ -606,7 +606,7 @@ static bool parse_clause(parser *P, og_gq_clause *c)
                 (is_punct(t1, "<") && is_edge_name(t2) && is_punct(t3, ">")))) {
         ok = parse_traversal(P, c);
     } else {
-        og_gq_fn fn;
+        og_gq_fn fn = (og_gq_fn)0;
         og_gq_expr *l = parse_expr(P);
         if (!l) goto done;
         if (l->kind == OG_GQ_E_CALL && fn_of(t, &fn) &&
