@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *og_value_kind_name(og_value_kind k)
-{
-    static const char *names[] = {"null", "bool", "i64", "u64", "f64", "string",
-                                  "date", "datetime", "list", "vector", "blob"};
-    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
-}
-
 static const char *json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {

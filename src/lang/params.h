@@ -21,7 +21,7 @@
 #include "base/arena.h"
 #include "base/status.h"
 #include "lang/query_ast.h"
-#include "lang/value.h"
+#include "base/value.h"
 
 typedef struct og_params {
     const char **names;     /* sorted by name (strcmp) */

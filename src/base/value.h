@@ -1,4 +1,5 @@
-/* value.h — a typed runtime value: what a parameter (and later a cell) holds.
+/* value.h — a typed runtime value: what a parameter, a predicate operand or a
+ * cell holds. It lives in base because both lang and table speak it.
  * (1) One tagged union for the whole project; the tag says which member is
  *     meaningful. Nothing here allocates: the producer (e.g. params.c) owns
  *     the memory strings, lists and vectors point to.
@@ -10,8 +11,8 @@
  *     consumers, though producers here always add a NUL). A BLOB parameter
  *     holds the text it was given (a URI or "base64:…"); resolving it to
  *     bytes is the executor's job. */
-#ifndef OG_LANG_VALUE_H
-#define OG_LANG_VALUE_H
+#ifndef OG_BASE_VALUE_H
+#define OG_BASE_VALUE_H
 
 #include <stdbool.h>
 #include <stddef.h>
