@@ -7,7 +7,9 @@
  *     clean up durable state); OG_FP_EXIT calls _exit(OG_FP_EXIT_CODE),
  *     only for end-to-end crash tests of whole processes.
  * (3) Arming from the environment: OMNIGRAPH_FAILPOINTS=
- *     "name=error;other=crash@3;third=exit@2" read by og_failpoint_init_env().
+ *     "name=error;other=crash@3;third=exit@2" read by og_failpoint_init_env();
+ *     a trailing "+" ("name=error@2+") makes a point sticky. A malformed spec
+ *     arms nothing.
  * (4) When nothing is armed the cost is one relaxed atomic load. */
 #ifndef OG_BASE_FAILPOINT_H
 #define OG_BASE_FAILPOINT_H
