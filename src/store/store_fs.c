@@ -21,7 +21,9 @@
  *     after_rename,after_dir_fsync}; put_if_absent.{after_temp_write,
  *     after_temp_fsync,after_link,after_dir_fsync}; put_if_match.
  *     {after_temp_write,after_temp_fsync,after_compare,after_rename,
- *     after_dir_fsync}. */
+ *     after_dir_fsync}.
+ * (7) Temp files a dead writer left are swept at open once older than a
+ *     day; until then they are invisible (listings skip ".og*"). */
 #include "store.h"
 
 #include <dirent.h>
@@ -33,6 +35,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -43,6 +46,9 @@
 #define LOCK_DIR ".og-lock"
 #define LOCK_STRIPES 256
 #define READ_CHUNK (64 * 1024)
+/* Temp files older than this are litter of dead writers, swept at open. A
+ * live writer touches its temp file only for the length of one put. */
+#define TEMP_MAX_AGE_S (24 * 3600)
 
 typedef struct fs_store {
     og_store base;
@@ -633,6 +639,25 @@ done:
     return rc;
 }
 
+/* Removes temp files a dead writer left (see TEMP_MAX_AGE_S); best effort. */
+static void sweep_temps(const char *root)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/" TMP_DIR, root);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.') continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISREG(st.st_mode) && now - st.st_mtime > TEMP_MAX_AGE_S)
+            (void)unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 og_status og_store_fs_open(const char *root, bool create, og_store **out)
 {
     fs_store *f = NULL;
@@ -665,6 +690,7 @@ og_status og_store_fs_open(const char *root, bool create, og_store **out)
     (void)mkdir(sub, 0755);
     snprintf(sub, sizeof sub, "%s/" LOCK_DIR, f->root);
     (void)mkdir(sub, 0755);
+    sweep_temps(f->root);
     f->base.ops = &fs_ops;
     f->base.impl = f;
     *out = &f->base;

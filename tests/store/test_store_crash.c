@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/failpoint.h"
@@ -157,11 +159,38 @@ static void test_process_death_at_each_fs_write_step_keeps_key_whole(void **stat
     }
 }
 
+static void test_open_sweeps_only_day_old_temp_files(void **state)
+{
+    char *dir = og_test_tmpdir("store-sweep");
+    char root[4096], old_tmp[4200], new_tmp[4200];
+    og_store *s = NULL;
+    snprintf(root, sizeof root, "%s/root", dir);
+    OG_CHECK(og_store_fs_open(root, true, &s));
+    og_store_close(s);
+    snprintf(old_tmp, sizeof old_tmp, "%s/.og-tmp/99999.1", root);
+    snprintf(new_tmp, sizeof new_tmp, "%s/.og-tmp/99999.2", root);
+    FILE *f = fopen(old_tmp, "w");
+    assert_non_null(f);
+    fclose(f);
+    f = fopen(new_tmp, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct timeval tv[2] = {{time(NULL) - 2 * 86400, 0}, {time(NULL) - 2 * 86400, 0}};
+    assert_int_equal(utimes(old_tmp, tv), 0);
+    OG_CHECK(og_store_fs_open(root, false, &s));
+    assert_int_equal(access(old_tmp, F_OK), -1);
+    assert_int_equal(access(new_tmp, F_OK), 0);
+    og_store_close(s);
+    og_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crash_at_each_fs_write_step_keeps_key_whole),
         cmocka_unit_test(test_process_death_at_each_fs_write_step_keeps_key_whole),
+        cmocka_unit_test(test_open_sweeps_only_day_old_temp_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
