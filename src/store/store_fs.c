@@ -157,7 +157,10 @@ static og_status lock_key(fs_store *f, const char *key, const char *op, int *fd_
     int fd = -1;
     *fd_out = -1;
     snprintf(path, sizeof path, "%s/" LOCK_DIR "/%02x", f->root, stripe);
-    for (int attempt = 0; attempt < 2; attempt++) {
+    /* the stripe file usually exists: opening without O_CREAT spares the
+     * exclusive lock on the directory that O_CREAT takes */
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    for (int attempt = 0; fd < 0 && attempt < 2; attempt++) {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd >= 0 || errno != ENOENT || attempt) break;
         char dir[4096];
