@@ -390,6 +390,30 @@ done:
     return rc;
 }
 
+/* OG_OK iff key exists with etag; absent or different is PRECONDITION.
+ * fd_keep (nullable) receives the open descriptor of the compared object. */
+static og_status match_etag(fs_store *f, const char *key, const char *etag, int *fd_keep)
+{
+    struct stat st;
+    char cur[OG_ETAG_MAX];
+    uint64_t size;
+    int fd = -1;
+    og_status rc = open_obj(f, key, "put_if_match", &fd, &st);
+    if (rc == OG_E_NOTFOUND) {
+        rc = og_error_set(OG_E_PRECONDITION, "fs put_if_match %s: object is absent", key);
+        goto done;
+    }
+    if (rc) goto done;
+    if ((rc = hash_fd(fd, cur, &size, "put_if_match", key))) goto done;
+    if (strcmp(cur, etag) != 0)
+        rc = og_error_set(OG_E_PRECONDITION, "fs put_if_match %s: etag %s does not match %s",
+                          key, etag, cur);
+done:
+    if (fd_keep && !rc) *fd_keep = fd;
+    else if (fd >= 0) close(fd);
+    return rc;
+}
+
 enum { PUT_ANY, PUT_ABSENT, PUT_MATCH };
 
 static const char *const FP[3][5] = {
@@ -413,27 +437,21 @@ static og_status fs_write(og_store *s, int mode, const char *key, const char *et
     bool tmp_live = false;
     og_status rc = path_of(f, key, &target);
     if (rc) goto done;
+    /* A lock-free pre-check lets a sure loser fail before writing anything;
+     * a failure observed here is a valid outcome at this instant. The
+     * authoritative check is the one under the lock (or link's EEXIST). */
+    if (mode == PUT_ABSENT && access(target.data, F_OK) == 0) {
+        rc = og_error_set(OG_E_PRECONDITION, "fs put_if_absent %s: object already exists", key);
+        goto done;
+    }
+    if (mode == PUT_MATCH && (rc = match_etag(f, key, etag, NULL))) goto done;
     if ((rc = temp_write(f, op, key, p, n, FP[mode][0], FP[mode][1], &tmp))) goto done;
     tmp_live = true;
     if (mode != PUT_ABSENT) {
         if ((rc = lock_key(f, key, op, &lock_fd))) goto done;
     }
     if (mode == PUT_MATCH) {
-        struct stat st;
-        char cur[OG_ETAG_MAX];
-        uint64_t size;
-        rc = open_obj(f, key, op, &cur_fd, &st);
-        if (rc == OG_E_NOTFOUND) {
-            rc = og_error_set(OG_E_PRECONDITION, "fs put_if_match %s: object is absent", key);
-            goto done;
-        }
-        if (rc) goto done;
-        if ((rc = hash_fd(cur_fd, cur, &size, op, key))) goto done;
-        if (strcmp(cur, etag) != 0) {
-            rc = og_error_set(OG_E_PRECONDITION, "fs put_if_match %s: etag %s does not match %s",
-                              key, etag, cur);
-            goto done;
-        }
+        if ((rc = match_etag(f, key, etag, &cur_fd))) goto done;
         if ((rc = fp_check(FP[mode][2], op, key))) goto done;
     }
     if ((rc = enter_key(f, mode == PUT_ABSENT, tmp.data, target.data, op, key))) goto done;
