@@ -10,9 +10,13 @@
 #include <roaring/roaring.h>
 #include "table.h"
 
+#define TBL_PREFIX_MAX 80
+
 struct og_table {
     og_store *store;
     char *root;
+    char prefix[TBL_PREFIX_MAX]; /* "" on main, "tree/<branch>/" on a branch */
+    char branch[TBL_PREFIX_MAX]; /* "" on main */
     og_manifest m;
     uint32_t page_rows;
 };
@@ -26,6 +30,7 @@ typedef struct tbl_dv_update {
 struct og_txn {
     og_store *store;
     char *root;
+    char prefix[TBL_PREFIX_MAX];
     og_txn_record rec;
     bool has_schema;
     og_schema schema;
@@ -45,8 +50,13 @@ struct og_txn {
 og_status tbl_key(const char *root, const char *rel, og_buf *out);
 og_status tbl_rand_hex(char out[33]);
 int64_t tbl_now_us(void);
-og_status tbl_load_manifest(og_store *s, const char *root, uint64_t version, og_manifest *out);
-og_status tbl_txn_new(og_store *s, const char *root, uint64_t read_version, og_txn_op op, og_txn **out);
+og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, uint64_t version,
+                            og_manifest *out);
+og_status tbl_latest_version(og_store *s, const char *root, const char *prefix, uint64_t *out);
+og_status tbl_table_new(og_store *s, const char *root, const char *prefix, og_table **out);
+void tbl_version_rel(const char *prefix, uint64_t v, char out[160]);
+og_status tbl_txn_new(og_store *s, const char *root, const char *prefix, uint64_t read_version, og_txn_op op,
+                      og_txn **out);
 og_status tbl_txn_add_frag(og_txn *x, const og_frag_meta *f);
 og_status tbl_txn_touch(og_txn *x, uint64_t frag_id);
 /* Writes the inserted-key set file (no-op when there are none). */
@@ -55,9 +65,9 @@ og_status tbl_txn_write_keys(og_txn *x);
 /* Writes rows (columns named as schema fields; missing nullable fields are
  * null) as a fragment file; hidden columns optional. A zero-row batch
  * writes nothing and sets out->file = NULL. */
-og_status tbl_write_fragment(og_store *s, const char *root, const og_schema *schema,
-                             const og_batch *rows, const og_column *rowids,
-                             const og_column *created, uint32_t page_rows, og_frag_meta *out);
+og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
+                             const og_batch *rows, const og_column *rowids, const og_column *created,
+                             const og_column *updated, uint32_t page_rows, og_frag_meta *out);
 
 /* Calls fn for every page of fragment f with matching live rows. cols are
  * the requested columns of that page (schema or virtual names), sel the

@@ -61,9 +61,9 @@ int64_t tbl_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void version_rel(uint64_t v, char out[64])
+void tbl_version_rel(const char *prefix, uint64_t v, char out[160])
 {
-    snprintf(out, 64, "_versions/%020llu.manifest", (unsigned long long)(UINT64_MAX - v));
+    snprintf(out, 160, "%s_versions/%020llu.manifest", prefix, (unsigned long long)(UINT64_MAX - v));
 }
 
 /* Parses a version from a listed key; 0 when the key is not a manifest. */
@@ -83,12 +83,13 @@ static uint64_t version_of_key(const char *key)
     return UINT64_MAX - x;
 }
 
-og_status tbl_load_manifest(og_store *s, const char *root, uint64_t version, og_manifest *out)
+og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, uint64_t version,
+                            og_manifest *out)
 {
-    char rel[64];
+    char rel[160];
     og_buf key = OG_BUF_INIT, data = OG_BUF_INIT;
     memset(out, 0, sizeof *out);
-    version_rel(version, rel);
+    tbl_version_rel(prefix, version, rel);
     og_status rc = tbl_key(root, rel, &key);
     if (!rc) rc = og_store_get(s, key.data, &data, NULL);
     if (rc == OG_E_NOTFOUND) {
@@ -108,12 +109,14 @@ done:
 }
 
 /* Newest version by one LIST of at most one key; 0 when none exists. */
-static og_status latest_version(og_store *s, const char *root, uint64_t *out)
+og_status tbl_latest_version(og_store *s, const char *root, const char *bprefix, uint64_t *out)
 {
     og_buf prefix = OG_BUF_INIT;
     og_list l = {0};
+    char rel[TBL_PREFIX_MAX + 16];
     *out = 0;
-    og_status rc = tbl_key(root, "_versions/", &prefix);
+    snprintf(rel, sizeof rel, "%s_versions/", bprefix);
+    og_status rc = tbl_key(root, rel, &prefix);
     if (!rc) rc = og_store_list(s, prefix.data, NULL, 1, &l);
     if (!rc && l.len) {
         *out = version_of_key(l.items[0].key);
@@ -124,10 +127,13 @@ static og_status latest_version(og_store *s, const char *root, uint64_t *out)
     return rc;
 }
 
-static og_status table_new(og_store *s, const char *root, og_table **out)
+og_status tbl_table_new(og_store *s, const char *root, const char *prefix, og_table **out)
 {
     og_table *t = calloc(1, sizeof *t);
     if (!t) return og_error_set(OG_E_NOMEM, "out of memory");
+    snprintf(t->prefix, sizeof t->prefix, "%s", prefix);
+    if (!strncmp(prefix, "tree/", 5) && strlen(prefix) > 6)
+        snprintf(t->branch, sizeof t->branch, "%.*s", (int)(strlen(prefix) - 6), prefix + 5);
     t->root = strdup(root);
     if (!t->root) { free(t); return og_error_set(OG_E_NOMEM, "out of memory"); }
     t->store = s;
@@ -142,8 +148,8 @@ og_status og_table_open_at(og_store *s, const char *root, uint64_t version, og_t
     og_table *t = NULL;
     *out = NULL;
     if (version == 0) return og_error_set(OG_E_INVALID, "table versions start at 1");
-    og_status rc = table_new(s, root, &t);
-    if (!rc) rc = tbl_load_manifest(s, root, version, &t->m);
+    og_status rc = tbl_table_new(s, root, "", &t);
+    if (!rc) rc = tbl_load_manifest(s, root, "", version, &t->m);
     if (rc) og_table_close(t);
     else *out = t;
     return rc;
@@ -153,7 +159,7 @@ og_status og_table_open(og_store *s, const char *root, og_table **out)
 {
     uint64_t v;
     *out = NULL;
-    og_status rc = latest_version(s, root, &v);
+    og_status rc = tbl_latest_version(s, root, "", &v);
     if (rc) return rc;
     if (!v) return og_error_set(OG_E_NOTFOUND, "table %s does not exist", root);
     return og_table_open_at(s, root, v, out);
@@ -196,7 +202,7 @@ og_status og_table_versions(og_store *s, const char *root, og_version_info **out
         og_manifest m;
         uint64_t ver = version_of_key(l.items[i].key);
         if (!ver) continue;
-        rc = tbl_load_manifest(s, root, ver, &m);
+        rc = tbl_load_manifest(s, root, "", ver, &m);
         if (rc == OG_E_NOTFOUND) { rc = OG_OK; continue; } /* removed by cleanup meanwhile */
         if (rc) goto done;
         v[k].version = ver;
@@ -220,7 +226,7 @@ og_status og_table_read_transaction(og_store *s, const char *root, uint64_t vers
 {
     og_manifest m;
     memset(out, 0, sizeof *out);
-    og_status rc = tbl_load_manifest(s, root, version, &m);
+    og_status rc = tbl_load_manifest(s, root, "", version, &m);
     if (rc) return rc;
     rc = og_txn_record_copy(out, &m.txn);
     og_manifest_free(&m);
@@ -229,12 +235,14 @@ og_status og_table_read_transaction(og_store *s, const char *root, uint64_t vers
 
 /* ---------- transactions ---------- */
 
-og_status tbl_txn_new(og_store *s, const char *root, uint64_t read_version, og_txn_op op, og_txn **out)
+og_status tbl_txn_new(og_store *s, const char *root, const char *prefix, uint64_t read_version, og_txn_op op,
+                      og_txn **out)
 {
     og_status rc = OG_OK;
     og_txn *x = calloc(1, sizeof *x);
     *out = NULL;
     if (!x) return og_error_set(OG_E_NOMEM, "out of memory");
+    snprintf(x->prefix, sizeof x->prefix, "%s", prefix);
     x->store = s;
     x->root = strdup(root);
     x->rec.read_version = read_version;
@@ -271,10 +279,10 @@ og_status tbl_txn_write_keys(og_txn *x)
 {
     og_status rc = OG_OK;
     og_buf b = OG_BUF_INIT, key = OG_BUF_INIT;
-    char name[33], rel[64];
+    char name[33], rel[160];
     if (!x->nkeys) return OG_OK;
     if ((rc = tbl_rand_hex(name))) goto done;
-    snprintf(rel, sizeof rel, "_txn/%s.keys", name);
+    snprintf(rel, sizeof rel, "%s_txn/%s.keys", x->prefix, name);
     if ((rc = og_keyset_encode(x->keys, x->nkeys, &b)) || (rc = tbl_key(x->root, rel, &key)) ||
         (rc = og_store_put(x->store, key.data, b.data, b.len, NULL)))
         goto done;
@@ -444,6 +452,17 @@ static og_status build(og_txn *x, const og_manifest *base, og_manifest *m)
         tmp.indices = NULL;
         tmp.nindices = 0;
         og_manifest_free(&tmp);
+        /* an index never claims fragments that are gone */
+        for (size_t i = 0; i < m->nindices; i++) {
+            og_index_meta *ix = &m->indices[i];
+            size_t k = 0;
+            for (size_t j = 0; j < ix->nfrags; j++) {
+                bool live = false;
+                for (size_t f = 0; f < m->nfrags && !live; f++) live = m->frags[f].id == ix->frags[j];
+                if (live) ix->frags[k++] = ix->frags[j];
+            }
+            ix->nfrags = k;
+        }
     }
     rc = og_txn_record_copy(&m->txn, &x->rec);
 done:
@@ -455,10 +474,10 @@ done:
 static og_status try_put(og_txn *x, const og_manifest *base, og_manifest *built)
 {
     og_buf enc = OG_BUF_INIT, key = OG_BUF_INIT;
-    char rel[64];
+    char rel[160];
     og_status rc = build(x, base, built);
     if (rc) return rc;
-    version_rel(built->version, rel);
+    tbl_version_rel(x->prefix, built->version, rel);
     if (!(rc = og_manifest_encode(built, &enc)) && !(rc = tbl_key(x->root, rel, &key)))
         rc = og_store_put_if_absent(x->store, key.data, enc.data, enc.len, NULL);
     if (rc) og_manifest_free(built);
@@ -476,7 +495,7 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
     unsigned retries = opts && opts->max_retries ? opts->max_retries : DEFAULT_RETRIES;
     if (out) *out = NULL;
     if (x->rec.read_version) {
-        if ((rc = tbl_load_manifest(x->store, x->root, x->rec.read_version, &base))) goto done;
+        if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, x->rec.read_version, &base))) goto done;
         have_base = true;
     }
     for (unsigned attempt = 0;; attempt++) {
@@ -489,11 +508,11 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         }
         /* Check every version committed since our base. */
         uint64_t latest;
-        if ((rc = latest_version(x->store, x->root, &latest))) break;
+        if ((rc = tbl_latest_version(x->store, x->root, x->prefix, &latest))) break;
         if (latest < tried) latest = tried;
         for (uint64_t v = tried; v <= latest; v++) {
             og_manifest c;
-            if ((rc = tbl_load_manifest(x->store, x->root, v, &c))) goto done;
+            if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, v, &c))) goto done;
             rc = commit_check(x, &c);
             if (rc || v < latest) { og_manifest_free(&c); if (rc) goto done; continue; }
             og_manifest_free(&base);
@@ -514,7 +533,7 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
     if (version_out) *version_out = built.version;
     if (out) {
         og_table *t = NULL;
-        if ((rc = table_new(x->store, x->root, &t))) goto done;
+        if ((rc = tbl_table_new(x->store, x->root, x->prefix, &t))) goto done;
         t->m = built;
         memset(&built, 0, sizeof built);
         *out = t;

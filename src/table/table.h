@@ -162,4 +162,34 @@ og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out);
 og_status og_table_take(og_table *t, const uint64_t *row_ids, size_t n,
                         const char *const *columns, size_t ncolumns, og_batch *out);
 
+
+/* ---- maintenance and branches (table_maint.c, table_branch.c) ---- */
+
+typedef struct og_compact_opts {
+    uint64_t target_rows;   /* rows per output fragment; 0 = 1048576 */
+} og_compact_opts;
+
+/* Rewrites small fragments and fragments with deleted rows into fewer
+ * fragments, keeping row ids and created/updated-at versions. *out is NULL
+ * when there is nothing to compact. Commits as a normal transaction
+ * (op "rewrite"): a concurrent change to a compacted fragment conflicts. */
+og_status og_table_stage_compact(og_table *t, const og_compact_opts *o, og_txn **out);
+
+/* Branch names: 1..64 of [A-Za-z0-9._-], not starting with '.'. */
+/* Creates branch `name` from version `from_version` of `from` (NULL =
+ * main): a shallow clone (its manifest references the parent's files),
+ * then the ref _refs/branches/<name>.json created with put_if_absent.
+ * OG_E_EXISTS when the branch exists. */
+og_status og_table_branch_create(og_store *s, const char *root, const char *name,
+                                 const char *from, uint64_t from_version);
+/* Deletes the ref, then the branch's tree. Missing branch: OG_E_NOTFOUND. */
+og_status og_table_branch_delete(og_store *s, const char *root, const char *name);
+/* Branch names, sorted; free each and the array with free(). */
+og_status og_table_branch_list(og_store *s, const char *root, char ***names, size_t *n);
+/* Opens a branch at its latest version (version 0) or at `version`. */
+og_status og_table_open_branch(og_store *s, const char *root, const char *name, uint64_t version,
+                               og_table **out);
+/* The branch of a snapshot, NULL on main. */
+const char *og_table_branch(const og_table *t);
+
 #endif

@@ -219,7 +219,7 @@ static og_status slot_init(og_table *t, og_fragment_reader *r, const og_frag_met
     else if (!strcmp(name, OG_COL_CREATED)) s->kind = SLOT_CREATED;
     else if (!strcmp(name, OG_COL_UPDATED)) s->kind = SLOT_UPDATED;
     uint32_t fid = s->kind == SLOT_ROWID ? OG_FIELD_ROWID : s->kind == SLOT_CREATED ? OG_FIELD_CREATED
-                   : s->kind == SLOT_FIELD ? og_schema_find(&t->m.schema, name)->id : UINT32_MAX;
+                   : s->kind == SLOT_UPDATED ? OG_FIELD_UPDATED : og_schema_find(&t->m.schema, name)->id;
     if (s->kind == SLOT_FIELD || f->explicit_row_ids) s->fcol = og_fragment_find(r, fid);
     if (s->fcol >= 0 && !og_type_eq(og_fragment_col(r, (uint32_t)s->fcol)->type, s->type))
         return og_error_set(OG_E_CORRUPT, "fragment %s: column `%s` has the wrong type", f->file, name);

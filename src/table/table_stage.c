@@ -46,20 +46,20 @@ static og_status check_rows(const og_schema *schema, const og_batch *rows)
     return OG_OK;
 }
 
-og_status tbl_write_fragment(og_store *s, const char *root, const og_schema *schema,
-                             const og_batch *rows, const og_column *rowids,
-                             const og_column *created, uint32_t page_rows, og_frag_meta *out)
+og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
+                             const og_batch *rows, const og_column *rowids, const og_column *created,
+                             const og_column *updated, uint32_t page_rows, og_frag_meta *out)
 {
     og_status rc = OG_OK;
     og_frag_field *ff = NULL;
     og_column *nulls = NULL;
     og_buf file = OG_BUF_INIT, key = OG_BUF_INIT;
     size_t nf = 0, nnull = 0;
-    char name[33], rel[64];
+    char name[33], rel[160];
     memset(out, 0, sizeof *out);
     if (!rows || rows->nrows == 0) return OG_OK;
     if ((rc = check_rows(schema, rows))) goto done;
-    ff = calloc(schema->nfields + 2, sizeof *ff);
+    ff = calloc(schema->nfields + 3, sizeof *ff);
     nulls = calloc(schema->nfields + 1, sizeof *nulls);
     if (!ff || !nulls) { rc = nomem(); goto done; }
     for (size_t i = 0; i < schema->nfields; i++) {
@@ -78,9 +78,10 @@ og_status tbl_write_fragment(og_store *s, const char *root, const og_schema *sch
     }
     if (rowids) { ff[nf].field_id = OG_FIELD_ROWID; ff[nf++].col = rowids; }
     if (created) { ff[nf].field_id = OG_FIELD_CREATED; ff[nf++].col = created; }
+    if (updated) { ff[nf].field_id = OG_FIELD_UPDATED; ff[nf++].col = updated; }
     if ((rc = og_fragment_encode(ff, nf, page_rows, &file))) goto done;
     if ((rc = tbl_rand_hex(name))) goto done;
-    snprintf(rel, sizeof rel, "data/%s.ogf", name);
+    snprintf(rel, sizeof rel, "%sdata/%s.ogf", prefix, name);
     if ((rc = tbl_key(root, rel, &key)) || (rc = og_store_put(s, key.data, file.data, file.len, NULL))) goto done;
     out->file = strdup(rel);
     if (!out->file) { rc = nomem(); goto done; }
@@ -118,7 +119,7 @@ static og_status add_rows(og_txn *x, const og_schema *schema, const og_batch *ro
                           const char *keycol)
 {
     og_frag_meta f;
-    og_status rc = tbl_write_fragment(x->store, x->root, schema, rows, NULL, NULL, page_rows, &f);
+    og_status rc = tbl_write_fragment(x->store, x->root, x->prefix, schema, rows, NULL, NULL, NULL, page_rows, &f);
     if (!rc && f.file) rc = tbl_txn_add_frag(x, &f);
     og_frag_meta_free(&f);
     if (!rc) rc = collect_keys(x, schema, rows, keycol);
@@ -150,7 +151,7 @@ og_status og_table_stage_create(og_store *s, const char *root, const og_schema *
                                 const og_batch *rows, og_txn **out)
 {
     og_txn *x = NULL;
-    og_status rc = tbl_txn_new(s, root, 0, OG_TXN_CREATE, &x);
+    og_status rc = tbl_txn_new(s, root, "", 0, OG_TXN_CREATE, &x);
     if (rc) return rc;
     x->has_schema = true;
     if ((rc = og_schema_copy(&x->schema, schema)) || (rc = assign_ids(&x->schema, NULL, &x->next_field_id)) ||
@@ -166,7 +167,7 @@ og_status og_table_stage_append(og_table *t, const og_batch *rows, og_txn **out)
 {
     og_txn *x = NULL;
     *out = NULL;
-    og_status rc = tbl_txn_new(t->store, t->root, t->m.version, OG_TXN_APPEND, &x);
+    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_APPEND, &x);
     if (rc) return rc;
     if ((rc = add_rows(x, &t->m.schema, rows, t->page_rows, NULL)) || (rc = tbl_txn_write_keys(x))) goto done;
 done:
@@ -179,7 +180,7 @@ og_status og_table_stage_overwrite(og_table *t, const og_schema *schema, const o
 {
     og_txn *x = NULL;
     *out = NULL;
-    og_status rc = tbl_txn_new(t->store, t->root, t->m.version, OG_TXN_OVERWRITE, &x);
+    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_OVERWRITE, &x);
     if (rc) return rc;
     x->has_schema = true;
     x->next_field_id = t->m.next_field_id;
@@ -201,10 +202,10 @@ og_status og_table_stage_restore(og_table *t, uint64_t target, og_txn **out)
     if (target == 0 || target > t->m.version)
         return og_error_set(OG_E_INVALID, "cannot restore version %llu of a table at version %llu",
                             (unsigned long long)target, (unsigned long long)t->m.version);
-    og_status rc = tbl_txn_new(t->store, t->root, t->m.version, OG_TXN_RESTORE, &x);
+    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_RESTORE, &x);
     if (rc) return rc;
     x->rec.restore_target = target;
-    if ((rc = tbl_load_manifest(t->store, t->root, target, &x->restore))) goto done;
+    if ((rc = tbl_load_manifest(t->store, t->root, t->prefix, target, &x->restore))) goto done;
     x->has_restore = true;
 done:
     if (rc) { og_txn_free(x); x = NULL; }
@@ -237,7 +238,7 @@ og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roar
 {
     og_status rc = OG_OK;
     og_buf key = OG_BUF_INIT;
-    char name[33], rel[96];
+    char name[33], rel[160];
     roaring_bitmap_t *u = roaring_bitmap_or(old, add);
     if (!u) return nomem();
     uint64_t n = roaring_bitmap_get_cardinality(u);
@@ -250,7 +251,7 @@ og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roar
         goto done;
     }
     if ((rc = tbl_rand_hex(name))) goto done;
-    snprintf(rel, sizeof rel, "_deletions/%llu-%s.ogdv", (unsigned long long)f->id, name);
+    snprintf(rel, sizeof rel, "%s_deletions/%llu-%s.ogdv", x->prefix, (unsigned long long)f->id, name);
     if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_write(t->store, key.data, u))) goto done;
     tbl_dv_update *d = realloc(x->dvs, (x->ndvs + 1) * sizeof *d);
     if (!d) { rc = nomem(); goto done; }
@@ -289,7 +290,7 @@ og_status og_table_stage_delete(og_table *t, const og_pred *preds, size_t npreds
     uint64_t total = 0;
     *out = NULL;
     if (affected) *affected = 0;
-    if ((rc = tbl_txn_new(t->store, t->root, t->m.version, OG_TXN_DELETE, &x))) return rc;
+    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_DELETE, &x))) return rc;
     for (size_t i = 0; i < t->m.nfrags && !rc; i++) {
         const og_frag_meta *f = &t->m.frags[i];
         del_ctx d = {roaring_bitmap_create()};
@@ -457,7 +458,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
     }
     if (stats) *stats = st;
     if (st.inserted == 0 && st.updated == 0) goto done;
-    if ((rc = tbl_txn_new(t->store, t->root, t->m.version, OG_TXN_MERGE, &x))) goto done;
+    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_MERGE, &x))) goto done;
     if (st.inserted) {
         if ((rc = copy_rows(rows, ins, &bi)) || (rc = add_rows(x, &t->m.schema, &bi, t->page_rows, "id"))) goto done;
     }
@@ -472,7 +473,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
                 if (!rc) rc = og_column_push_u64(cre, mc.match_created[r]);
             }
         if (rc) goto done;
-        if ((rc = tbl_write_fragment(t->store, t->root, &t->m.schema, &bu, rid, cre, t->page_rows, &f))) goto done;
+        if ((rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &bu, rid, cre, NULL, t->page_rows, &f))) goto done;
         rc = tbl_txn_add_frag(x, &f);
         og_frag_meta_free(&f);
         if (rc) goto done;

@@ -7,9 +7,6 @@
 #include "table/column.h"
 #include "table/fragment.h"
 
-/* TEMP until the store lands on main. */
-__attribute__((weak)) og_status og_store_get_range(og_store *s, const char *key, uint64_t off, uint64_t len, og_buf *out)
-{ (void)s; (void)key; (void)off; (void)len; (void)out; return OG_E_UNSUPPORTED; }
 
 static og_type T(og_type_id id) { og_type t = {id, OG_TYPE_NONE, 0}; return t; }
 

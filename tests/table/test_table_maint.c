@@ -1,0 +1,215 @@
+/* test_table_maint.c — compaction and shallow branches. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "table/table.h"
+
+static const og_type T_UTF8 = {OG_TYPE_UTF8, OG_TYPE_NONE, 0};
+static const og_type T_I64 = {OG_TYPE_I64, OG_TYPE_NONE, 0};
+
+static void rows(og_batch *b, const char *prefix, int from, int to)
+{
+    og_column *id, *n;
+    OG_CHECK(og_batch_add(b, "id", T_UTF8, &id));
+    OG_CHECK(og_batch_add(b, "n", T_I64, &n));
+    for (int i = from; i < to; i++) {
+        char s[32];
+        snprintf(s, sizeof s, "%s%03d", prefix, i);
+        OG_CHECK(og_column_push_str(id, s));
+        OG_CHECK(og_column_push_i64(n, i));
+    }
+    OG_CHECK(og_batch_seal(b));
+}
+
+static og_store *make(void)
+{
+    og_store *s;
+    og_schema sc;
+    og_txn *x;
+    memset(&sc, 0, sizeof sc);
+    OG_CHECK(og_store_mem_open(&s));
+    OG_CHECK(og_schema_add(&sc, "id", T_UTF8, false, true));
+    OG_CHECK(og_schema_add(&sc, "n", T_I64, true, false));
+    OG_CHECK(og_table_stage_create(s, "t", &sc, NULL, &x));
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_schema_free(&sc);
+    return s;
+}
+
+static uint64_t append(og_store *s, const char *branch, const char *prefix, int from, int to)
+{
+    og_table *t;
+    og_batch b = OG_BATCH_INIT;
+    og_txn *x;
+    uint64_t v;
+    OG_CHECK(og_table_open_branch(s, "t", branch, 0, &t));
+    rows(&b, prefix, from, to);
+    OG_CHECK(og_table_stage_append(t, &b, &x));
+    OG_CHECK(og_txn_commit(x, NULL, &v, NULL));
+    og_txn_free(x);
+    og_batch_free(&b);
+    og_table_close(t);
+    return v;
+}
+
+/* id -> "rowid/created/updated" lines, sorted by id, for comparisons. */
+static char *identity(og_table *t)
+{
+    const char *cols[] = {"id", "n", OG_COL_ROWID, OG_COL_CREATED, OG_COL_UPDATED};
+    og_scan_opts o = {cols, 5, NULL, 0, 0};
+    og_batch b = OG_BATCH_INIT;
+    og_buf out = OG_BUF_INIT;
+    OG_CHECK(og_table_scan(t, &o, &b));
+    char **lines = calloc(b.nrows + 1, sizeof *lines);
+    for (size_t i = 0; i < b.nrows; i++) {
+        size_t n;
+        const char *id = og_column_get_bytes(b.cols[0], i, &n);
+        og_buf l = OG_BUF_INIT;
+        og_buf_printf(&l, "%.*s n=%lld rid=%llu c=%llu u=%llu\n", (int)n, id, (long long)og_column_get_i64(b.cols[1], i),
+                      (unsigned long long)og_column_get_u64(b.cols[2], i), (unsigned long long)og_column_get_u64(b.cols[3], i),
+                      (unsigned long long)og_column_get_u64(b.cols[4], i));
+        lines[i] = og_buf_detach(&l, NULL);
+    }
+    for (size_t i = 0; i < b.nrows; i++)
+        for (size_t j = i + 1; j < b.nrows; j++)
+            if (strcmp(lines[i], lines[j]) > 0) { char *tmp = lines[i]; lines[i] = lines[j]; lines[j] = tmp; }
+    for (size_t i = 0; i < b.nrows; i++) { og_buf_append_str(&out, lines[i]); free(lines[i]); }
+    free(lines);
+    og_batch_free(&b);
+    return og_buf_detach(&out, NULL);
+}
+
+static void test_compaction_merges_fragments_and_keeps_row_identity(void **st)
+{
+    (void)st;
+    og_store *s = make();
+    og_table *t;
+    og_txn *x;
+    append(s, NULL, "a", 0, 10);
+    append(s, NULL, "b", 0, 10);
+    append(s, NULL, "c", 0, 10);
+    OG_CHECK(og_table_open(s, "t", &t));
+    og_pred p = {"id", OG_CMP_EQ, og_val_str("b005"), NULL, 0};
+    OG_CHECK(og_table_stage_delete(t, &p, 1, NULL, &x));
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    char *before = identity(t);
+    assert_int_equal(og_table_manifest(t)->nfrags, 3);
+    OG_CHECK(og_table_stage_compact(t, NULL, &x));
+    uint64_t v;
+    OG_CHECK(og_txn_commit(x, NULL, &v, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(og_table_manifest(t)->nfrags, 1);
+    assert_int_equal(og_table_manifest(t)->frags[0].deleted, 0);
+    assert_int_equal(og_table_count_rows(t), 29);
+    char *after = identity(t);
+    assert_string_equal(before, after);
+    /* nothing left to compact */
+    OG_CHECK(og_table_stage_compact(t, NULL, &x));
+    assert_null(x);
+    og_txn_record r;
+    OG_CHECK(og_table_read_transaction(s, "t", v, &r));
+    assert_int_equal(r.op, OG_TXN_REWRITE);
+    og_txn_record_free(&r);
+    free(before);
+    free(after);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+static void test_compaction_conflicts_with_concurrent_delete_but_not_append(void **st)
+{
+    (void)st;
+    og_store *s = make();
+    og_table *t;
+    og_txn *cmp, *del;
+    append(s, NULL, "a", 0, 5);
+    append(s, NULL, "b", 0, 5);
+    OG_CHECK(og_table_open(s, "t", &t));
+    OG_CHECK(og_table_stage_compact(t, NULL, &cmp));
+    append(s, NULL, "c", 0, 5); /* compatible: rebased over */
+    OG_CHECK(og_txn_commit(cmp, NULL, NULL, NULL));
+    og_txn_free(cmp);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(og_table_count_rows(t), 15);
+    assert_int_equal(og_table_manifest(t)->nfrags, 2);
+    og_pred p = {"id", OG_CMP_EQ, og_val_str("c001"), NULL, 0};
+    OG_CHECK(og_table_stage_compact(t, NULL, &cmp));
+    OG_CHECK(og_table_stage_delete(t, &p, 1, NULL, &del));
+    OG_CHECK(og_txn_commit(del, NULL, NULL, NULL));
+    assert_int_equal(og_txn_commit(cmp, NULL, NULL, NULL), OG_E_CONFLICT);
+    og_txn_free(cmp);
+    og_txn_free(del);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+static void test_branch_is_shallow_and_isolated(void **st)
+{
+    (void)st;
+    og_store *s = make();
+    og_table *t, *b;
+    append(s, NULL, "m", 0, 5);                   /* main v2 */
+    OG_CHECK(og_table_branch_create(s, "t", "dev", NULL, 2));
+    assert_int_equal(og_table_branch_create(s, "t", "dev", NULL, 2), OG_E_EXISTS);
+    assert_int_equal(append(s, "dev", "d", 0, 3), 3); /* versions continue from the fork */
+    assert_int_equal(append(s, NULL, "m", 5, 6), 3);  /* same number on main, other content */
+    OG_CHECK(og_table_open(s, "t", &t));
+    OG_CHECK(og_table_open_branch(s, "t", "dev", 0, &b));
+    assert_null(og_table_branch(t));
+    assert_string_equal(og_table_branch(b), "dev");
+    assert_int_equal(og_table_count_rows(t), 6);
+    assert_int_equal(og_table_count_rows(b), 8);
+    /* the branch reads the parent's fragment file in place (no copy) */
+    assert_string_equal(og_table_manifest(b)->frags[0].file, og_table_manifest(t)->frags[0].file);
+    assert_non_null(strstr(og_table_manifest(b)->frags[1].file, "tree/dev/data/"));
+    og_batch out = OG_BATCH_INIT;
+    OG_CHECK(og_table_scan(b, NULL, &out));
+    assert_int_equal(out.nrows, 8);
+    og_batch_free(&out);
+    og_table_close(b);
+    /* branch of a branch, then list and delete */
+    OG_CHECK(og_table_branch_create(s, "t", "dev2", "dev", 3));
+    OG_CHECK(og_table_open_branch(s, "t", "dev2", 3, &b));
+    OG_CHECK(og_table_scan(b, NULL, &out));
+    assert_int_equal(out.nrows, 8);
+    og_batch_free(&out);
+    og_table_close(b);
+    char **names;
+    size_t n;
+    OG_CHECK(og_table_branch_list(s, "t", &names, &n));
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "dev");
+    assert_string_equal(names[1], "dev2");
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    OG_CHECK(og_table_branch_delete(s, "t", "dev"));
+    assert_int_equal(og_table_open_branch(s, "t", "dev", 0, &b), OG_E_NOTFOUND);
+    assert_int_equal(og_table_branch_delete(s, "t", "dev"), OG_E_NOTFOUND);
+    /* re-create under the same name starts fresh from main */
+    OG_CHECK(og_table_branch_create(s, "t", "dev", NULL, 3));
+    OG_CHECK(og_table_open_branch(s, "t", "dev", 0, &b));
+    assert_int_equal(og_table_count_rows(b), 6);
+    og_table_close(b);
+    assert_int_equal(og_table_branch_create(s, "t", "a/b", NULL, 3), OG_E_INVALID);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_compaction_merges_fragments_and_keeps_row_identity),
+        cmocka_unit_test(test_compaction_conflicts_with_concurrent_delete_but_not_append),
+        cmocka_unit_test(test_branch_is_shallow_and_isolated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
