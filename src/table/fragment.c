@@ -199,6 +199,10 @@ og_status og_fragment_encode(const og_frag_field *fields, size_t nfields,
     size_t base = out->len;
     if (page_rows == 0) page_rows = OG_FRAG_DEFAULT_PAGE_ROWS;
     size_t nrows = nfields ? fields[0].col->len : 0;
+    if (nrows > UINT32_MAX) {
+        rc = og_error_set(OG_E_LIMIT, "a fragment holds at most %u rows", UINT32_MAX);
+        goto done;
+    }
     for (size_t f = 0; f < nfields; f++)
         if (fields[f].col->len != nrows) {
             rc = og_error_set(OG_E_INVALID, "fragment columns differ in length");
@@ -328,7 +332,7 @@ static og_status footer_parse(og_fragment_reader *r, uint64_t foff)
     if (r->page_rows == 0) return corrupt("zero rows per page");
     if (ncols > r->footer.len / 16) return corrupt("column count exceeds footer size");
     uint64_t npages_expect = (r->nrows + r->page_rows - 1) / r->page_rows;
-    if (r->nrows > ((uint64_t)1 << 40)) return corrupt("row count out of range");
+    if (r->nrows > UINT32_MAX) return corrupt("row count out of range");
     r->cols = calloc(ncols ? ncols : 1, sizeof *r->cols);
     if (!r->cols) return og_error_set(OG_E_NOMEM, "out of memory");
     r->ncols = ncols;

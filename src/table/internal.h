@@ -45,6 +45,8 @@ struct og_txn {
     size_t nkeys;
     bool has_restore;
     og_manifest restore;
+    bool has_index;          /* create_index: the index to add/replace */
+    og_index_meta index;
 };
 
 og_status tbl_key(const char *root, const char *rel, og_buf *out);
@@ -83,5 +85,11 @@ og_status tbl_load_dv(og_table *t, const og_frag_meta *f, roaring_bitmap_t **out
 /* Stages a deletion of `offsets` (fragment-relative) of fragment f. */
 og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roaring_bitmap_t *old,
                        const roaring_bitmap_t *add);
+
+/* When an = or IN predicate can use a key index: *ix is that index and
+ * rowids (sorted, caller frees) the candidates on its covered fragments;
+ * *ix NULL when no index applies. */
+og_status tbl_index_plan(og_table *t, const og_pred *preds, size_t npreds, const og_index_meta **ix,
+                         uint64_t **rowids, size_t *n);
 
 #endif

@@ -161,23 +161,24 @@ void og_frag_meta_free(og_frag_meta *f)
     f->file = f->deletion_file = NULL;
 }
 
-static void index_free(og_index_meta *x)
+void og_index_meta_free(og_index_meta *x)
 {
-    free(x->name); free(x->uuid); free(x->kind); free(x->frags);
+    free(x->name); free(x->uuid); free(x->kind); free(x->file); free(x->frags);
     memset(x, 0, sizeof *x);
 }
 
-static og_status index_copy(og_index_meta *d, const og_index_meta *s)
+og_status og_index_meta_copy(og_index_meta *d, const og_index_meta *s)
 {
     og_status rc = OG_OK;
     *d = *s;
     d->name = dup_or_null(s->name, &rc);
     d->uuid = dup_or_null(s->uuid, &rc);
     d->kind = dup_or_null(s->kind, &rc);
+    d->file = dup_or_null(s->file, &rc);
     d->frags = malloc((s->nfrags ? s->nfrags : 1) * sizeof *d->frags);
     if (!d->frags) rc = nomem();
     else if (s->nfrags) memcpy(d->frags, s->frags, s->nfrags * sizeof *d->frags);
-    if (rc) index_free(d);
+    if (rc) og_index_meta_free(d);
     return rc;
 }
 
@@ -210,7 +211,7 @@ void og_manifest_free(og_manifest *m)
     og_schema_free(&m->schema);
     for (size_t i = 0; i < m->nfrags; i++) og_frag_meta_free(&m->frags[i]);
     free(m->frags);
-    for (size_t i = 0; i < m->nindices; i++) index_free(&m->indices[i]);
+    for (size_t i = 0; i < m->nindices; i++) og_index_meta_free(&m->indices[i]);
     free(m->indices);
     og_txn_record_free(&m->txn);
     memset(m, 0, sizeof *m);
@@ -234,7 +235,7 @@ og_status og_manifest_copy(og_manifest *dst, const og_manifest *src)
         dst->nfrags++;
     }
     for (size_t i = 0; i < src->nindices; i++) {
-        if ((rc = index_copy(&dst->indices[i], &src->indices[i]))) goto done;
+        if ((rc = og_index_meta_copy(&dst->indices[i], &src->indices[i]))) goto done;
         dst->nindices++;
     }
     rc = og_txn_record_copy(&dst->txn, &src->txn);
@@ -338,7 +339,8 @@ og_status og_manifest_encode(const og_manifest *m, og_buf *out)
         const og_index_meta *x = &m->indices[i];
         json_t *xo = json_object();
         bad = !xo || jset(xo, "name", json_string(x->name)) || jset(xo, "uuid", json_string(x->uuid)) ||
-              jset(xo, "kind", json_string(x->kind)) || jset(xo, "field_id", json_integer(x->field_id)) ||
+              jset(xo, "kind", json_string(x->kind)) || jset(xo, "file", json_string(x->file)) ||
+              jset(xo, "field_id", json_integer(x->field_id)) ||
               jset(xo, "version", json_integer((json_int_t)x->version)) ||
               jset(xo, "fragments", u64_array(x->frags, x->nfrags));
         if (!bad) bad = json_array_append_new(ia, xo);
@@ -518,12 +520,12 @@ static og_status frags_parse(const json_t *a, og_manifest *m)
         m->nfrags++;
         if (!json_is_object(fo)) { rc = bad("fragment is not an object"); break; }
         if ((rc = get_u64(fo, "id", JINT_MAX, &f->id)) || (rc = get_str(fo, "file", false, &f->file)) ||
-            (rc = get_u64(fo, "size", JINT_MAX, &f->size)) || (rc = get_u64(fo, "rows", (uint64_t)1 << 40, &f->rows)) ||
+            (rc = get_u64(fo, "size", JINT_MAX, &f->size)) || (rc = get_u64(fo, "rows", UINT32_MAX, &f->rows)) ||
             (rc = get_u64(fo, "version", JINT_MAX, &f->version)) ||
             (rc = get_u64(fo, "row_id_base", JINT_MAX, &f->row_id_base)) ||
             (rc = get_bool(fo, "explicit_row_ids", &f->explicit_row_ids)) ||
             (rc = get_str(fo, "deletion_file", true, &f->deletion_file)) ||
-            (rc = get_u64(fo, "deleted", (uint64_t)1 << 40, &f->deleted)) || (rc = path_check(f->file)))
+            (rc = get_u64(fo, "deleted", UINT32_MAX, &f->deleted)) || (rc = path_check(f->file)))
             break;
         if (f->deletion_file && (rc = path_check(f->deletion_file))) break;
         if (f->deleted > f->rows || (f->deleted && !f->deletion_file)) { rc = bad("deleted rows out of range"); break; }
@@ -550,7 +552,8 @@ static og_status indices_parse(const json_t *a, og_manifest *m)
         m->nindices++;
         if (!json_is_object(xo)) { rc = bad("index is not an object"); break; }
         if ((rc = get_str(xo, "name", false, &x->name)) || (rc = get_str(xo, "uuid", false, &x->uuid)) ||
-            (rc = get_str(xo, "kind", false, &x->kind)) || (rc = get_u64(xo, "field_id", OG_FIELD_ID_MAX, &fid)) ||
+            (rc = get_str(xo, "kind", false, &x->kind)) || (rc = get_str(xo, "file", false, &x->file)) ||
+            (rc = path_check(x->file)) || (rc = get_u64(xo, "field_id", OG_FIELD_ID_MAX, &fid)) ||
             (rc = get_u64(xo, "version", JINT_MAX, &x->version)) ||
             (rc = u64_array_parse(json_object_get(xo, "fragments"), &x->frags, &x->nfrags)))
             break;

@@ -75,6 +75,7 @@ typedef struct og_index_meta {
     char *name;
     char *uuid;
     char *kind;
+    char *file;              /* index data, relative to the table root */
     uint32_t field_id;
     uint64_t version;        /* dataset version it was built from */
     uint64_t *frags;         /* covered fragment ids */
@@ -125,6 +126,8 @@ void og_manifest_free(og_manifest *m);
 og_status og_manifest_copy(og_manifest *dst, const og_manifest *src);
 og_status og_frag_meta_copy(og_frag_meta *dst, const og_frag_meta *src);
 void og_frag_meta_free(og_frag_meta *f);
+og_status og_index_meta_copy(og_index_meta *dst, const og_index_meta *src);
+void og_index_meta_free(og_index_meta *x);
 /* Live rows: physical rows minus deleted ones. */
 uint64_t og_manifest_live_rows(const og_manifest *m);
 

@@ -327,6 +327,7 @@ void og_txn_free(og_txn *x)
     free(x->removed);
     free(x->keys);
     og_manifest_free(&x->restore);
+    og_index_meta_free(&x->index);
     free(x);
 }
 
@@ -440,29 +441,28 @@ static og_status build(og_txn *x, const og_manifest *base, og_manifest *m)
             m->next_row_id += d->rows;
         }
     }
-    if (keep_old && src && src->nindices) {
-        m->indices = calloc(src->nindices, sizeof *m->indices);
-        if (!m->indices) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-        og_manifest tmp;
-        /* copy indices through a full manifest copy of src (simple, rare) */
-        if ((rc = og_manifest_copy(&tmp, src))) goto done;
-        free(m->indices);
-        m->indices = tmp.indices;
-        m->nindices = tmp.nindices;
-        tmp.indices = NULL;
-        tmp.nindices = 0;
-        og_manifest_free(&tmp);
-        /* an index never claims fragments that are gone */
-        for (size_t i = 0; i < m->nindices; i++) {
-            og_index_meta *ix = &m->indices[i];
-            size_t k = 0;
-            for (size_t j = 0; j < ix->nfrags; j++) {
-                bool live = false;
-                for (size_t f = 0; f < m->nfrags && !live; f++) live = m->frags[f].id == ix->frags[j];
-                if (live) ix->frags[k++] = ix->frags[j];
-            }
-            ix->nfrags = k;
+    size_t nsrc = keep_old && src ? src->nindices : 0;
+    m->indices = calloc(nsrc + 1, sizeof *m->indices);
+    if (!m->indices) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < nsrc; i++) {
+        if (x->has_index && !strcmp(src->indices[i].name, x->index.name)) continue; /* replaced by name */
+        if ((rc = og_index_meta_copy(&m->indices[m->nindices], &src->indices[i]))) goto done;
+        m->nindices++;
+    }
+    if (x->has_index) {
+        if ((rc = og_index_meta_copy(&m->indices[m->nindices], &x->index))) goto done;
+        m->nindices++;
+    }
+    /* an index never claims fragments that are gone */
+    for (size_t i = 0; i < m->nindices; i++) {
+        og_index_meta *ix = &m->indices[i];
+        size_t k = 0;
+        for (size_t j = 0; j < ix->nfrags; j++) {
+            bool live = false;
+            for (size_t f = 0; f < m->nfrags && !live; f++) live = m->frags[f].id == ix->frags[j];
+            if (live) ix->frags[k++] = ix->frags[j];
         }
+        ix->nfrags = k;
     }
     rc = og_txn_record_copy(&m->txn, &x->rec);
 done:

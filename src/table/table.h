@@ -192,4 +192,13 @@ og_status og_table_open_branch(og_store *s, const char *root, const char *name, 
 /* The branch of a snapshot, NULL on main. */
 const char *og_table_branch(const og_table *t);
 
+/* ---- scalar key index (table_index.c) ---- */
+
+/* Builds a key index (kind "btree": sorted key hash -> row id) over every
+ * fragment of t's version for a utf8 or integer column; committed as one
+ * create_index transaction that replaces an index of the same name. Scans
+ * with an = or IN predicate on the column use it for the fragments it
+ * covers and scan the others, so results are right at any coverage. */
+og_status og_table_stage_create_index(og_table *t, const char *name, const char *column, og_txn **out);
+
 #endif

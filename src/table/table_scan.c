@@ -391,6 +391,11 @@ og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out)
     og_status rc = OG_OK;
     const char **names = NULL;
     size_t n = o && o->columns ? o->ncolumns : t->m.schema.nfields;
+    const og_index_meta *ix = NULL;
+    uint64_t *cand = NULL;
+    size_t ncand = 0;
+    og_pred *xp = NULL;
+    og_value *cv = NULL;
     og_scan_opts none;
     memset(&none, 0, sizeof none);
     if (!o) o = &none;
@@ -402,13 +407,48 @@ og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out)
         og_type ty;
         if (!(rc = tbl_col_type(t, names[i], &ty))) rc = og_batch_add(out, names[i], ty, NULL);
     }
+    if (rc || (rc = tbl_index_plan(t, o->preds, o->npreds, &ix, &cand, &ncand))) goto done;
+    if (ix) {
+        /* covered fragments get one more predicate: _rowid IN candidates */
+        xp = calloc(o->npreds + 1, sizeof *xp);
+        cv = calloc(ncand + 1, sizeof *cv);
+        if (!xp || !cv) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        if (o->npreds) memcpy(xp, o->preds, o->npreds * sizeof *xp);
+        for (size_t i = 0; i < ncand; i++) cv[i] = og_val_u64(cand[i]);
+        xp[o->npreds].column = OG_COL_ROWID;
+        xp[o->npreds].op = OG_CMP_IN;
+        xp[o->npreds].values = cv;
+        xp[o->npreds].nvalues = ncand;
+    }
     scan_ctx sc = {out, o->limit, 0};
-    for (size_t i = 0; i < t->m.nfrags && !rc; i++)
-        rc = tbl_visit(t, &t->m.frags[i], o->preds, o->npreds, names, n, scan_visit, &sc);
+    for (size_t i = 0; i < t->m.nfrags && !rc; i++) {
+        const og_frag_meta *f = &t->m.frags[i];
+        bool covered = false;
+        for (size_t k = 0; ix && k < ix->nfrags && !covered; k++) covered = ix->frags[k] == f->id;
+        if (!covered) {
+            rc = tbl_visit(t, f, o->preds, o->npreds, names, n, scan_visit, &sc);
+            continue;
+        }
+        if (!f->explicit_row_ids) { /* skip without I/O when no candidate falls in its id range */
+            size_t lo = 0, hi = ncand;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (cand[mid] < f->row_id_base) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo == ncand || cand[lo] >= f->row_id_base + f->rows) continue;
+        } else if (!ncand) {
+            continue;
+        }
+        rc = tbl_visit(t, f, xp, o->npreds + 1, names, n, scan_visit, &sc);
+    }
     if (rc == STOP) rc = OG_OK;
     if (!rc) rc = og_batch_seal(out);
 done:
     free(names);
+    free(cand);
+    free(xp);
+    free(cv);
     return rc;
 }
 

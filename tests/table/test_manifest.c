@@ -34,6 +34,7 @@ static void sample(og_manifest *m)
     m->indices[0].name = strdup("id_idx");
     m->indices[0].uuid = strdup("u-1");
     m->indices[0].kind = strdup("btree");
+    m->indices[0].file = strdup("_indices/u-1/index.ogix");
     m->indices[0].field_id = 0;
     m->indices[0].version = 6;
     m->indices[0].frags = malloc(2 * sizeof(uint64_t));

@@ -204,12 +204,73 @@ static void test_branch_is_shallow_and_isolated(void **st)
     og_store_close(s);
 }
 
+static size_t count_id(og_table *t, const char *id)
+{
+    og_pred p = {"id", OG_CMP_EQ, og_val_str(id), NULL, 0};
+    og_scan_opts o = {NULL, 0, &p, 1, 0};
+    og_batch b = OG_BATCH_INIT;
+    OG_CHECK(og_table_scan(t, &o, &b));
+    size_t n = b.nrows;
+    og_batch_free(&b);
+    return n;
+}
+
+static void test_key_index_skips_uncovered_io_and_stays_correct_at_any_coverage(void **st)
+{
+    (void)st;
+    og_store *mem = make(), *s;
+    og_table *t;
+    og_txn *x;
+    for (int i = 0; i < 5; i++) append(mem, NULL, "k", i * 10, i * 10 + 10);
+    OG_CHECK(og_store_fault_open(mem, &s));
+    OG_CHECK(og_table_open(s, "t", &t));
+    OG_CHECK(og_table_stage_create_index(t, "id_idx", "id", &x));
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(og_table_manifest(t)->nindices, 1);
+    assert_int_equal(og_table_manifest(t)->indices[0].nfrags, 5);
+    og_store_fault_reset_counts(s);
+    assert_int_equal(count_id(t, "k023"), 1);
+    /* one GET of the index, then only the one fragment holding the row */
+    assert_int_equal(og_store_fault_count(s, OG_OP_GET), 1);
+    assert_int_equal(og_store_fault_count(s, OG_OP_GET_RANGE), 2 + 2); /* tail, footer, id page, n page */
+    assert_int_equal(count_id(t, "nope"), 0);
+    og_table_close(t);
+    /* rows appended after the build are found by scanning */
+    append(s, NULL, "z", 0, 3);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(count_id(t, "z001"), 1);
+    assert_int_equal(count_id(t, "k045"), 1);
+    /* a deleted indexed row is not returned */
+    og_pred p = {"id", OG_CMP_EQ, og_val_str("k045"), NULL, 0};
+    OG_CHECK(og_table_stage_delete(t, &p, 1, NULL, &x));
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(count_id(t, "k045"), 0);
+    assert_int_equal(count_id(t, "k044"), 1);
+    /* compaction drops the compacted fragments from the coverage */
+    OG_CHECK(og_table_stage_compact(t, NULL, &x));
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(og_table_manifest(t)->indices[0].nfrags, 0);
+    assert_int_equal(count_id(t, "k044"), 1);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compaction_merges_fragments_and_keeps_row_identity),
         cmocka_unit_test(test_compaction_conflicts_with_concurrent_delete_but_not_append),
         cmocka_unit_test(test_branch_is_shallow_and_isolated),
+        cmocka_unit_test(test_key_index_skips_uncovered_io_and_stays_correct_at_any_coverage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
