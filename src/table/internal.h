@@ -45,6 +45,7 @@ struct og_txn {
     size_t nkeys;
     bool has_restore;
     og_manifest restore;
+    bool spent;              /* commit was attempted */
     bool has_index;          /* create_index: the index to add/replace */
     og_index_meta index;
 };

@@ -494,6 +494,7 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
     bool exact = opts && opts->exact;
     unsigned retries = opts && opts->max_retries ? opts->max_retries : DEFAULT_RETRIES;
     if (out) *out = NULL;
+    if (x->spent) return og_error_set(OG_E_INVALID, "transaction %s was already committed or refused", x->rec.uuid);
     if (x->rec.read_version) {
         if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, x->rec.read_version, &base))) goto done;
         have_base = true;
@@ -503,6 +504,14 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         if (rc != OG_E_PRECONDITION) break;
         uint64_t tried = have_base ? base.version + 1 : 1;
         if (x->rec.op == OG_TXN_CREATE) {
+            og_manifest c;
+            if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, 1, &c))) break;
+            if (c.txn.uuid && !strcmp(c.txn.uuid, x->rec.uuid)) { /* our own lost reply */
+                og_manifest_free(&built);
+                built = c;
+                goto committed;
+            }
+            og_manifest_free(&c);
             rc = og_error_set(OG_E_PRECONDITION, "table %s already exists", x->root);
             break;
         }
@@ -513,6 +522,12 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         for (uint64_t v = tried; v <= latest; v++) {
             og_manifest c;
             if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, v, &c))) goto done;
+            if (c.txn.read_version == x->rec.read_version && c.txn.uuid && !strcmp(c.txn.uuid, x->rec.uuid)) {
+                /* our own earlier attempt landed (its reply was lost): done */
+                og_manifest_free(&built);
+                built = c;
+                goto committed;
+            }
             rc = commit_check(x, &c);
             if (rc || v < latest) { og_manifest_free(&c); if (rc) goto done; continue; }
             og_manifest_free(&base);
@@ -530,6 +545,7 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         }
     }
     if (rc) goto done;
+committed:
     if (version_out) *version_out = built.version;
     if (out) {
         og_table *t = NULL;
@@ -539,6 +555,7 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         *out = t;
     }
 done:
+    if (rc == OG_OK || rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) x->spent = true;
     og_manifest_free(&built);
     og_manifest_free(&base);
     return rc;

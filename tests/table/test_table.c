@@ -648,6 +648,114 @@ static void test_corrupt_manifest_or_fragment_in_store_is_corrupt(void **st)
     og_store_close(s);
 }
 
+static void test_recommit_of_same_identity_is_idempotent_and_spent_txn_refused(void **st)
+{
+    (void)st;
+    og_store *s = make_table(3);
+    og_table *t = open_latest(s);
+    og_batch b = OG_BATCH_INIT;
+    og_txn *x1, *x2;
+    uint64_t v;
+    people(&b, "n", 0, 2, 0);
+    OG_CHECK(og_table_stage_merge_insert(t, &b, OG_MATCHED_FAIL, OG_NOT_MATCHED_INSERT, NULL, &x1));
+    OG_CHECK(og_table_stage_merge_insert(t, &b, OG_MATCHED_FAIL, OG_NOT_MATCHED_INSERT, NULL, &x2));
+    OG_CHECK(og_txn_set_uuid(x2, og_txn_uuid(x1)));
+    OG_CHECK(og_txn_commit(x1, NULL, &v, NULL));
+    assert_int_equal(v, 2);
+    assert_int_equal(og_txn_commit(x1, NULL, NULL, NULL), OG_E_INVALID);
+    /* the same (read_version, uuid) committed again, as after a lost reply */
+    OG_CHECK(og_txn_commit(x2, NULL, &v, NULL));
+    assert_int_equal(v, 2);
+    og_txn_free(x1);
+    og_txn_free(x2);
+    og_table_close(t);
+    t = open_latest(s);
+    assert_int_equal(og_table_version(t), 2);
+    assert_int_equal(og_table_count_rows(t), 5);
+    og_batch_free(&b);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+static void test_fs_store_duplicate_key_inserts_one_winner_16_threads(void **st)
+{
+    (void)st;
+    char *dir = og_test_tmpdir("table_fs_race");
+    og_store *s;
+    og_schema sc;
+    og_batch b = OG_BATCH_INIT;
+    og_txn *x;
+    OG_CHECK(og_store_fs_open(dir, true, &s));
+    schema_people(&sc);
+    people(&b, "p", 0, 3, 0);
+    OG_CHECK(og_table_stage_create(s, "t", &sc, &b, &x));
+    commit(x);
+    racer rs[16];
+    run_racers(s, 16, true, rs);
+    int ok = 0, conflict = 0;
+    for (int i = 0; i < 16; i++) {
+        if (rs[i].rc == OG_OK) ok++;
+        else if (rs[i].rc == OG_E_CONFLICT) conflict++;
+    }
+    assert_int_equal(ok, 1);
+    assert_int_equal(conflict, 15);
+    og_table *t = open_latest(s);
+    size_t cnt;
+    find_age(t, "dup", &cnt);
+    assert_int_equal(cnt, 1);
+    og_table_close(t);
+    og_batch_free(&b);
+    og_schema_free(&sc);
+    og_store_close(s);
+    og_test_rmtree(dir);
+    free(dir);
+}
+
+/* Crash at every store operation of a merge-insert (stage + commit): after
+ * the "restart" the table is at the old or the new version, whole. */
+static void test_merge_insert_crash_at_every_step_leaves_a_whole_version(void **st)
+{
+    (void)st;
+    int crashed_runs = 0;
+    for (unsigned n = 1; n < 200; n++) {
+        og_store *mem = make_table(10), *s;
+        og_table *t;
+        og_batch b = OG_BATCH_INIT;
+        og_txn *x = NULL;
+        OG_CHECK(og_store_fault_open(mem, &s));
+        OG_CHECK(og_table_open(s, "t", &t));
+        people(&b, "p", 5, 15, 100);
+        og_store_fault_crash_at(s, n);
+        og_status rc = og_table_stage_merge_insert(t, &b, OG_MATCHED_UPDATE_ALL, OG_NOT_MATCHED_INSERT, NULL, &x);
+        if (!rc) rc = og_txn_commit(x, NULL, NULL, NULL);
+        bool crashed = og_store_fault_crashed(s);
+        og_txn_free(x);
+        og_table_close(t);
+        og_store_fault_reopen(s);
+        og_store_fault_crash_at(s, 0);
+        t = open_latest(s);
+        if (og_table_version(t) == 1) {
+            assert_true(crashed);
+            assert_int_equal(og_table_count_rows(t), 10);
+            assert_int_equal(find_age(t, "p0006", NULL), 6);
+        } else {
+            assert_int_equal(og_table_version(t), 2);
+            assert_int_equal(og_table_count_rows(t), 15);
+            assert_int_equal(find_age(t, "p0006", NULL), 106);
+            assert_int_equal(find_age(t, "p0012", NULL), 112);
+        }
+        og_batch full = OG_BATCH_INIT;
+        OG_CHECK(og_table_scan(t, NULL, &full)); /* every referenced file is there */
+        og_batch_free(&full);
+        og_table_close(t);
+        og_batch_free(&b);
+        og_store_close(s);
+        if (!crashed) { assert_int_equal(rc, OG_OK); break; }
+        crashed_runs++;
+    }
+    assert_true(crashed_runs > 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +777,9 @@ int main(void)
         cmocka_unit_test(test_projection_limit_and_null_predicates),
         cmocka_unit_test(test_rows_breaking_the_schema_are_rejected),
         cmocka_unit_test(test_corrupt_manifest_or_fragment_in_store_is_corrupt),
+        cmocka_unit_test(test_recommit_of_same_identity_is_idempotent_and_spent_txn_refused),
+        cmocka_unit_test(test_fs_store_duplicate_key_inserts_one_winner_16_threads),
+        cmocka_unit_test(test_merge_insert_crash_at_every_step_leaves_a_whole_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
