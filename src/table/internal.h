@@ -18,6 +18,7 @@ struct og_table {
     char prefix[TBL_PREFIX_MAX]; /* "" on main, "tree/<branch>/" on a branch */
     char branch[TBL_PREFIX_MAX]; /* "" on main */
     og_manifest m;
+    og_obj_meta meta;        /* of the manifest object; etag "" if unknown */
     uint32_t page_rows;
 };
 
@@ -55,6 +56,8 @@ og_status tbl_rand_hex(char out[33]);
 int64_t tbl_now_us(void);
 og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, uint64_t version,
                             og_manifest *out);
+og_status tbl_load_manifest_meta(og_store *s, const char *root, const char *prefix, uint64_t version,
+                                 og_manifest *out, og_obj_meta *meta);
 og_status tbl_latest_version(og_store *s, const char *root, const char *prefix, uint64_t *out);
 og_status tbl_table_new(og_store *s, const char *root, const char *prefix, og_table **out);
 void tbl_version_rel(const char *prefix, uint64_t v, char out[160]);

@@ -86,12 +86,18 @@ static uint64_t version_of_key(const char *key)
 og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, uint64_t version,
                             og_manifest *out)
 {
+    return tbl_load_manifest_meta(s, root, prefix, version, out, NULL);
+}
+
+og_status tbl_load_manifest_meta(og_store *s, const char *root, const char *prefix, uint64_t version,
+                                 og_manifest *out, og_obj_meta *meta)
+{
     char rel[160];
     og_buf key = OG_BUF_INIT, data = OG_BUF_INIT;
     memset(out, 0, sizeof *out);
     tbl_version_rel(prefix, version, rel);
     og_status rc = tbl_key(root, rel, &key);
-    if (!rc) rc = og_store_get(s, key.data, &data, NULL);
+    if (!rc) rc = og_store_get(s, key.data, &data, meta);
     if (rc == OG_E_NOTFOUND) {
         rc = og_error_set(OG_E_NOTFOUND, "table %s has no version %llu", root, (unsigned long long)version);
         goto done;
@@ -149,7 +155,7 @@ og_status og_table_open_at(og_store *s, const char *root, uint64_t version, og_t
     *out = NULL;
     if (version == 0) return og_error_set(OG_E_INVALID, "table versions start at 1");
     og_status rc = tbl_table_new(s, root, "", &t);
-    if (!rc) rc = tbl_load_manifest(s, root, "", version, &t->m);
+    if (!rc) rc = tbl_load_manifest_meta(s, root, "", version, &t->m, &t->meta);
     if (rc) og_table_close(t);
     else *out = t;
     return rc;
@@ -178,6 +184,24 @@ const og_manifest *og_table_manifest(const og_table *t) { return &t->m; }
 const og_schema *og_table_schema(const og_table *t) { return &t->m.schema; }
 uint64_t og_table_count_rows(const og_table *t) { return og_manifest_live_rows(&t->m); }
 void og_table_set_page_rows(og_table *t, uint32_t page_rows) { t->page_rows = page_rows; }
+
+og_status og_table_location(og_table *t, og_table_loc *out)
+{
+    char rel[160];
+    og_buf key = OG_BUF_INIT;
+    og_status rc = OG_OK;
+    memset(out, 0, sizeof *out);
+    tbl_version_rel(t->prefix, t->m.version, rel);
+    if ((rc = tbl_key(t->root, rel, &key))) goto done;
+    if (!t->meta.etag[0] && (rc = og_store_head(t->store, key.data, &t->meta))) goto done;
+    if (key.len >= sizeof out->key) { rc = og_error_set(OG_E_LIMIT, "manifest key too long"); goto done; }
+    memcpy(out->key, key.data, key.len + 1);
+    out->size = t->meta.size;
+    memcpy(out->etag, t->meta.etag, sizeof out->etag);
+done:
+    og_buf_free(&key);
+    return rc;
+}
 
 static int cmp_vinfo(const void *a, const void *b)
 {

@@ -46,6 +46,16 @@ uint64_t og_table_count_rows(const og_table *t);  /* live rows */
 /* Rows per page for files this handle stages (tests use small pages). */
 void og_table_set_page_rows(og_table *t, uint32_t page_rows);
 
+/* Manifest location identity (key, size, etag): a cheap witness that a
+ * version's manifest is the same object (internals.md §2.2). */
+typedef struct og_table_loc {
+    char key[OG_STORE_KEY_MAX + 1];
+    uint64_t size;
+    char etag[OG_ETAG_MAX];
+} og_table_loc;
+
+og_status og_table_location(og_table *t, og_table_loc *out);
+
 typedef struct og_version_info {
     uint64_t version;
     int64_t timestamp_us;

@@ -756,6 +756,54 @@ static void test_merge_insert_crash_at_every_step_leaves_a_whole_version(void **
     assert_true(crashed_runs > 3);
 }
 
+static void test_location_identity_and_delta_by_version_columns(void **st)
+{
+    (void)st;
+    og_store *s = make_table(5);
+    og_table *t = open_latest(s), *t1;
+    og_batch b = OG_BATCH_INIT, out = OG_BATCH_INIT;
+    og_txn *x;
+    og_table_loc a, c;
+    OG_CHECK(og_table_location(t, &a));
+    assert_non_null(strstr(a.key, "t/_versions/"));
+    assert_true(a.size > 0 && a.etag[0]);
+    OG_CHECK(og_table_open_at(s, "t", 1, &t1));
+    OG_CHECK(og_table_location(t1, &c));
+    assert_string_equal(a.key, c.key);
+    assert_string_equal(a.etag, c.etag);
+    og_table_close(t1);
+    /* v2 updates p0001 and inserts n0000; v3 appends */
+    people(&b, "p", 1, 2, 50);
+    OG_CHECK(og_table_stage_merge_insert(t, &b, OG_MATCHED_UPDATE_ALL, OG_NOT_MATCHED_INSERT, NULL, &x));
+    commit(x);
+    og_batch_free(&b);
+    og_table_close(t);
+    t = open_latest(s);
+    people(&b, "n", 0, 2, 0);
+    OG_CHECK(og_table_stage_append(t, &b, &x));
+    commit(x);
+    og_table_close(t);
+    t = open_latest(s);
+    /* delta (1, 2]: rows whose last update is in that interval */
+    og_pred d[] = {{OG_COL_UPDATED, OG_CMP_GT, og_val_u64(1), NULL, 0}, {OG_COL_UPDATED, OG_CMP_LE, og_val_u64(2), NULL, 0}};
+    const char *cols[] = {"id", OG_COL_CREATED};
+    og_scan_opts o = {cols, 2, d, 2, 0};
+    OG_CHECK(og_table_scan(t, &o, &out));
+    assert_int_equal(out.nrows, 1);
+    size_t n;
+    assert_memory_equal(og_column_get_bytes(out.cols[0], 0, &n), "p0001", 5);
+    assert_int_equal(og_column_get_u64(out.cols[1], 0), 1);
+    og_batch_free(&out);
+    og_pred created3 = {OG_COL_CREATED, OG_CMP_EQ, og_val_u64(3), NULL, 0};
+    og_scan_opts o3 = {cols, 2, &created3, 1, 0};
+    OG_CHECK(og_table_scan(t, &o3, &out));
+    assert_int_equal(out.nrows, 2);
+    og_batch_free(&out);
+    og_batch_free(&b);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -780,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_recommit_of_same_identity_is_idempotent_and_spent_txn_refused),
         cmocka_unit_test(test_fs_store_duplicate_key_inserts_one_winner_16_threads),
         cmocka_unit_test(test_merge_insert_crash_at_every_step_leaves_a_whole_version),
+        cmocka_unit_test(test_location_identity_and_delta_by_version_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
