@@ -53,6 +53,9 @@ struct og_txn {
 
 og_status tbl_key(const char *root, const char *rel, og_buf *out);
 og_status tbl_rand_hex(char out[33]);
+/* A fresh object name: a ULID, so its creation time is readable from the
+ * name (cleanup spares young unreferenced files: they may be staged). */
+og_status tbl_file_name(char out[33]);
 int64_t tbl_now_us(void);
 og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, uint64_t version,
                             og_manifest *out);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "base/ulid.h"
 #include "deletion.h"
 #include "keyset.h"
 
@@ -40,6 +41,14 @@ og_status tbl_rand_hex(char out[33])
     if (RAND_bytes(b, sizeof b) != 1) return og_error_set(OG_E_INTERNAL, "RAND_bytes failed");
     for (int i = 0; i < 16; i++) snprintf(out + i * 2, 3, "%02x", b[i]);
     return OG_OK;
+}
+
+og_status tbl_file_name(char out[33])
+{
+    og_ulid u;
+    og_status rc = og_ulid_new(&u);
+    if (!rc) memcpy(out, u.s, OG_ULID_LEN + 1);
+    return rc;
 }
 
 static og_status new_uuid(char **out)
@@ -305,7 +314,7 @@ og_status tbl_txn_write_keys(og_txn *x)
     og_buf b = OG_BUF_INIT, key = OG_BUF_INIT;
     char name[33], rel[160];
     if (!x->nkeys) return OG_OK;
-    if ((rc = tbl_rand_hex(name))) goto done;
+    if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_txn/%s.keys", x->prefix, name);
     if ((rc = og_keyset_encode(x->keys, x->nkeys, &b)) || (rc = tbl_key(x->root, rel, &key)) ||
         (rc = og_store_put(x->store, key.data, b.data, b.len, NULL)))

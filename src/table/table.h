@@ -202,6 +202,29 @@ og_status og_table_open_branch(og_store *s, const char *root, const char *name, 
 /* The branch of a snapshot, NULL on main. */
 const char *og_table_branch(const og_table *t);
 
+/* ---- version GC (table_cleanup.c) ---- */
+
+typedef struct og_cleanup_opts {
+    uint64_t before_version;     /* remove main versions < this (0: no bound) */
+    int64_t before_timestamp_us; /* ... and older than this (0: no bound) */
+    int64_t grace_us;            /* keep unreferenced files younger than this
+                                    (they may belong to staged writes);
+                                    < 0 means the default, 1 hour */
+} og_cleanup_opts;
+
+typedef struct og_cleanup_stats {
+    uint64_t versions_removed;
+    uint64_t files_removed;
+} og_cleanup_stats;
+
+/* Removes main-branch versions matching every given bound (never the
+ * latest), then the table's own data, deletion, key and index files that
+ * no remaining manifest of main or of any branch references and that are
+ * older than the grace period. Files whose name carries no creation time
+ * are kept. Not safe against a concurrent branch creation from a version
+ * being removed (single maintenance writer, as in the reference). */
+og_status og_table_cleanup(og_store *s, const char *root, const og_cleanup_opts *o, og_cleanup_stats *st);
+
 /* ---- scalar key index (table_index.c) ---- */
 
 /* Builds a key index (kind "btree": sorted key hash -> row id) over every

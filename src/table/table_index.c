@@ -74,7 +74,7 @@ og_status og_table_stage_create_index(og_table *t, const char *name, const char 
         if (!rc) rc = og_buf_append_u64le(&body, c.v[i].rowid);
     }
     if (rc || (rc = og_env_wrap(OG_INDEX_MAGIC, OG_INDEX_VERSION, body.data, body.len, &file))) goto done;
-    if ((rc = tbl_rand_hex(hex))) goto done;
+    if ((rc = tbl_file_name(hex))) goto done;
     snprintf(rel, sizeof rel, "%s_indices/%s/index.ogix", t->prefix, hex);
     if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_store_put(t->store, key.data, file.data, file.len, NULL))) goto done;
     if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_CREATE_INDEX, &x))) goto done;

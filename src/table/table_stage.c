@@ -80,7 +80,7 @@ og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, 
     if (created) { ff[nf].field_id = OG_FIELD_CREATED; ff[nf++].col = created; }
     if (updated) { ff[nf].field_id = OG_FIELD_UPDATED; ff[nf++].col = updated; }
     if ((rc = og_fragment_encode(ff, nf, page_rows, &file))) goto done;
-    if ((rc = tbl_rand_hex(name))) goto done;
+    if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%sdata/%s.ogf", prefix, name);
     if ((rc = tbl_key(root, rel, &key)) || (rc = og_store_put(s, key.data, file.data, file.len, NULL))) goto done;
     out->file = strdup(rel);
@@ -250,7 +250,7 @@ og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roar
         v[x->nremoved++] = f->id;
         goto done;
     }
-    if ((rc = tbl_rand_hex(name))) goto done;
+    if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_deletions/%llu-%s.ogdv", x->prefix, (unsigned long long)f->id, name);
     if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_write(t->store, key.data, u))) goto done;
     tbl_dv_update *d = realloc(x->dvs, (x->ndvs + 1) * sizeof *d);

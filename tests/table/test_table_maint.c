@@ -264,6 +264,73 @@ static void test_key_index_skips_uncovered_io_and_stays_correct_at_any_coverage(
     og_store_close(s);
 }
 
+static size_t count_keys(og_store *s, const char *prefix)
+{
+    og_list l = {0};
+    OG_CHECK(og_store_list_all(s, prefix, &l));
+    size_t n = l.len;
+    og_list_free(&l);
+    return n;
+}
+
+static void test_cleanup_removes_old_versions_and_unreferenced_files_only(void **st)
+{
+    (void)st;
+    og_store *s = make();
+    og_table *t;
+    og_txn *x, *staged;
+    for (int i = 0; i < 4; i++) append(s, NULL, "a", i * 10, i * 10 + 10);   /* v2..v5 */
+    OG_CHECK(og_table_branch_create(s, "t", "old", NULL, 3));               /* pins v3's files */
+    OG_CHECK(og_table_open(s, "t", &t));
+    OG_CHECK(og_table_stage_compact(t, NULL, &x));                           /* v6 */
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    og_batch b = OG_BATCH_INIT;
+    rows(&b, "s", 0, 2);
+    OG_CHECK(og_table_stage_append(t, &b, &staged));                        /* in flight */
+    og_batch_free(&b);
+    og_table_close(t);
+    assert_int_equal(count_keys(s, "t/data/"), 6);
+    /* a cleanup without any bound is refused */
+    og_cleanup_opts none = {0, 0, 0};
+    og_cleanup_stats cs;
+    assert_int_equal(og_table_cleanup(s, "t", &none, &cs), OG_E_INVALID);
+    /* default grace: nothing young is removed, but old versions go */
+    og_cleanup_opts keep_young = {6, 0, -1};
+    OG_CHECK(og_table_cleanup(s, "t", &keep_young, &cs));
+    assert_int_equal(cs.versions_removed, 5);
+    assert_int_equal(cs.files_removed, 0);
+    assert_int_equal(og_table_open_at(s, "t", 5, &t), OG_E_NOTFOUND);
+    /* the in-flight write's young file survived: it still commits (v7) */
+    uint64_t v;
+    OG_CHECK(og_txn_commit(staged, NULL, &v, NULL));
+    assert_int_equal(v, 7);
+    /* zero grace: unreferenced files go, except those a branch uses */
+    og_cleanup_opts now = {7, 0, 0};
+    OG_CHECK(og_table_cleanup(s, "t", &now, &cs));
+    assert_int_equal(cs.versions_removed, 1);
+    /* data a2, a3 and the key sets of v2, v4, v5: only removed versions used them */
+    assert_int_equal(cs.files_removed, 5);
+    /* kept: compacted file (v6), a0/a1 (branch "old" at v3), the v7 append */
+    assert_int_equal(count_keys(s, "t/data/"), 4);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(og_table_count_rows(t), 42);
+    og_batch out = OG_BATCH_INIT;
+    OG_CHECK(og_table_scan(t, NULL, &out));
+    assert_int_equal(out.nrows, 42);
+    og_batch_free(&out);
+    og_table_close(t);
+    OG_CHECK(og_table_open_branch(s, "t", "old", 0, &t));
+    OG_CHECK(og_table_scan(t, NULL, &out));
+    assert_int_equal(out.nrows, 20);
+    og_batch_free(&out);
+    og_table_close(t);
+    og_txn_free(staged);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_compaction_conflicts_with_concurrent_delete_but_not_append),
         cmocka_unit_test(test_branch_is_shallow_and_isolated),
         cmocka_unit_test(test_key_index_skips_uncovered_io_and_stays_correct_at_any_coverage),
+        cmocka_unit_test(test_cleanup_removes_old_versions_and_unreferenced_files_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
