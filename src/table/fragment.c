@@ -589,6 +589,18 @@ static og_status page_decode(const char *raw, size_t len, const og_frag_page *pg
     return rc;
 }
 
+og_status og_fragment_page_decode(const void *raw, size_t len, og_type t, uint32_t nrows,
+                                  uint32_t null_count, og_column *dst)
+{
+    og_frag_page pg;
+    memset(&pg, 0, sizeof pg);
+    pg.nrows = nrows;
+    pg.null_count = null_count;
+    if (!og_type_valid(t) || !og_type_eq(t, dst->type))
+        return og_error_set(OG_E_INVALID, "page type does not match the destination");
+    return page_decode(raw, len, &pg, t, dst);
+}
+
 og_status og_fragment_read_page(og_fragment_reader *r, uint32_t col, uint32_t page, og_column *dst)
 {
     og_status rc;

@@ -87,6 +87,11 @@ uint32_t og_fragment_npages(const og_fragment_reader *r);
 /* Fetches, verifies and decodes one page, appending its rows to dst
  * (initialised with the column's type). */
 og_status og_fragment_read_page(og_fragment_reader *r, uint32_t col, uint32_t page, og_column *dst);
+/* Validates and decodes one raw (decompressed) page of `nrows` rows with
+ * `null_count` nulls, appending to dst (type t). OG_E_CORRUPT on any
+ * inconsistency; dst may then hold a partial page. Exposed for fuzzing. */
+og_status og_fragment_page_decode(const void *raw, size_t len, og_type t, uint32_t nrows,
+                                  uint32_t null_count, og_column *dst);
 /* Reads a whole column into dst (initialised with the column's type). */
 og_status og_fragment_read_column(og_fragment_reader *r, uint32_t col, og_column *dst);
 
