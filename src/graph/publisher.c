@@ -43,14 +43,18 @@ static pthread_mutex_t *stripe_for(og_store *st, const char *branch)
     return &g_stripes[(h >> 7) % STRIPES];
 }
 
-static void backoff(unsigned attempt)
+/* Sleeps a random time in [0, base << attempt), where base is the length
+ * of the attempt just lost (at least 200 µs): contenders spread out over a
+ * window that scales with the store's latency. */
+static void backoff(unsigned attempt, int64_t lost_us)
 {
     static _Thread_local uint64_t seed;
     if (!seed) seed = (uint64_t)og_clock_mono_us() ^ (uint64_t)(uintptr_t)&seed;
     seed ^= seed << 13;
     seed ^= seed >> 7;
     seed ^= seed << 17;
-    uint64_t cap_us = 200ull << (attempt < 6 ? attempt : 6);
+    uint64_t base = lost_us > 200 ? (uint64_t)lost_us : 200;
+    uint64_t cap_us = base << (attempt < 6 ? attempt : 6);
     uint64_t us = seed % cap_us;
     struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
     nanosleep(&ts, NULL);
@@ -237,7 +241,7 @@ og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
     memset(&next, 0, sizeof next);
     memset(&cf, 0, sizeof cf);
     if (out) memset(out, 0, sizeof *out);
-    if (conflict) og_graph_conflict_clear(conflict);
+    if (conflict) memset(conflict, 0, sizeof *conflict);
     if ((rc = validate_req(req))) goto done;
     if ((rc = og_graph_branch_name_check(req->branch ? req->branch : OG_GRAPH_MAIN, &branch)))
         goto done;
@@ -246,6 +250,7 @@ og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
     pthread_mutex_lock(mu);
     if ((rc = OG_FAILPOINT("graph.publish.before_read"))) goto done;
     if ((rc = og_graph_ref_read(root, branch, &ref))) goto done;
+    int64_t t_attempt = 0;
     for (unsigned attempt = 0;; attempt++) {
         og_graph_snapshot_free(&head);
         og_graph_snapshot_free(&next);
@@ -257,7 +262,8 @@ og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
                               "concurrent writers", OG_GRAPH_PUBLISHER_RETRY_BUDGET);
             goto done;
         }
-        if (attempt) backoff(attempt);
+        if (attempt) backoff(attempt, og_clock_mono_us() - t_attempt);
+        t_attempt = og_clock_mono_us();
         if ((rc = og_graph_chain_head(root, ref.uid, &head))) goto done;
         if ((rc = check_head(&head, req, branch, &cf))) goto done;
         if ((rc = build_next(&head, req, branch, created_at, &next))) goto done;

@@ -78,7 +78,8 @@ void og_graph_conflict_clear(og_graph_conflict *c);
  * `manifest_conflict` member of the HTTP 409 body); NULL otherwise. New ref. */
 json_t *og_graph_conflict_to_json(const og_graph_conflict *c);
 
-/* Publishes. conflict (nullable) is filled on OG_E_CONFLICT /
+/* Publishes. conflict (nullable) is overwritten (release a previous
+ * content with og_graph_conflict_clear first) and filled on OG_E_CONFLICT /
  * OG_E_PRECONDITION and its attempts on success; out (nullable) receives
  * the published snapshot. */
 og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
