@@ -15,6 +15,7 @@
 
 #include "base/json.h"
 #include "base/map.h"
+#include "branch.h"
 #include "internal.h"
 #include "manifest.h"
 
@@ -173,15 +174,27 @@ done:
     return rc;
 }
 
-og_status og_graph_commit_resolve(og_store *st, const char *id, og_graph_commit *out,
-                                  struct og_graph_snapshot *snap)
+og_status og_graph_commit_resolve(og_store *st, const char *id, bool require_live,
+                                  og_graph_commit *out, struct og_graph_snapshot *snap)
 {
     og_status rc = OG_OK;
     og_graph_snapshot s;
     og_graph_commit c;
+    og_graph_ref r;
     memset(&s, 0, sizeof s);
+    memset(&r, 0, sizeof r);
     memset(out, 0, sizeof *out);
     if ((rc = read_commit_object(st, id, &c))) goto done;
+    if (require_live) {
+        rc = og_graph_ref_read(st, c.branch, &r);
+        if (rc == OG_E_NOTFOUND)
+            rc = og_error_set(OG_E_NOTFOUND, "commit %s was made on branch `%s`, which was deleted",
+                              id, c.branch ? c.branch : OG_GRAPH_MAIN);
+        else if (!rc && strcmp(r.uid, c.branch_uid) != 0)
+            rc = og_error_set(OG_E_NOTFOUND, "commit %s was made on a branch `%s` that was deleted "
+                              "and recreated since", id, r.name);
+        if (rc) { og_graph_commit_clear(&c); goto done; }
+    }
     rc = og_graph_chain_read(st, c.branch_uid, c.manifest_version, &s);
     if (rc == OG_E_NOTFOUND || (!rc && (strcmp(s.head.id, id) != 0 || !og_graph_snapshot_owns_head(&s)))) {
         /* (2): the publish that wrote this object lost or never finished. */
@@ -191,13 +204,14 @@ og_status og_graph_commit_resolve(og_store *st, const char *id, og_graph_commit 
     *out = c;
     if (snap) { *snap = s; memset(&s, 0, sizeof s); }
 done:
+    og_graph_ref_clear(&r);
     og_graph_snapshot_free(&s);
     return rc;
 }
 
 og_status og_graph_commit_get(og_store *st, const char *id, og_graph_commit *out)
 {
-    return og_graph_commit_resolve(st, id, out, NULL);
+    return og_graph_commit_resolve(st, id, false, out, NULL);
 }
 
 void og_graph_commit_list_free(og_graph_commit_list *l)

@@ -12,6 +12,7 @@
 #define OG_GRAPH_COMMIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/status.h"
@@ -59,10 +60,11 @@ og_status og_graph_commit_list_branch(og_store *st, const char *branch, const ch
                                       size_t limit, og_graph_commit_list *out);
 
 /* Internal: as og_graph_commit_get, also handing over the verified version
- * (snap nullable; caller frees). */
+ * (snap nullable; caller frees). With require_live, the commit's chain must
+ * still be its branch's (one more GET, before the version's). */
 struct og_graph_snapshot;
-og_status og_graph_commit_resolve(og_store *st, const char *id, og_graph_commit *out,
-                                  struct og_graph_snapshot *snap);
+og_status og_graph_commit_resolve(og_store *st, const char *id, bool require_live,
+                                  og_graph_commit *out, struct og_graph_snapshot *snap);
 
 /* Internal: writes commits/{id}.json (plain put: a retrying publisher
  * rewrites it with the attempt's version and parent). */

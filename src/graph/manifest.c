@@ -401,25 +401,8 @@ og_status og_graph_open_commit(og_store *st, const char *id, og_graph_snapshot *
 {
     og_status rc = OG_OK;
     og_graph_commit c;
-    og_graph_ref r;
-    memset(&c, 0, sizeof c);
-    memset(&r, 0, sizeof r);
     memset(out, 0, sizeof *out);
-    if ((rc = og_graph_commit_resolve(st, id, &c, out))) goto done;
-    if ((rc = og_graph_ref_read(st, c.branch, &r))) {
-        if (rc == OG_E_NOTFOUND)
-            rc = og_error_set(OG_E_NOTFOUND, "commit %s was made on branch `%s`, which was deleted",
-                              id, c.branch ? c.branch : OG_GRAPH_MAIN);
-        goto done;
-    }
-    if (strcmp(r.uid, c.branch_uid) != 0) {
-        rc = og_error_set(OG_E_NOTFOUND, "commit %s was made on a branch `%s` that was deleted and "
-                          "recreated since", id, r.name);
-        goto done;
-    }
-done:
-    if (rc) og_graph_snapshot_free(out);
+    rc = og_graph_commit_resolve(st, id, true, &c, out);
     og_graph_commit_clear(&c);
-    og_graph_ref_clear(&r);
     return rc;
 }
