@@ -79,8 +79,7 @@ static og_status ref_decode(const char *obj, const og_buf *data, og_graph_ref *o
     og_graph_ref t;
     memset(&t, 0, sizeof t);
     if ((rc = og_json_parse(data->data, data->len, &j))) {
-        rc = og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: not JSON: %s", obj,
-                          og_error_last()->message);
+        rc = og_gerr_corrupt(obj, "not JSON: ");
         goto done;
     }
     if ((rc = og_gdec_object(obj, "", j, REF_FIELDS))) goto done;

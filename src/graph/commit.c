@@ -153,8 +153,7 @@ static og_status read_commit_object(og_store *st, const char *id, og_graph_commi
         goto done;
     }
     if ((rc = og_json_parse(data.data, data.len, &j))) {
-        rc = og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: not JSON: %s", key.data,
-                          og_error_last()->message);
+        rc = og_gerr_corrupt(key.data, "not JSON: ");
         goto done;
     }
     if ((rc = og_gdec_object(key.data, "", j, COMMIT_OBJ_FIELDS))) goto done;

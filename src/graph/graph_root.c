@@ -8,6 +8,7 @@
  *     negative number fails naming the object and the field. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,4 +213,11 @@ void og_genc_int(json_t *o, const char *key, int64_t v, og_status *rc)
 {
     if (*rc) return;
     og_genc_set(o, key, json_integer((json_int_t)v), rc);
+}
+
+og_status og_gerr_corrupt(const char *obj, const char *prefix)
+{
+    char why[512];
+    snprintf(why, sizeof why, "%s", og_error_last()->message); /* set() overwrites it */
+    return og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: %s%s", obj, prefix, why);
 }

@@ -45,6 +45,10 @@ og_status og_gdec_ulid(const char *obj, const char *path, const json_t *o, const
 /* Checks the `format` field against the highest this build reads. */
 og_status og_gdec_format(const char *obj, const json_t *o, const char *key, int64_t supported);
 
+/* Re-labels the thread's current error as corruption of obj:
+ * "corrupt manifest object `obj`: <prefix><previous message>". */
+og_status og_gerr_corrupt(const char *obj, const char *prefix);
+
 /* strdup that reports OG_E_NOMEM; NULL in gives NULL out and OG_OK. */
 og_status og_gstrdup(const char *s, char **out);
 

@@ -218,8 +218,9 @@ static og_status pin_from_json(const char *obj, size_t idx, const json_t *j, og_
     if ((rc = og_gstrdup(s, &p->table_branch))) goto done;
     if ((rc = og_gdec_u64(obj, path, j, "row_count", &p->row_count))) goto done;
     if ((rc = og_graph_pin_validate(p))) {
-        rc = og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: field `%s`: %s", obj, path,
-                          og_error_last()->message);
+        char pre[64];
+        snprintf(pre, sizeof pre, "field `%s`: ", path);
+        rc = og_gerr_corrupt(obj, pre);
         goto done;
     }
 done:
@@ -236,8 +237,7 @@ og_status og_graph_manifest_decode(const char *obj, const void *p, size_t n, og_
     memset(&t, 0, sizeof t);
     memset(out, 0, sizeof *out);
     if ((rc = og_json_parse(p, n, &j))) {
-        rc = og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: not JSON: %s", obj,
-                          og_error_last()->message);
+        rc = og_gerr_corrupt(obj, "not JSON: ");
         goto done;
     }
     if ((rc = og_gdec_object(obj, "", j, TOP_FIELDS))) goto done;
