@@ -237,6 +237,71 @@ static void test_concurrent_create_one_winner_8_threads_fs_handles(void **state)
     free(dir);
 }
 
+/* Creators of `p` and `p/x` race: never both live. */
+static void test_racing_prefix_related_creates_never_both_live(void **state)
+{
+    for (int round = 0; round < 10; round++) {
+        og_store *st = fx_mem();
+        OG_CHECK(fx_genesis(st, 1, NULL));
+        pthread_t t[2];
+        create_arg a[2] = {{st, "p", -1}, {st, "p/x", -1}};
+        for (int i = 0; i < 2; i++)
+            assert_int_equal(pthread_create(&t[i], NULL, create_thread, &a[i]), 0);
+        for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+        for (int i = 0; i < 2; i++) assert_true(a[i].rc == OG_OK || a[i].rc == OG_E_CONFLICT);
+        assert_false(a[0].rc == OG_OK && a[1].rc == OG_OK);
+        og_graph_branch_list l;
+        OG_CHECK(og_graph_branch_list_all(st, 0, &l));
+        assert_int_equal(l.len, 1 + (size_t)(a[0].rc == OG_OK) + (size_t)(a[1].rc == OG_OK));
+        og_graph_branch_list_free(&l);
+        og_store_close(st);
+    }
+}
+
+/* A crash at each store operation of a branch create: afterwards the
+ * branch is either absent or fully usable, and creating it again works or
+ * says it exists. */
+static void test_crash_at_every_create_step_leaves_absent_or_usable(void **state)
+{
+    for (unsigned n = 1; n <= 10; n++) {
+        og_store *f = NULL;
+        OG_CHECK(og_store_fault_open(fx_mem(), &f));
+        OG_CHECK(fx_genesis(f, 1, NULL));
+        og_store_fault_crash_at(f, n);
+        og_status rc = og_graph_branch_create(f, "feat", NULL, 0, NULL);
+        og_store_fault_reopen(f);
+        og_graph_snapshot s;
+        og_status orc = og_graph_open_head(f, "feat", &s);
+        if (rc == OG_OK) OG_CHECK(orc);
+        assert_true(orc == OG_OK || orc == OG_E_NOTFOUND);
+        if (orc == OG_OK) {
+            assert_int_equal(s.version, 1);
+            og_graph_snapshot_free(&s);
+            assert_int_equal(og_graph_branch_create(f, "feat", NULL, 0, NULL), OG_E_EXISTS);
+        } else {
+            assert_int_equal(rc, OG_E_CRASHED);
+            OG_CHECK(og_graph_branch_create(f, "feat", NULL, 0, NULL));
+        }
+        og_store_close(f);
+    }
+}
+
+static void test_newer_ref_format_is_refused(void **state)
+{
+    og_store *st = fx_mem();
+    og_graph_ref r;
+    OG_CHECK(fx_genesis(st, 1, NULL));
+    const char *doc = "{\"format\":3,\"name\":\"main\"}";
+    OG_CHECK(og_store_put(st, "__manifest/refs/main.json", doc, strlen(doc), NULL));
+    assert_int_equal(og_graph_ref_read(st, NULL, &r), OG_E_UNSUPPORTED);
+    assert_non_null(strstr(og_error_last()->message, "format 3"));
+    const char *bad = "{\"format\":1,\"name\":\"main\",\"uid\":7}";
+    OG_CHECK(og_store_put(st, "__manifest/refs/main.json", bad, strlen(bad), NULL));
+    assert_int_equal(og_graph_ref_read(st, NULL, &r), OG_E_CORRUPT);
+    assert_non_null(strstr(og_error_last()->message, "`uid`"));
+    og_store_close(st);
+}
+
 /* ---- commits ---- */
 
 static void publish_id(og_store *st, const char *branch, size_t t, uint64_t from, const char *actor,
@@ -354,6 +419,9 @@ int main(void)
         cmocka_unit_test(test_delete_refuses_branch_with_live_descendant_or_table_fork),
         cmocka_unit_test(test_concurrent_create_one_winner_8_threads_mem),
         cmocka_unit_test(test_concurrent_create_one_winner_8_threads_fs_handles),
+        cmocka_unit_test(test_racing_prefix_related_creates_never_both_live),
+        cmocka_unit_test(test_crash_at_every_create_step_leaves_absent_or_usable),
+        cmocka_unit_test(test_newer_ref_format_is_refused),
         cmocka_unit_test(test_commit_list_across_fork_newest_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -554,6 +554,67 @@ static void test_genesis_failpoint_before_ref_leaves_no_graph(void **state)
     og_store_close(st);
 }
 
+/* A simulated crash at each store operation of a publish: afterwards the
+ * graph holds the old head (the put of N+1 is the last operation), the new
+ * commit does not resolve, and the next publish of the same change works. */
+static void test_crash_at_every_publish_step_leaves_old_head(void **state)
+{
+    for (unsigned n = 1; n <= 6; n++) {
+        og_store *f = NULL;
+        OG_CHECK(og_store_fault_open(fx_mem(), &f));
+        OG_CHECK(fx_genesis(f, 1, NULL));
+        og_graph_pin p = fx_pin("node:T0", 1, 2, 0);
+        og_graph_expected e = {"node:T0", 1};
+        og_ulid id;
+        OG_CHECK(og_ulid_new(&id));
+        og_graph_publish_req req = {0};
+        req.expected = &e;
+        req.n_expected = 1;
+        req.pins = &p;
+        req.n_pins = 1;
+        req.commit.id = id.s;
+        og_store_fault_crash_at(f, n);
+        og_status rc = og_graph_publish(f, &req, NULL, NULL);
+        og_store_fault_reopen(f);
+        og_graph_snapshot s;
+        og_graph_commit c;
+        OG_CHECK(og_graph_open_head(f, NULL, &s));
+        if (n <= 5) { /* GET ref, LIST, GET version, PUT commit, PUT_IF_ABSENT version */
+            assert_int_equal(rc, OG_E_CRASHED);
+            assert_int_equal(s.version, 1);
+            assert_int_equal(og_graph_commit_get(f, id.s, &c), OG_E_NOTFOUND);
+            og_graph_snapshot_free(&s);
+            OG_CHECK(og_graph_publish(f, &req, NULL, &s));
+        } else {
+            OG_CHECK(rc);
+        }
+        assert_int_equal(s.version, 2);
+        OG_CHECK(og_graph_commit_get(f, id.s, &c));
+        og_graph_commit_clear(&c);
+        og_graph_snapshot_free(&s);
+        og_graph_pin_clear(&p);
+        og_store_close(f);
+    }
+}
+
+/* A transient store error at each operation surfaces as that error and
+ * publishes nothing. */
+static void test_store_error_at_every_publish_step_publishes_nothing(void **state)
+{
+    for (unsigned n = 1; n <= 5; n++) {
+        og_store *f = NULL;
+        og_graph_snapshot s;
+        OG_CHECK(og_store_fault_open(fx_mem(), &f));
+        OG_CHECK(fx_genesis(f, 1, NULL));
+        og_store_fault_fail_at(f, n, OG_E_TRANSIENT);
+        assert_int_equal(fx_publish(f, NULL, 0, 1, 2, NULL, NULL, NULL), OG_E_TRANSIENT);
+        OG_CHECK(og_graph_open_head(f, NULL, &s));
+        assert_int_equal(s.version, 1);
+        og_graph_snapshot_free(&s);
+        og_store_close(f);
+    }
+}
+
 /* ---- I/O cost of opening a head ---- */
 
 static void open_head_counts(og_store *f, uint64_t *get, uint64_t *list, uint64_t *total)
@@ -630,6 +691,8 @@ int main(void)
         cmocka_unit_test(test_failpoint_before_version_put_publishes_nothing),
         cmocka_unit_test(test_failpoint_after_version_put_is_visible),
         cmocka_unit_test(test_genesis_failpoint_before_ref_leaves_no_graph),
+        cmocka_unit_test(test_crash_at_every_publish_step_leaves_old_head),
+        cmocka_unit_test(test_store_error_at_every_publish_step_publishes_nothing),
         cmocka_unit_test(test_open_head_costs_3_reads_at_10_and_10000_commits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
