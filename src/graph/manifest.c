@@ -290,6 +290,11 @@ og_status og_graph_manifest_decode(const char *obj, const void *p, size_t n, og_
     if ((rc = og_graph_commit_from_json(obj, "commit", json_object_get(j, "commit"), &t.head)))
         goto done;
     bool same_chain = strcmp(t.head.branch_uid, t.branch_uid) == 0;
+    if (same_chain && strcmp(t.head.branch ? t.head.branch : OG_GRAPH_MAIN, t.branch) != 0) {
+        rc = og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: field `commit.branch` does "
+                          "not name branch `%s`", obj, t.branch);
+        goto done;
+    }
     if ((same_chain && t.head.manifest_version != t.version) || (!same_chain && t.version != 1)) {
         rc = og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: field `commit`: head commit %s "
                           "names chain %s version %" PRIu64 ", not this version %" PRIu64, obj,

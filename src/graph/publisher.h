@@ -14,7 +14,9 @@
  * (4) Within one process publishes to one (store handle, branch) are
  *     serialised by a striped lock, so in-process writers never burn retries
  *     on each other; the CAS still arbitrates between processes/handles.
- * (5) Failpoints: graph.publish.before_read, graph.publish.before_commit_object,
+ * (5) Every successful publish appends exactly one commit, even one that
+ *     changes no pin: callers skip publishing zero-effect writes.
+ * (6) Failpoints: graph.publish.before_read, graph.publish.before_commit_object,
  *     graph.publish.before_version_put, graph.publish.after_version_put,
  *     graph.genesis.before_version_put, graph.genesis.before_ref_put. */
 #ifndef OG_GRAPH_PUBLISHER_H

@@ -110,6 +110,8 @@ static void test_corrupt_version_objects_fail_naming_object_and_field(void **sta
         {"tables.extra", json_true(), "tables[0].extra"},
         {"commit.id", json_string("nope"), "commit.id"},
         {"commit.manifest_version", json_integer(7), "commit"},
+        {"commit.branch", json_string("other"), "commit.branch"},
+        {"commit.branch", json_string("main"), "commit.branch"},
         {"surprise", json_integer(1), "surprise"},
         {"version", json_integer(2), "version 2"},
         {"branch", json_integer(1), "branch"},
