@@ -111,7 +111,7 @@ static og_status describe(og_gq_pool *pool, const og_catalog *cat, const og_tc_q
         }
         if (!rc && !edge && m->kind == OG_GQ_DELETE) {
             for (size_t k = 0; k < cat->n_types && !rc; k++) {
-                const og_type *e = &cat->types[k];
+                const og_decl *e = &cat->types[k];
                 if (e->kind != OG_KIND_EDGE) continue;
                 if (strcmp(e->from_name, m->type->name) && strcmp(e->to_name, m->type->name))
                     continue;
@@ -147,7 +147,7 @@ static og_status l201(og_lint_report *rep, const og_catalog *cat, og_tc_query **
     og_gq_pool *pool = rep->pool;
     size_t cap = 0;
     for (size_t ti = 0; ti < cat->n_types; ti++) {
-        const og_type *t = &cat->types[ti];
+        const og_decl *t = &cat->types[ti];
         const char **names = NULL;
         size_t n_names = 0;
         if (t->kind != OG_KIND_NODE) continue;

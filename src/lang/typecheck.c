@@ -48,17 +48,17 @@ static void *alloc(tc *C, size_t n)
 
 /* ----------------------------------------------------------- catalog */
 
-static const og_type *find_type(const og_catalog *cat, og_type_kind k, const char *name, bool ci)
+static const og_decl *find_type(const og_catalog *cat, og_decl_kind k, const char *name, bool ci)
 {
     for (size_t i = 0; i < cat->n_types; i++) {
-        const og_type *t = &cat->types[i];
+        const og_decl *t = &cat->types[i];
         if (t->kind == k && (ci ? strcasecmp(t->name, name) == 0 : strcmp(t->name, name) == 0))
             return t;
     }
     return NULL;
 }
 
-static int find_prop(const og_type *t, const char *name)
+static int find_prop(const og_decl *t, const char *name)
 {
     for (size_t i = 0; i < t->n_props; i++)
         if (strcmp(t->props[i].name, name) == 0) return (int)i;
@@ -120,7 +120,7 @@ static int var_use(tc *C, const char *name)
     return i;
 }
 
-static int var_add(tc *C, const char *name, bool is_edge, const og_type *t)
+static int var_add(tc *C, const char *name, bool is_edge, const og_decl *t)
 {
     og_tc_query *o = C->out;
     if (o->n_vars == C->var_cap) {
@@ -478,7 +478,7 @@ static bool enum_member(tc *C, const og_property *p, const og_tc_expr *v, const 
 
 static bool check_binding(tc *C, const og_gq_clause *c, og_tc_step *s)
 {
-    const og_type *t = find_type(C->cat, OG_KIND_NODE, c->type_name, false);
+    const og_decl *t = find_type(C->cat, OG_KIND_NODE, c->type_name, false);
     s->kind = OG_TC_SCAN;
     if (!t) return terr(C, "T1", "unknown node type `%s`", c->type_name);
     int vi = var_find(C, c->var);
@@ -530,7 +530,7 @@ static bool check_binding(tc *C, const og_gq_clause *c, og_tc_step *s)
 static bool check_traversal(tc *C, const og_gq_clause *c, og_tc_step *s)
 {
     s->kind = OG_TC_TRAVERSE;
-    const og_type *e = find_type(C->cat, OG_KIND_EDGE, c->edge, true);
+    const og_decl *e = find_type(C->cat, OG_KIND_EDGE, c->edge, true);
     if (!e) return terr(C, "T4", "unknown edge `%s`", c->edge);
     s->edge = e;
     s->min_hops = c->min_hops;
@@ -558,11 +558,11 @@ static bool check_traversal(tc *C, const og_gq_clause *c, og_tc_step *s)
     if (c->undirected && strcmp(e->from_name, e->to_name) != 0)
         return terr(C, "T22", "undirected traversal needs an edge with one endpoint type; "
                     "`%s` is %s -> %s", e->name, e->from_name, e->to_name);
-    const og_type *from = find_type(C->cat, OG_KIND_NODE, e->from_name, false);
-    const og_type *to = find_type(C->cat, OG_KIND_NODE, e->to_name, false);
+    const og_decl *from = find_type(C->cat, OG_KIND_NODE, e->from_name, false);
+    const og_decl *to = find_type(C->cat, OG_KIND_NODE, e->to_name, false);
     bool anon_s = strcmp(c->src, "_") == 0, anon_d = strcmp(c->dst, "_") == 0;
     int si = anon_s ? -1 : var_use(C, c->src), di = anon_d ? -1 : var_use(C, c->dst);
-    const og_type *st = NULL, *dt = NULL;
+    const og_decl *st = NULL, *dt = NULL;
     if (si >= 0) {
         if (C->out->vars[si].is_edge)
             return terr(C, "T23", "edge binding `$%s` cannot be used as a traversal endpoint "
@@ -799,7 +799,7 @@ static og_tc_expr *mut_value(tc *C, const og_gq_expr *v)
 
 static bool check_mutation(tc *C, const og_gq_mutation *m, og_tc_mut *tm)
 {
-    const og_type *t = find_type(C->cat, OG_KIND_NODE, m->type_name, false);
+    const og_decl *t = find_type(C->cat, OG_KIND_NODE, m->type_name, false);
     if (!t) t = find_type(C->cat, OG_KIND_EDGE, m->type_name, false);
     tm->kind = m->kind;
     if (!t) return terr(C, "T10", "unknown node or edge type `%s`", m->type_name);

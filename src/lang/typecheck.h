@@ -76,7 +76,7 @@ struct og_tc_expr {
 typedef struct og_tc_var {
     const char *name;
     bool is_edge;
-    const og_type *type;
+    const og_decl *type;
     int scope;                  /* 0 top level; >0 inside a not block */
 } og_tc_var;
 
@@ -107,7 +107,7 @@ struct og_tc_step {
     /* TRAVERSE */
     int src, dst, edge_var;
     bool src_bound, dst_bound;
-    const og_type *edge;
+    const og_decl *edge;
     og_tc_dir dir;
     int64_t min_hops, max_hops;
     /* FILTER */
@@ -140,7 +140,7 @@ typedef struct og_tc_assign {
 
 typedef struct og_tc_mut {
     og_gq_mut_kind kind;
-    const og_type *type;        /* node or edge */
+    const og_decl *type;        /* node or edge */
     og_tc_assign *assigns;
     size_t n_assigns;
     int where_prop;             /* ordinal, or OG_TC_FROM / OG_TC_TO */
