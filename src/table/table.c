@@ -364,6 +364,106 @@ void og_txn_free(og_txn *x)
     free(x);
 }
 
+static og_status u64_push(uint64_t **v, size_t *n, uint64_t x)
+{
+    uint64_t *p = realloc(*v, (*n + 1) * sizeof *p);
+    if (!p) return og_error_set(OG_E_NOMEM, "out of memory");
+    p[(*n)++] = x;
+    *v = p;
+    return OG_OK;
+}
+
+/* Unites two deletion vectors of one fragment into a new file. */
+static og_status dv_unite(og_txn *x, tbl_dv_update *a, const tbl_dv_update *b)
+{
+    og_status rc;
+    og_buf ka = OG_BUF_INIT, kb = OG_BUF_INIT, kn = OG_BUF_INIT;
+    roaring_bitmap_t *ba = NULL, *bb = NULL;
+    char name[33], rel[160];
+    if ((rc = tbl_key(x->root, a->file, &ka)) || (rc = tbl_key(x->root, b->file, &kb)) ||
+        (rc = og_dv_read(x->store, ka.data, UINT32_MAX, &ba)) || (rc = og_dv_read(x->store, kb.data, UINT32_MAX, &bb)))
+        goto done;
+    roaring_bitmap_or_inplace(ba, bb);
+    if ((rc = tbl_file_name(name))) goto done;
+    snprintf(rel, sizeof rel, "%s_deletions/%llu-%s.ogdv", x->prefix, (unsigned long long)a->frag_id, name);
+    if ((rc = tbl_key(x->root, rel, &kn)) || (rc = og_dv_write(x->store, kn.data, ba))) goto done;
+    char *f = strdup(rel);
+    if (!f) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    free(a->file);
+    a->file = f;
+    a->deleted = roaring_bitmap_get_cardinality(ba);
+done:
+    if (ba) roaring_bitmap_free(ba);
+    if (bb) roaring_bitmap_free(bb);
+    og_buf_free(&ka);
+    og_buf_free(&kb);
+    og_buf_free(&kn);
+    return rc;
+}
+
+static bool combinable(og_txn_op op) { return op == OG_TXN_APPEND || op == OG_TXN_MERGE || op == OG_TXN_DELETE; }
+
+og_status og_txn_combine(og_txn *into, og_txn *from)
+{
+    og_status rc = OG_OK;
+    if (into == from || into->spent || from->spent) return og_error_set(OG_E_INVALID, "cannot combine a transaction with itself or a spent one");
+    if (!combinable(into->rec.op) || !combinable(from->rec.op))
+        return og_error_set(OG_E_INVALID, "only append, merge and delete transactions combine (got %s and %s)",
+                            og_txn_op_name(into->rec.op), og_txn_op_name(from->rec.op));
+    if (into->store != from->store || strcmp(into->root, from->root) || strcmp(into->prefix, from->prefix) ||
+        into->rec.read_version != from->rec.read_version)
+        return og_error_set(OG_E_INVALID, "combined transactions must be staged from one version of one table");
+    for (size_t i = 0; i < from->nnew && !rc; i++) rc = tbl_txn_add_frag(into, &from->new_frags[i]);
+    for (size_t i = 0; i < from->nremoved && !rc; i++) {
+        bool have = false;
+        for (size_t k = 0; k < into->nremoved; k++) have |= into->removed[k] == from->removed[i];
+        if (!have) rc = u64_push(&into->removed, &into->nremoved, from->removed[i]);
+    }
+    for (size_t i = 0; i < from->ndvs && !rc; i++) {
+        tbl_dv_update *mine = NULL;
+        for (size_t k = 0; k < into->ndvs; k++)
+            if (into->dvs[k].frag_id == from->dvs[i].frag_id) mine = &into->dvs[k];
+        if (mine) { rc = dv_unite(into, mine, &from->dvs[i]); continue; }
+        tbl_dv_update *d = realloc(into->dvs, (into->ndvs + 1) * sizeof *d);
+        if (!d) { rc = og_error_set(OG_E_NOMEM, "out of memory"); break; }
+        into->dvs = d;
+        d[into->ndvs] = from->dvs[i];
+        d[into->ndvs].file = strdup(from->dvs[i].file);
+        if (!d[into->ndvs].file) { rc = og_error_set(OG_E_NOMEM, "out of memory"); break; }
+        into->ndvs++;
+    }
+    /* a removed fragment needs no deletion vector */
+    for (size_t k = 0; k < into->ndvs && !rc;) {
+        bool gone = false;
+        for (size_t r = 0; r < into->nremoved; r++) gone |= into->removed[r] == into->dvs[k].frag_id;
+        if (!gone) { k++; continue; }
+        free(into->dvs[k].file);
+        into->dvs[k] = into->dvs[--into->ndvs];
+    }
+    for (size_t i = 0; i < from->rec.ntouched && !rc; i++) rc = tbl_txn_touch(into, from->rec.touched[i]);
+    if (!rc && from->nkeys) {
+        uint64_t *v = realloc(into->keys, (into->nkeys + from->nkeys) * sizeof *v);
+        if (!v) rc = og_error_set(OG_E_NOMEM, "out of memory");
+        else {
+            memcpy(v + into->nkeys, from->keys, from->nkeys * sizeof *v);
+            into->keys = v;
+            into->nkeys = og_keyset_normalize(v, into->nkeys + from->nkeys);
+            free(into->rec.keys_file);
+            into->rec.keys_file = NULL;
+            rc = tbl_txn_write_keys(into);
+        }
+    }
+    if (!rc) {
+        into->rec.affected_rows += from->rec.affected_rows;
+        if (into->rec.op != from->rec.op) into->rec.op = OG_TXN_MERGE;
+        for (size_t i = 0; i < from->rec.props.len && !rc; i++)
+            if (!og_props_get(&into->rec.props, from->rec.props.items[i].key))
+                rc = og_props_set(&into->rec.props, from->rec.props.items[i].key, from->rec.props.items[i].value);
+    }
+    from->spent = true;
+    return rc;
+}
+
 /* ---------- commit ---------- */
 
 static bool touched_by(const og_txn_record *r, uint64_t frag_id)

@@ -141,6 +141,13 @@ og_txn_op og_txn_op_of(const og_txn *x);
 og_status og_txn_set_uuid(og_txn *x, const char *uuid);
 og_status og_txn_set_property(og_txn *x, const char *key, const char *value);
 void og_txn_free(og_txn *x);   /* NULL-safe; staged files stay as garbage */
+/* Folds `from` into `into` so that one commit applies both (a mutation
+ * mixing upserts and deletes is one version). Both must be append, merge
+ * or delete transactions staged from the same version of the same table
+ * and branch, and must not rewrite the same row twice; deletion vectors
+ * of a fragment both touch are united into a new file. `from` is left
+ * spent (free it). */
+og_status og_txn_combine(og_txn *into, og_txn *from);
 
 typedef struct og_commit_opts {
     bool exact;              /* no rebase: lost race -> PRECONDITION or CONFLICT */

@@ -804,6 +804,43 @@ static void test_location_identity_and_delta_by_version_columns(void **st)
     og_store_close(s);
 }
 
+static void test_combined_upsert_and_delete_commit_as_one_version(void **st)
+{
+    (void)st;
+    og_store *s = make_table(10);
+    og_table *t = open_latest(s);
+    og_batch b = OG_BATCH_INIT;
+    og_txn *up, *del;
+    uint64_t v;
+    people(&b, "p", 8, 12, 100); /* updates p0008, p0009; inserts p0010, p0011 */
+    OG_CHECK(og_table_stage_merge_insert(t, &b, OG_MATCHED_UPDATE_ALL, OG_NOT_MATCHED_INSERT, NULL, &up));
+    og_value ids[] = {og_val_str("p0001"), og_val_str("p0002")};
+    og_pred p = {"id", OG_CMP_IN, {0}, ids, 2};
+    OG_CHECK(og_table_stage_delete(t, &p, 1, NULL, &del));
+    OG_CHECK(og_txn_set_property(del, "k", "v"));
+    OG_CHECK(og_txn_combine(up, del));
+    assert_int_equal(og_txn_commit(del, NULL, NULL, NULL), OG_E_INVALID); /* folded away */
+    OG_CHECK(og_txn_commit(up, NULL, &v, NULL));
+    assert_int_equal(v, 2);
+    og_txn_free(up);
+    og_txn_free(del);
+    og_table_close(t);
+    t = open_latest(s);
+    assert_int_equal(og_table_count_rows(t), 10); /* 10 + 2 inserted - 2 deleted */
+    assert_int_equal(find_age(t, "p0001", NULL), -1);
+    assert_int_equal(find_age(t, "p0008", NULL), 108);
+    assert_int_equal(find_age(t, "p0011", NULL), 111);
+    assert_int_equal(find_age(t, "p0003", NULL), 3);
+    og_txn_record r;
+    OG_CHECK(og_table_read_transaction(s, "t", 2, &r));
+    assert_int_equal(r.op, OG_TXN_MERGE);
+    assert_string_equal(og_props_get(&r.props, "k"), "v");
+    og_txn_record_free(&r);
+    og_batch_free(&b);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -829,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_fs_store_duplicate_key_inserts_one_winner_16_threads),
         cmocka_unit_test(test_merge_insert_crash_at_every_step_leaves_a_whole_version),
         cmocka_unit_test(test_location_identity_and_delta_by_version_columns),
+        cmocka_unit_test(test_combined_upsert_and_delete_commit_as_one_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
