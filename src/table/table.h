@@ -174,6 +174,16 @@ typedef struct og_scan_opts {
 
 /* Materialises matching live rows into out (an empty batch). */
 og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out);
+
+/* Streaming scan with bounded memory: each og_scanner_next fills an empty
+ * batch with up to batch_rows rows (0 = 8192) and sets *done once nothing
+ * is left (the batch then has its columns and no rows). At most one
+ * fragment is open at a time. o (and what it points to) and t must outlive
+ * the scanner. */
+typedef struct og_scanner og_scanner;
+og_status og_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows, og_scanner **out);
+og_status og_scanner_next(og_scanner *sc, og_batch *out, bool *done);
+void og_scanner_close(og_scanner *sc);
 /* Rows by stable row id, in request order; an unknown or deleted id fails
  * the whole call with OG_E_NOTFOUND. */
 og_status og_table_take(og_table *t, const uint64_t *row_ids, size_t n,

@@ -14,7 +14,6 @@
 #include <string.h>
 #include "fragment.h"
 
-#define STOP (-1) /* a visitor asks to stop early; not an error */
 
 og_value og_val_i64(int64_t v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_INT; x.i = v; return x; }
 og_value og_val_u64(uint64_t v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_UINT; x.u = v; return x; }
@@ -275,103 +274,135 @@ static int find_slot(slot *slots, size_t n, const char *name)
     return -1;
 }
 
+/* A cursor over one fragment: yields, page by page, the matching live rows. */
+typedef struct cursor {
+    og_table *t;
+    const og_frag_meta *f;
+    const og_pred *preds;
+    size_t npreds, ncols, nslots;
+    og_fragment_reader *r;
+    roaring_bitmap_t *dv;
+    slot *slots;
+    int *pslot, *cslot;
+    og_column **outc;
+    uint32_t *sel;
+    uint32_t npages, page;
+} cursor;
+
+static void cursor_close(cursor *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->nslots; i++) og_column_free(&c->slots[i].col);
+    free(c->slots);
+    free(c->pslot);
+    free(c->cslot);
+    free(c->outc);
+    free(c->sel);
+    if (c->dv) roaring_bitmap_free(c->dv);
+    og_fragment_close(c->r);
+    free(c);
+}
+
+static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds,
+                             const char *const *cols, size_t ncols, cursor **out)
+{
+    og_status rc = OG_OK;
+    og_buf key = OG_BUF_INIT;
+    cursor *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c) return og_error_set(OG_E_NOMEM, "out of memory");
+    c->t = t;
+    c->f = f;
+    c->preds = preds;
+    c->npreds = npreds;
+    c->ncols = ncols;
+    c->slots = calloc(npreds + ncols + 1, sizeof *c->slots);
+    c->pslot = calloc(npreds + 1, sizeof *c->pslot);
+    c->cslot = calloc(ncols + 1, sizeof *c->cslot);
+    c->outc = calloc(ncols + 1, sizeof *c->outc);
+    if (!c->slots || !c->pslot || !c->cslot || !c->outc) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if ((rc = tbl_key(t->root, f->file, &key)) || (rc = og_fragment_open(t->store, key.data, f->size, &c->r))) goto done;
+    if (og_fragment_nrows(c->r) != f->rows) {
+        rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
+                          (unsigned long long)og_fragment_nrows(c->r), (unsigned long long)f->rows);
+        goto done;
+    }
+    if ((rc = tbl_load_dv(t, f, &c->dv))) goto done;
+    for (size_t i = 0; i < npreds + ncols; i++) {
+        const char *nm = i < npreds ? preds[i].column : cols[i - npreds];
+        int k = find_slot(c->slots, c->nslots, nm);
+        if (k < 0) {
+            if ((rc = slot_init(t, c->r, f, nm, &c->slots[c->nslots]))) { c->nslots++; goto done; }
+            k = (int)c->nslots++;
+        }
+        if (i < npreds) c->pslot[i] = k;
+        else c->cslot[i - npreds] = k;
+    }
+    for (size_t i = 0; i < ncols; i++) c->outc[i] = &c->slots[c->cslot[i]].col;
+    c->npages = og_fragment_ncols(c->r) ? og_fragment_npages(c->r) : 0;
+    if (c->npages && !(c->sel = malloc(og_fragment_col(c->r, 0)->pages[0].nrows * sizeof *c->sel)))
+        rc = og_error_set(OG_E_NOMEM, "out of memory");
+done:
+    og_buf_free(&key);
+    if (rc) cursor_close(c);
+    else *out = c;
+    return rc;
+}
+
+/* Next page with matches: *nsel 0 when the fragment is exhausted. */
+static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_out)
+{
+    og_status rc = OG_OK;
+    *nsel_out = 0;
+    for (; c->page < c->npages; c->page++) {
+        uint32_t p = c->page;
+        const og_frag_page *pg0 = &og_fragment_col(c->r, 0)->pages[p];
+        uint64_t row_start = pg0->row_start, n = pg0->nrows;
+        bool may = roaring_bitmap_range_cardinality(c->dv, row_start, row_start + n) < n;
+        for (size_t i = 0; may && i < c->npreds; i++) {
+            og_stats st;
+            uint64_t nulls;
+            slot_stats(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n, &st, &nulls);
+            may = page_may(&c->preds[i], &st, nulls, n);
+        }
+        if (!may) continue;
+        for (size_t i = 0; i < c->nslots; i++) c->slots[i].loaded = false;
+        for (size_t i = 0; i < c->npreds && !rc; i++) rc = slot_load(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n);
+        if (rc) return rc;
+        size_t nsel = 0;
+        for (uint64_t k = 0; k < n; k++) {
+            if (roaring_bitmap_contains(c->dv, (uint32_t)(row_start + k))) continue;
+            bool ok = true;
+            for (size_t i = 0; ok && i < c->npreds; i++) ok = pred_row(&c->preds[i], &c->slots[c->pslot[i]].col, (size_t)k);
+            if (ok) c->sel[nsel++] = (uint32_t)k;
+        }
+        if (!nsel) continue;
+        for (size_t i = 0; i < c->ncols && !rc; i++) rc = slot_load(&c->slots[c->cslot[i]], c->r, c->f, p, row_start, n);
+        if (rc) return rc;
+        c->page++;
+        *row_start_out = row_start;
+        *nsel_out = nsel;
+        return OG_OK;
+    }
+    return OG_OK;
+}
+
 og_status tbl_visit(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds,
                     const char *const *cols, size_t ncols, tbl_visit_fn fn, void *ud)
 {
-    og_status rc = OG_OK;
-    og_fragment_reader *r = NULL;
-    roaring_bitmap_t *dv = NULL;
-    og_buf key = OG_BUF_INIT;
-    slot *slots = calloc(npreds + ncols + 1, sizeof *slots);
-    int *pslot = calloc(npreds + 1, sizeof *pslot), *cslot = calloc(ncols + 1, sizeof *cslot);
-    og_column **outc = calloc(ncols + 1, sizeof *outc);
-    uint32_t *sel = NULL;
-    size_t nslots = 0;
-    if (!slots || !pslot || !cslot || !outc) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-    if ((rc = tbl_key(t->root, f->file, &key)) || (rc = og_fragment_open(t->store, key.data, f->size, &r))) goto done;
-    if (og_fragment_nrows(r) != f->rows) {
-        rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
-                          (unsigned long long)og_fragment_nrows(r), (unsigned long long)f->rows);
-        goto done;
+    cursor *c = NULL;
+    og_status rc = cursor_open(t, f, preds, npreds, cols, ncols, &c);
+    while (!rc) {
+        uint64_t row_start;
+        size_t nsel;
+        if ((rc = cursor_next(c, &row_start, &nsel)) || !nsel) break;
+        rc = fn(ud, f, row_start, c->outc, c->sel, nsel);
     }
-    if ((rc = tbl_load_dv(t, f, &dv))) goto done;
-    for (size_t i = 0; i < npreds + ncols; i++) {
-        const char *nm = i < npreds ? preds[i].column : cols[i - npreds];
-        int k = find_slot(slots, nslots, nm);
-        if (k < 0) {
-            if ((rc = slot_init(t, r, f, nm, &slots[nslots]))) { nslots++; goto done; }
-            k = (int)nslots++;
-        }
-        if (i < npreds) pslot[i] = k;
-        else cslot[i - npreds] = k;
-    }
-    for (size_t i = 0; i < ncols; i++) outc[i] = &slots[cslot[i]].col;
-    uint32_t npages = og_fragment_ncols(r) ? og_fragment_npages(r) : 0;
-    if (npages && !(sel = malloc(og_fragment_col(r, 0)->pages[0].nrows * sizeof *sel))) {
-        rc = og_error_set(OG_E_NOMEM, "out of memory");
-        goto done;
-    }
-    for (uint32_t p = 0; p < npages; p++) {
-        const og_frag_page *pg0 = &og_fragment_col(r, 0)->pages[p];
-        uint64_t row_start = pg0->row_start, n = pg0->nrows;
-        bool may = roaring_bitmap_range_cardinality(dv, row_start, row_start + n) < n;
-        for (size_t i = 0; may && i < npreds; i++) {
-            og_stats st;
-            uint64_t nulls;
-            slot_stats(&slots[pslot[i]], r, f, p, row_start, n, &st, &nulls);
-            may = page_may(&preds[i], &st, nulls, n);
-        }
-        if (!may) continue;
-        for (size_t i = 0; i < nslots; i++) slots[i].loaded = false;
-        for (size_t i = 0; i < npreds && !rc; i++) rc = slot_load(&slots[pslot[i]], r, f, p, row_start, n);
-        if (rc) goto done;
-        size_t nsel = 0;
-        for (uint64_t k = 0; k < n; k++) {
-            if (roaring_bitmap_contains(dv, (uint32_t)(row_start + k))) continue;
-            bool ok = true;
-            for (size_t i = 0; ok && i < npreds; i++) ok = pred_row(&preds[i], &slots[pslot[i]].col, (size_t)k);
-            if (ok) sel[nsel++] = (uint32_t)k;
-        }
-        if (!nsel) continue;
-        for (size_t i = 0; i < ncols && !rc; i++) rc = slot_load(&slots[cslot[i]], r, f, p, row_start, n);
-        if (rc || (rc = fn(ud, f, row_start, outc, sel, nsel))) goto done;
-    }
-done:
-    for (size_t i = 0; i < nslots; i++) og_column_free(&slots[i].col);
-    free(slots);
-    free(pslot);
-    free(cslot);
-    free(outc);
-    free(sel);
-    if (dv) roaring_bitmap_free(dv);
-    og_fragment_close(r);
-    og_buf_free(&key);
+    cursor_close(c);
     return rc;
 }
 
 /* ---------- scan ---------- */
-
-typedef struct scan_ctx {
-    og_batch *out;
-    uint64_t limit;
-    uint64_t rows;
-} scan_ctx;
-
-static og_status scan_visit(void *ud, const og_frag_meta *f, uint64_t row_start,
-                            og_column *const *cols, const uint32_t *sel, size_t nsel)
-{
-    scan_ctx *sc = ud;
-    (void)f; (void)row_start;
-    for (size_t i = 0; i < nsel; i++) {
-        if (sc->limit && sc->rows >= sc->limit) return STOP;
-        for (size_t c = 0; c < sc->out->ncols; c++) {
-            og_status rc = og_column_append_row(sc->out->cols[c], cols[c], sel[i]);
-            if (rc) return rc;
-        }
-        sc->rows++;
-    }
-    return sc->limit && sc->rows >= sc->limit ? STOP : OG_OK;
-}
 
 static og_status validate_preds(og_table *t, const og_pred *preds, size_t npreds)
 {
@@ -386,69 +417,145 @@ static og_status validate_preds(og_table *t, const og_pred *preds, size_t npreds
     return OG_OK;
 }
 
-og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out)
+struct og_scanner {
+    og_table *t;
+    const char **names;
+    og_type *types;
+    size_t ncols;
+    const og_pred *preds;
+    size_t npreds;
+    const og_index_meta *ix;
+    uint64_t *cand;
+    size_t ncand;
+    og_pred *xp;         /* preds + _rowid IN candidates (covered fragments) */
+    og_value *cv;
+    size_t batch_rows;
+    uint64_t limit, emitted;
+    size_t frag;         /* next fragment to open */
+    cursor *cur;
+    size_t nsel, pos;    /* current page: matches and how many were emitted */
+};
+
+void og_scanner_close(og_scanner *sc)
+{
+    if (!sc) return;
+    cursor_close(sc->cur);
+    free(sc->names);
+    free(sc->types);
+    free(sc->cand);
+    free(sc->xp);
+    free(sc->cv);
+    free(sc);
+}
+
+og_status og_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows, og_scanner **out)
 {
     og_status rc = OG_OK;
-    const char **names = NULL;
-    size_t n = o && o->columns ? o->ncolumns : t->m.schema.nfields;
-    const og_index_meta *ix = NULL;
-    uint64_t *cand = NULL;
-    size_t ncand = 0;
-    og_pred *xp = NULL;
-    og_value *cv = NULL;
     og_scan_opts none;
     memset(&none, 0, sizeof none);
     if (!o) o = &none;
-    names = calloc(n + 1, sizeof *names);
-    if (!names) return og_error_set(OG_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) names[i] = o->columns ? o->columns[i] : t->m.schema.fields[i].name;
-    if ((rc = validate_preds(t, o->preds, o->npreds))) goto done;
-    for (size_t i = 0; i < n && !rc; i++) {
-        og_type ty;
-        if (!(rc = tbl_col_type(t, names[i], &ty))) rc = og_batch_add(out, names[i], ty, NULL);
+    og_scanner *sc = calloc(1, sizeof *sc);
+    *out = NULL;
+    if (!sc) return og_error_set(OG_E_NOMEM, "out of memory");
+    sc->t = t;
+    sc->ncols = o->columns ? o->ncolumns : t->m.schema.nfields;
+    sc->preds = o->preds;
+    sc->npreds = o->npreds;
+    sc->limit = o->limit;
+    sc->batch_rows = batch_rows ? batch_rows : 8192;
+    sc->names = calloc(sc->ncols + 1, sizeof *sc->names);
+    sc->types = calloc(sc->ncols + 1, sizeof *sc->types);
+    if (!sc->names || !sc->types) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < sc->ncols && !rc; i++) {
+        sc->names[i] = o->columns ? o->columns[i] : t->m.schema.fields[i].name;
+        rc = tbl_col_type(t, sc->names[i], &sc->types[i]);
     }
-    if (rc || (rc = tbl_index_plan(t, o->preds, o->npreds, &ix, &cand, &ncand))) goto done;
-    if (ix) {
-        /* covered fragments get one more predicate: _rowid IN candidates */
-        xp = calloc(o->npreds + 1, sizeof *xp);
-        cv = calloc(ncand + 1, sizeof *cv);
-        if (!xp || !cv) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-        if (o->npreds) memcpy(xp, o->preds, o->npreds * sizeof *xp);
-        for (size_t i = 0; i < ncand; i++) cv[i] = og_val_u64(cand[i]);
-        xp[o->npreds].column = OG_COL_ROWID;
-        xp[o->npreds].op = OG_CMP_IN;
-        xp[o->npreds].values = cv;
-        xp[o->npreds].nvalues = ncand;
+    if (rc || (rc = validate_preds(t, o->preds, o->npreds))) goto done;
+    if ((rc = tbl_index_plan(t, o->preds, o->npreds, &sc->ix, &sc->cand, &sc->ncand))) goto done;
+    if (sc->ix) {
+        sc->xp = calloc(o->npreds + 1, sizeof *sc->xp);
+        sc->cv = calloc(sc->ncand + 1, sizeof *sc->cv);
+        if (!sc->xp || !sc->cv) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        if (o->npreds) memcpy(sc->xp, o->preds, o->npreds * sizeof *sc->xp);
+        for (size_t i = 0; i < sc->ncand; i++) sc->cv[i] = og_val_u64(sc->cand[i]);
+        sc->xp[o->npreds].column = OG_COL_ROWID;
+        sc->xp[o->npreds].op = OG_CMP_IN;
+        sc->xp[o->npreds].values = sc->cv;
+        sc->xp[o->npreds].nvalues = sc->ncand;
     }
-    scan_ctx sc = {out, o->limit, 0};
-    for (size_t i = 0; i < t->m.nfrags && !rc; i++) {
-        const og_frag_meta *f = &t->m.frags[i];
-        bool covered = false;
-        for (size_t k = 0; ix && k < ix->nfrags && !covered; k++) covered = ix->frags[k] == f->id;
-        if (!covered) {
-            rc = tbl_visit(t, f, o->preds, o->npreds, names, n, scan_visit, &sc);
-            continue;
-        }
-        if (!f->explicit_row_ids) { /* skip without I/O when no candidate falls in its id range */
-            size_t lo = 0, hi = ncand;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (cand[mid] < f->row_id_base) lo = mid + 1;
-                else hi = mid;
-            }
-            if (lo == ncand || cand[lo] >= f->row_id_base + f->rows) continue;
-        } else if (!ncand) {
-            continue;
-        }
-        rc = tbl_visit(t, f, xp, o->npreds + 1, names, n, scan_visit, &sc);
-    }
-    if (rc == STOP) rc = OG_OK;
-    if (!rc) rc = og_batch_seal(out);
 done:
-    free(names);
-    free(cand);
-    free(xp);
-    free(cv);
+    if (rc) og_scanner_close(sc);
+    else *out = sc;
+    return rc;
+}
+
+/* Opens the cursor of the next fragment that may hold matches; false at the end. */
+static og_status next_fragment(og_scanner *sc, bool *more)
+{
+    og_table *t = sc->t;
+    *more = false;
+    while (sc->frag < t->m.nfrags) {
+        const og_frag_meta *f = &t->m.frags[sc->frag++];
+        bool covered = false;
+        for (size_t k = 0; sc->ix && k < sc->ix->nfrags && !covered; k++) covered = sc->ix->frags[k] == f->id;
+        if (covered) {
+            if (!sc->ncand) continue;
+            if (!f->explicit_row_ids) { /* skip without I/O when no candidate falls in its id range */
+                size_t lo = 0, hi = sc->ncand;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (sc->cand[mid] < f->row_id_base) lo = mid + 1;
+                    else hi = mid;
+                }
+                if (lo == sc->ncand || sc->cand[lo] >= f->row_id_base + f->rows) continue;
+            }
+        }
+        *more = true;
+        return cursor_open(t, f, covered ? sc->xp : sc->preds, covered ? sc->npreds + 1 : sc->npreds,
+                           sc->names, sc->ncols, &sc->cur);
+    }
+    return OG_OK;
+}
+
+og_status og_scanner_next(og_scanner *sc, og_batch *out, bool *done)
+{
+    og_status rc = OG_OK;
+    size_t got = 0;
+    *done = false;
+    for (size_t i = 0; i < sc->ncols && !rc; i++) rc = og_batch_add(out, sc->names[i], sc->types[i], NULL);
+    while (!rc && got < sc->batch_rows && !(sc->limit && sc->emitted >= sc->limit)) {
+        if (sc->cur && sc->pos == sc->nsel) {
+            uint64_t row_start;
+            sc->pos = 0;
+            if ((rc = cursor_next(sc->cur, &row_start, &sc->nsel))) break;
+            if (!sc->nsel) { cursor_close(sc->cur); sc->cur = NULL; }
+        }
+        if (!sc->cur) {
+            bool more;
+            if ((rc = next_fragment(sc, &more)) || !more) break;
+            sc->nsel = sc->pos = 0;
+            continue;
+        }
+        for (; sc->pos < sc->nsel && got < sc->batch_rows && !(sc->limit && sc->emitted >= sc->limit); sc->pos++) {
+            for (size_t c = 0; c < sc->ncols && !rc; c++)
+                rc = og_column_append_row(out->cols[c], sc->cur->outc[c], sc->cur->sel[sc->pos]);
+            if (rc) break;
+            got++;
+            sc->emitted++;
+        }
+    }
+    if (!rc) rc = og_batch_seal(out);
+    if (!rc && got == 0) *done = true;
+    return rc;
+}
+
+og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out)
+{
+    og_scanner *sc = NULL;
+    og_status rc = og_scanner_open(t, o, SIZE_MAX, &sc);
+    bool done;
+    if (!rc) rc = og_scanner_next(sc, out, &done);
+    og_scanner_close(sc);
     return rc;
 }
 

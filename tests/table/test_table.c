@@ -841,6 +841,63 @@ static void test_combined_upsert_and_delete_commit_as_one_version(void **st)
     og_store_close(s);
 }
 
+static void test_scanner_streams_bounded_batches_across_fragments(void **st)
+{
+    (void)st;
+    og_store *s = make_table(250);
+    og_table *t = open_latest(s);
+    og_batch b = OG_BATCH_INIT;
+    og_txn *x;
+    people(&b, "q", 0, 130, 0);
+    OG_CHECK(og_table_stage_append(t, &b, &x));
+    commit(x);
+    og_table_close(t);
+    t = open_latest(s);
+    og_pred p = {"age", OG_CMP_NOT_NULL, {0}, NULL, 0};
+    const char *cols[] = {"id", "age"};
+    og_scan_opts o = {cols, 2, &p, 1, 0};
+    og_scanner *sc;
+    OG_CHECK(og_scanner_open(t, &o, 64, &sc));
+    size_t total = 0, batches = 0;
+    int64_t sum = 0;
+    for (;;) {
+        og_batch out = OG_BATCH_INIT;
+        bool done;
+        OG_CHECK(og_scanner_next(sc, &out, &done));
+        assert_int_equal(out.ncols, 2);
+        if (done) { assert_int_equal(out.nrows, 0); og_batch_free(&out); break; }
+        assert_true(out.nrows > 0 && out.nrows <= 64);
+        for (size_t i = 0; i < out.nrows; i++) sum += og_column_get_i64(out.cols[1], i);
+        total += out.nrows;
+        batches++;
+        og_batch_free(&out);
+    }
+    og_scanner_close(sc);
+    assert_int_equal(total, 225 + 117); /* every 10th age is null */
+    assert_true(batches >= 6);
+    int64_t want = 0;
+    for (int i = 0; i < 250; i++) if (i % 10 != 9) want += i;
+    for (int i = 0; i < 130; i++) if (i % 10 != 9) want += i;
+    assert_int_equal(sum, want);
+    /* a limit spanning batches */
+    og_scan_opts lim = {cols, 2, NULL, 0, 100};
+    OG_CHECK(og_scanner_open(t, &lim, 30, &sc));
+    total = 0;
+    for (;;) {
+        og_batch out = OG_BATCH_INIT;
+        bool done;
+        OG_CHECK(og_scanner_next(sc, &out, &done));
+        total += out.nrows;
+        og_batch_free(&out);
+        if (done) break;
+    }
+    og_scanner_close(sc);
+    assert_int_equal(total, 100);
+    og_batch_free(&b);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -867,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_merge_insert_crash_at_every_step_leaves_a_whole_version),
         cmocka_unit_test(test_location_identity_and_delta_by_version_columns),
         cmocka_unit_test(test_combined_upsert_and_delete_commit_as_one_version),
+        cmocka_unit_test(test_scanner_streams_bounded_batches_across_fragments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
