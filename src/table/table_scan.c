@@ -114,6 +114,43 @@ static bool cmp_holds(og_cmp op, int c)
     }
 }
 
+/* IN over unsigned integers (row ids, take) as a sorted set, so a test is
+ * a binary search instead of a walk over every value. */
+typedef struct u64set { uint64_t *v; size_t n; } u64set;
+
+static int cmp_u64v(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool u64set_make(const og_pred *p, og_type_id col, u64set *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    if (p->op != OG_CMP_IN || col != OG_TYPE_U64 || p->nvalues < 8) return true;
+    for (size_t i = 0; i < p->nvalues; i++)
+        if (p->values[i].kind != OG_VAL_UINT) return true;
+    out->v = malloc(p->nvalues * sizeof *out->v);
+    if (!out->v) return false;
+    for (size_t i = 0; i < p->nvalues; i++) out->v[i] = p->values[i].u;
+    qsort(out->v, p->nvalues, sizeof *out->v, cmp_u64v);
+    out->n = p->nvalues;
+    return true;
+}
+
+/* Index of the first element >= x. */
+static size_t u64set_lower(const u64set *s, uint64_t x)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 static bool pred_row(const og_pred *p, const og_column *c, size_t r)
 {
     bool null = og_column_is_null(c, r), ok;
@@ -286,6 +323,7 @@ typedef struct cursor {
     int *pslot, *cslot;
     og_column **outc;
     uint32_t *sel;
+    u64set *sets;        /* per predicate; v NULL when not a u64 IN set */
     uint32_t npages, page;
 } cursor;
 
@@ -298,6 +336,8 @@ static void cursor_close(cursor *c)
     free(c->cslot);
     free(c->outc);
     free(c->sel);
+    for (size_t i = 0; c->sets && i < c->npreds; i++) free(c->sets[i].v);
+    free(c->sets);
     if (c->dv) roaring_bitmap_free(c->dv);
     og_fragment_close(c->r);
     free(c);
@@ -320,7 +360,11 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
     c->pslot = calloc(npreds + 1, sizeof *c->pslot);
     c->cslot = calloc(ncols + 1, sizeof *c->cslot);
     c->outc = calloc(ncols + 1, sizeof *c->outc);
-    if (!c->slots || !c->pslot || !c->cslot || !c->outc) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    c->sets = calloc(npreds + 1, sizeof *c->sets);
+    if (!c->slots || !c->pslot || !c->cslot || !c->outc || !c->sets) {
+        rc = og_error_set(OG_E_NOMEM, "out of memory");
+        goto done;
+    }
     if ((rc = tbl_key(t->root, f->file, &key)) || (rc = og_fragment_open(t->store, key.data, f->size, &c->r))) goto done;
     if (og_fragment_nrows(c->r) != f->rows) {
         rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
@@ -339,6 +383,11 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
         else c->cslot[i - npreds] = k;
     }
     for (size_t i = 0; i < ncols; i++) c->outc[i] = &c->slots[c->cslot[i]].col;
+    for (size_t i = 0; i < npreds; i++)
+        if (!u64set_make(&preds[i], c->slots[c->pslot[i]].type.id, &c->sets[i])) {
+            rc = og_error_set(OG_E_NOMEM, "out of memory");
+            goto done;
+        }
     c->npages = og_fragment_ncols(c->r) ? og_fragment_npages(c->r) : 0;
     if (c->npages && !(c->sel = malloc(og_fragment_col(c->r, 0)->pages[0].nrows * sizeof *c->sel)))
         rc = og_error_set(OG_E_NOMEM, "out of memory");
@@ -363,7 +412,12 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
             og_stats st;
             uint64_t nulls;
             slot_stats(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n, &st, &nulls);
-            may = page_may(&c->preds[i], &st, nulls, n);
+            if (c->sets[i].v && st.kind == OG_STATS_U64 && nulls < n) {
+                size_t k = u64set_lower(&c->sets[i], st.umin);
+                may = k < c->sets[i].n && c->sets[i].v[k] <= st.umax;
+            } else {
+                may = page_may(&c->preds[i], &st, nulls, n);
+            }
         }
         if (!may) continue;
         for (size_t i = 0; i < c->nslots; i++) c->slots[i].loaded = false;
@@ -373,7 +427,16 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
         for (uint64_t k = 0; k < n; k++) {
             if (roaring_bitmap_contains(c->dv, (uint32_t)(row_start + k))) continue;
             bool ok = true;
-            for (size_t i = 0; ok && i < c->npreds; i++) ok = pred_row(&c->preds[i], &c->slots[c->pslot[i]].col, (size_t)k);
+            for (size_t i = 0; ok && i < c->npreds; i++) {
+                const og_column *col = &c->slots[c->pslot[i]].col;
+                if (c->sets[i].v) {
+                    uint64_t x = og_column_get_u64(col, (size_t)k);
+                    size_t j = u64set_lower(&c->sets[i], x);
+                    ok = !og_column_is_null(col, (size_t)k) && j < c->sets[i].n && c->sets[i].v[j] == x;
+                } else {
+                    ok = pred_row(&c->preds[i], col, (size_t)k);
+                }
+            }
             if (ok) c->sel[nsel++] = (uint32_t)k;
         }
         if (!nsel) continue;

@@ -898,6 +898,38 @@ static void test_scanner_streams_bounded_batches_across_fragments(void **st)
     og_store_close(s);
 }
 
+static void test_take_many_ids_uses_sorted_set_and_rejects_deleted(void **st)
+{
+    (void)st;
+    og_store *s = make_table(3000);
+    og_table *t = open_latest(s);
+    uint64_t ids[1500];
+    for (size_t i = 0; i < 1500; i++) ids[i] = (uint64_t)((i * 7919) % 3000);
+    const char *cols[] = {"id", OG_COL_ROWID};
+    og_batch out = OG_BATCH_INIT;
+    OG_CHECK(og_table_take(t, ids, 1500, cols, 2, &out));
+    assert_int_equal(out.nrows, 1500);
+    for (size_t i = 0; i < 1500; i++) {
+        char want[16];
+        size_t n;
+        snprintf(want, sizeof want, "p%04llu", (unsigned long long)ids[i]);
+        assert_memory_equal(og_column_get_bytes(out.cols[0], i, &n), want, 5);
+        assert_int_equal(og_column_get_u64(out.cols[1], i), ids[i]);
+    }
+    og_batch_free(&out);
+    og_txn *x;
+    og_pred p = {"id", OG_CMP_EQ, og_val_str("p0042"), NULL, 0};
+    OG_CHECK(og_table_stage_delete(t, &p, 1, NULL, &x));
+    commit(x);
+    og_table_close(t);
+    t = open_latest(s);
+    uint64_t some[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 42};
+    assert_int_equal(og_table_take(t, some, 10, cols, 2, &out), OG_E_NOTFOUND);
+    og_batch_free(&out);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -925,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_location_identity_and_delta_by_version_columns),
         cmocka_unit_test(test_combined_upsert_and_delete_commit_as_one_version),
         cmocka_unit_test(test_scanner_streams_bounded_batches_across_fragments),
+        cmocka_unit_test(test_take_many_ids_uses_sorted_set_and_rejects_deleted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
