@@ -634,6 +634,10 @@ static void test_corrupt_manifest_or_fragment_in_store_is_corrupt(void **st)
     OG_CHECK(og_store_put(s, key.data, data.data, data.len, NULL));
     assert_int_equal(og_table_scan(t, NULL, &out), OG_E_CORRUPT);
     og_batch_free(&out);
+    /* a truncated fragment (shorter than the manifest says) is corrupt too */
+    OG_CHECK(og_store_put(s, key.data, data.data, data.len / 3, NULL));
+    assert_int_equal(og_table_scan(t, NULL, &out), OG_E_CORRUPT);
+    og_batch_free(&out);
     og_table_close(t);
     /* a flipped manifest byte makes the open fail */
     og_list l = {0};
