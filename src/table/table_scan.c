@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include "fragment.h"
 
 
@@ -116,26 +117,44 @@ static bool cmp_holds(og_cmp op, int c)
 
 /* IN over unsigned integers (row ids, take) as a sorted set, so a test is
  * a binary search instead of a walk over every value. */
-typedef struct u64set { uint64_t *v; size_t n; } u64set;
+typedef struct u64set { uint64_t *v; size_t *idx; size_t n; bool bytes; } u64set;
 
-static int cmp_u64v(const void *a, const void *b)
+typedef struct hv { uint64_t h; size_t i; } hv;
+
+static int cmp_hv(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    const hv *x = a, *y = b;
+    return x->h < y->h ? -1 : x->h > y->h;
 }
 
 static bool u64set_make(const og_pred *p, og_type_id col, u64set *out)
 {
     out->v = NULL;
     out->n = 0;
-    if (p->op != OG_CMP_IN || col != OG_TYPE_U64 || p->nvalues < 8) return true;
+    out->bytes = false;
+    if (p->op != OG_CMP_IN || p->nvalues < 8) return true;
+    bool b = col == OG_TYPE_UTF8 || col == OG_TYPE_BINARY;
+    if (col != OG_TYPE_U64 && !b) return true;
     for (size_t i = 0; i < p->nvalues; i++)
-        if (p->values[i].kind != OG_VAL_UINT) return true;
+        if (p->values[i].kind != (b ? OG_VAL_BYTES : OG_VAL_UINT)) return true;
+    hv *tmp = malloc(p->nvalues * sizeof *tmp);
     out->v = malloc(p->nvalues * sizeof *out->v);
-    if (!out->v) return false;
-    for (size_t i = 0; i < p->nvalues; i++) out->v[i] = p->values[i].u;
-    qsort(out->v, p->nvalues, sizeof *out->v, cmp_u64v);
+    out->idx = malloc(p->nvalues * sizeof *out->idx);
+    if (!tmp || !out->v || !out->idx) {
+        free(tmp); free(out->v); free(out->idx);
+        out->v = NULL;
+        out->idx = NULL;
+        return false;
+    }
+    for (size_t i = 0; i < p->nvalues; i++) {
+        tmp[i].h = b ? XXH64(p->values[i].s, p->values[i].n, 7) : p->values[i].u;
+        tmp[i].i = i;
+    }
+    qsort(tmp, p->nvalues, sizeof *tmp, cmp_hv);
+    for (size_t i = 0; i < p->nvalues; i++) { out->v[i] = tmp[i].h; out->idx[i] = tmp[i].i; }
+    free(tmp);
     out->n = p->nvalues;
+    out->bytes = b;
     return true;
 }
 
@@ -336,7 +355,7 @@ static void cursor_close(cursor *c)
     free(c->cslot);
     free(c->outc);
     free(c->sel);
-    for (size_t i = 0; c->sets && i < c->npreds; i++) free(c->sets[i].v);
+    for (size_t i = 0; c->sets && i < c->npreds; i++) { free(c->sets[i].v); free(c->sets[i].idx); }
     free(c->sets);
     if (c->dv) roaring_bitmap_free(c->dv);
     og_fragment_close(c->r);
@@ -412,7 +431,7 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
             og_stats st;
             uint64_t nulls;
             slot_stats(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n, &st, &nulls);
-            if (c->sets[i].v && st.kind == OG_STATS_U64 && nulls < n) {
+            if (c->sets[i].v && !c->sets[i].bytes && st.kind == OG_STATS_U64 && nulls < n) {
                 size_t k = u64set_lower(&c->sets[i], st.umin);
                 may = k < c->sets[i].n && c->sets[i].v[k] <= st.umax;
             } else {
@@ -429,7 +448,18 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
             bool ok = true;
             for (size_t i = 0; ok && i < c->npreds; i++) {
                 const og_column *col = &c->slots[c->pslot[i]].col;
-                if (c->sets[i].v) {
+                if (c->sets[i].v && c->sets[i].bytes) {
+                    /* hash says "maybe": confirm against the values */
+                    size_t bn;
+                    const char *bp = og_column_get_bytes(col, (size_t)k, &bn);
+                    uint64_t x = XXH64(bp, bn, 7);
+                    size_t j = u64set_lower(&c->sets[i], x);
+                    ok = false;
+                    for (; !og_column_is_null(col, (size_t)k) && !ok && j < c->sets[i].n && c->sets[i].v[j] == x; j++) {
+                        const og_value *v = &c->preds[i].values[c->sets[i].idx[j]];
+                        ok = v->n == bn && (bn == 0 || !memcmp(v->s, bp, bn));
+                    }
+                } else if (c->sets[i].v) {
                     uint64_t x = og_column_get_u64(col, (size_t)k);
                     size_t j = u64set_lower(&c->sets[i], x);
                     ok = !og_column_is_null(col, (size_t)k) && j < c->sets[i].n && c->sets[i].v[j] == x;
@@ -609,6 +639,33 @@ og_status og_scanner_next(og_scanner *sc, og_batch *out, bool *done)
     }
     if (!rc) rc = og_batch_seal(out);
     if (!rc && got == 0) *done = true;
+    return rc;
+}
+
+og_status tbl_visit_all(og_table *t, const og_pred *preds, size_t npreds, const char *const *cols, size_t ncols,
+                        tbl_visit_fn fn, void *ud)
+{
+    og_scanner *sc = NULL;
+    og_scan_opts o;
+    memset(&o, 0, sizeof o);
+    o.columns = cols;
+    o.ncolumns = ncols;
+    o.preds = preds;
+    o.npreds = npreds;
+    og_status rc = og_scanner_open(t, &o, 0, &sc);
+    while (!rc) {
+        bool more;
+        if ((rc = next_fragment(sc, &more)) || !more) break;
+        for (;;) {
+            uint64_t row_start;
+            size_t nsel;
+            if ((rc = cursor_next(sc->cur, &row_start, &nsel)) || !nsel) break;
+            if ((rc = fn(ud, sc->cur->f, row_start, sc->cur->outc, sc->cur->sel, nsel))) break;
+        }
+        cursor_close(sc->cur);
+        sc->cur = NULL;
+    }
+    og_scanner_close(sc);
     return rc;
 }
 

@@ -934,6 +934,27 @@ static void test_take_many_ids_uses_sorted_set_and_rejects_deleted(void **st)
     og_store_close(s);
 }
 
+static void test_in_with_many_utf8_values_matches_exactly(void **st)
+{
+    (void)st;
+    og_store *s = make_table(500);
+    og_table *t = open_latest(s);
+    char names[40][16];
+    og_value vals[40];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], i % 2 ? "p%04d" : "x%04d", i * 11);
+        vals[i] = og_val_str(names[i]);
+    }
+    og_pred p = {"id", OG_CMP_IN, {0}, vals, 40};
+    og_scan_opts o = {NULL, 0, &p, 1, 0};
+    og_batch out = OG_BATCH_INIT;
+    OG_CHECK(og_table_scan(t, &o, &out));
+    assert_int_equal(out.nrows, 20); /* the odd ones exist (i*11 < 500) */
+    og_batch_free(&out);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -962,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_combined_upsert_and_delete_commit_as_one_version),
         cmocka_unit_test(test_scanner_streams_bounded_batches_across_fragments),
         cmocka_unit_test(test_take_many_ids_uses_sorted_set_and_rejects_deleted),
+        cmocka_unit_test(test_in_with_many_utf8_values_matches_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
