@@ -654,7 +654,12 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         if (latest < tried) latest = tried;
         for (uint64_t v = tried; v <= latest; v++) {
             og_manifest c;
-            if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, v, &c))) goto done;
+            rc = tbl_load_manifest(x->store, x->root, x->prefix, v, &c);
+            if (rc == OG_E_NOTFOUND) /* removed by cleanup: compatibility cannot be shown */
+                rc = og_error_set(OG_E_CONFLICT, "version %llu, committed since read version %llu, is gone; "
+                                  "cannot check for conflicts", (unsigned long long)v,
+                                  (unsigned long long)x->rec.read_version);
+            if (rc) goto done;
             if (c.txn.read_version == x->rec.read_version && c.txn.uuid && !strcmp(c.txn.uuid, x->rec.uuid)) {
                 /* our own earlier attempt landed (its reply was lost): done */
                 og_manifest_free(&built);
