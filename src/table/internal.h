@@ -47,6 +47,8 @@ struct og_txn {
     bool has_restore;
     og_manifest restore;
     bool spent;              /* commit was attempted */
+    og_kv *meta;             /* update_metadata: key = "<field>\x1f<key>" or "\x1f<key>" */
+    size_t nmeta;
     bool has_index;          /* create_index: the index to add/replace */
     og_index_meta index;
 };

@@ -955,6 +955,36 @@ static void test_in_with_many_utf8_values_matches_exactly(void **st)
     og_store_close(s);
 }
 
+static void test_metadata_updates_commit_and_conflict_only_with_each_other(void **st)
+{
+    (void)st;
+    og_store *s = make_table(3);
+    og_table *t = open_latest(s);
+    og_txn *m1, *m2, *app;
+    og_batch b = OG_BATCH_INIT;
+    OG_CHECK(og_table_stage_set_metadata(t, NULL, "omnigraph.schema_ir_hash", "abc", &m1));
+    OG_CHECK(og_txn_set_metadata(m1, "age", "unit", "years"));
+    OG_CHECK(og_table_stage_set_metadata(t, "id", "k", "v", &m2));
+    assert_int_equal(og_table_stage_set_metadata(t, "nope", "k", "v", &app), OG_E_INVALID);
+    people(&b, "z", 0, 2, 0);
+    OG_CHECK(og_table_stage_append(t, &b, &app));
+    commit(app);                               /* v2: data */
+    assert_int_equal(commit(m1), 3);           /* rebased over the append */
+    assert_int_equal(og_txn_commit(m2, NULL, NULL, NULL), OG_E_CONFLICT);
+    og_txn_free(m2);
+    og_table_close(t);
+    t = open_latest(s);
+    const og_schema *sc = og_table_schema(t);
+    assert_string_equal(og_props_get(&sc->meta, "omnigraph.schema_ir_hash"), "abc");
+    assert_string_equal(og_props_get(&og_schema_find(sc, "age")->meta, "unit"), "years");
+    assert_null(og_props_get(&og_schema_find(sc, "id")->meta, "k"));
+    assert_true(og_schema_find(sc, "id")->primary_key);
+    assert_int_equal(og_table_count_rows(t), 5);
+    og_batch_free(&b);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,6 +1014,7 @@ int main(void)
         cmocka_unit_test(test_scanner_streams_bounded_batches_across_fragments),
         cmocka_unit_test(test_take_many_ids_uses_sorted_set_and_rejects_deleted),
         cmocka_unit_test(test_in_with_many_utf8_values_matches_exactly),
+        cmocka_unit_test(test_metadata_updates_commit_and_conflict_only_with_each_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
