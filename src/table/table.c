@@ -28,8 +28,9 @@ og_status tbl_key(const char *root, const char *rel, og_buf *out)
 {
     og_buf_clear(out);
     if (root[0]) {
+        size_t n = strlen(root);
         og_status rc = og_buf_append_str(out, root);
-        if (!rc) rc = og_buf_append_byte(out, '/');
+        if (!rc && root[n - 1] != '/') rc = og_buf_append_byte(out, '/');
         if (rc) return rc;
     }
     return og_buf_append_str(out, rel);

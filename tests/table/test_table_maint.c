@@ -370,6 +370,41 @@ static void test_merge_insert_join_reads_only_pages_and_fragments_that_may_match
     og_store_close(s);
 }
 
+static void test_roots_empty_nested_and_with_trailing_slash(void **st)
+{
+    (void)st;
+    const char *roots[] = {"", "graph/nodes/Person", "graph/edges/Knows/"};
+    og_store *s;
+    OG_CHECK(og_store_mem_open(&s));
+    for (size_t i = 0; i < 3; i++) {
+        og_schema sc;
+        og_txn *x;
+        og_table *t;
+        og_batch b = OG_BATCH_INIT;
+        memset(&sc, 0, sizeof sc);
+        OG_CHECK(og_schema_add(&sc, "id", T_UTF8, false, true));
+        OG_CHECK(og_schema_add(&sc, "n", T_I64, true, false));
+        rows(&b, "r", 0, (int)i + 1);
+        OG_CHECK(og_table_stage_create(s, roots[i], &sc, &b, &x));
+        OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+        og_txn_free(x);
+        OG_CHECK(og_table_open(s, roots[i], &t));
+        assert_int_equal(og_table_count_rows(t), i + 1);
+        og_batch out = OG_BATCH_INIT;
+        OG_CHECK(og_table_scan(t, NULL, &out));
+        assert_int_equal(out.nrows, i + 1);
+        og_batch_free(&out);
+        og_cleanup_opts co = {1, 0, 0};
+        og_cleanup_stats cs;
+        OG_CHECK(og_table_cleanup(s, roots[i], &co, &cs));
+        assert_int_equal(cs.files_removed, 0);
+        og_table_close(t);
+        og_batch_free(&b);
+        og_schema_free(&sc);
+    }
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_key_index_skips_uncovered_io_and_stays_correct_at_any_coverage),
         cmocka_unit_test(test_cleanup_removes_old_versions_and_unreferenced_files_only),
         cmocka_unit_test(test_merge_insert_join_reads_only_pages_and_fragments_that_may_match),
+        cmocka_unit_test(test_roots_empty_nested_and_with_trailing_slash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
