@@ -329,15 +329,43 @@ og_status og_value_canon_key(const og_prop_type *t, const og_value *v, og_buf *o
     }
 }
 
+/* Inverse of og_value_civil_days (Howard Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
 og_status og_value_render(const og_value *v, og_buf *out)
 {
     og_status rc = OG_OK;
     switch (v->kind) {
     case OG_VALUE_NULL: return og_buf_append_str(out, "null");
     case OG_VALUE_BOOL: return og_buf_append_str(out, v->as.b ? "true" : "false");
-    case OG_VALUE_I64:
-    case OG_VALUE_DATE: return og_buf_printf(out, "%lld", (long long)v->as.i);
-    case OG_VALUE_DATETIME: return og_buf_printf(out, "%lld", (long long)(v->as.i / 1000));
+    case OG_VALUE_I64: return og_buf_printf(out, "%lld", (long long)v->as.i);
+    case OG_VALUE_DATE: {
+        int64_t y;
+        int m, d;
+        civil_from_days(v->as.i, &y, &m, &d);
+        return og_buf_printf(out, "%04lld-%02d-%02d", (long long)y, m, d);
+    }
+    case OG_VALUE_DATETIME: {
+        int64_t ms = floor_div(v->as.i, 1000);
+        int64_t days = floor_div(ms, 86400000), rem = ms - days * 86400000, y;
+        int m, d;
+        civil_from_days(days, &y, &m, &d);
+        return og_buf_printf(out, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d, (int)(rem / 3600000),
+                             (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
+    }
     case OG_VALUE_U64: return og_buf_printf(out, "%llu", (unsigned long long)v->as.u);
     case OG_VALUE_F64:
         if (isnan(v->as.f)) return og_buf_append_str(out, "NaN");
