@@ -262,12 +262,13 @@ og_status og_load_parse(const og_catalog *cat, const char *text, size_t len,
                               line, max_slots, max_slots);
             break;
         }
-        if (rc != OG_OK) {
+        if (rc == OG_E_PARSE) {
             char msg[512];
             snprintf(msg, sizeof msg, "%s", og_error_last()->message);
             rc = og_error_set(rc, "invalid strict JSON at line %u: %s", line, msg);
             break;
         }
+        if (rc != OG_OK) break;
         rc = parse_record(b, rec, line);
     }
     if (rc != OG_OK) {

@@ -173,9 +173,6 @@ static og_status convert_scalar(og_arena *a, const og_property *p, const og_prop
         if (v->len >= 7 && memcmp(v->s, "base64:", 7) == 0 && !base64_ok(v->s + 7, v->len - 7))
             return og_error_set(OG_E_VALIDATION, "strict property '%s' expects a base64 blob payload after 'base64:'",
                                 p->name);
-        if (v->len == 0)
-            return og_error_set(OG_E_VALIDATION, "strict property '%s' expects a blob URI or 'base64:' payload, got \"\"",
-                                p->name);
         out->kind = OG_VALUE_BLOB;
         out->as.s.ptr = v->s;
         out->as.s.len = v->len;
