@@ -4,7 +4,8 @@ the reference acceptance suite (run by hand; tests never read ../shared).
 
 Usage: gen_manifest.py /work/shared/acceptance/reference
 
-A case step is kept when it is a `load` of a local file on the default
+Every setup recipe's data loads are kept (the reference accepts them). A
+case step is kept when it is a `load` of a local file on the default
 branch and every earlier step of its case is a load, a file write or a
 read-only command (so the committed state before it is the setup's loads
 plus the case's earlier successful loads). `init --schema X {T}/...`
@@ -121,6 +122,13 @@ for cid in order:
         if not fails:
             state.append((mode, data))
     del ok
+
+# Every setup recipe's loads are loads the reference accepts.
+for name in sorted(setups):
+    pg, seeds = setups[name]
+    for k, (mode, path) in enumerate(seeds):
+        prev = ",".join("%s:%s" % (m, copy(p)) for m, p in seeds[:k]) or "-"
+        out.append("\t".join(["setup:" + name, copy(pg), prev, copy(path), mode, "ok", "-"]))
 
 used = set()
 for l in out:
