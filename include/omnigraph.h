@@ -11,6 +11,8 @@
 #ifndef OMNIGRAPH_H
 #define OMNIGRAPH_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -28,6 +30,18 @@ int og_internal_schema_version(void);
 const char *og_errmsg(void);
 /* Stable lowercase name of the last failure's class ("parse", "conflict"...). */
 const char *og_errclass(void);
+
+/* Frees memory the library handed to the caller (e.g. a *json_out). */
+void og_free(void *p);
+
+/* Lints .gq text against .pg text offline (surface.md §2.11). On success
+ * *json_out is a NUL-terminated compact JSON object
+ *   {status, queries_processed, errors, warnings, infos, results, findings}
+ * (the lint verdict — status "error" for bad queries is still a success of
+ * this call); the caller frees it with og_free. Fails (non-zero, og_errmsg)
+ * only when the schema does not compile or memory runs out. */
+int og_lint_sources(const char *schema_src, size_t schema_len,
+                    const char *query_src, size_t query_len, char **json_out);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,9 @@
 static const cli_verb verbs[] = {
     {"version", cli_version, "print the version and the internal schema version"},
     {"help", cli_help, "list the commands"},
+    {"lint", cli_lint, "check a .gq file against a schema (--schema S.pg --query Q.gq [--json])"},
+    {"check", cli_check, "deprecated: use `lint`"},
+    {"query", cli_query, "run a query (so far only the deprecated `query lint`)"},
 };
 
 const cli_verb *cli_verbs(size_t *n)

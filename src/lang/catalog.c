@@ -79,13 +79,13 @@ static int cmp_u64(const void *a, const void *b)
 og_status schema_link(og_catalog *cat)
 {
     og_status rc = OG_OK;
-    og_type *types = (og_type *)cat->types;
+    og_decl *types = (og_decl *)cat->types;
     for (size_t i = 0; i < cat->n_types; i++) {
-        og_type *t = &types[i];
+        og_decl *t = &types[i];
         t->index = (uint32_t)i;
         if (t->kind == OG_KIND_EDGE) {
-            const og_type *f = og_catalog_find_node(cat, t->from_name);
-            const og_type *to = og_catalog_find_node(cat, t->to_name);
+            const og_decl *f = og_catalog_find_node(cat, t->from_name);
+            const og_decl *to = og_catalog_find_node(cat, t->to_name);
             if (!f || !to) {
                 rc = og_error_set(OG_E_CORRUPT, "edge %s references a missing node type", t->name);
                 goto done;
@@ -105,7 +105,7 @@ og_status schema_link(og_catalog *cat)
             int32_t *idx = (int32_t *)con->column_props;
             if (con->kind == OG_CONSTRAINT_KEY) t->key_constraint = (int32_t)c;
             for (size_t k = 0; k < con->n_columns; k++) {
-                idx[k] = og_type_prop_index(t, con->columns[k]);
+                idx[k] = og_decl_prop_index(t, con->columns[k]);
                 if (idx[k] < 0) continue;
                 if (con->kind == OG_CONSTRAINT_KEY) props[idx[k]].is_key = true;
                 if (con->n_columns == 1 && con->kind == OG_CONSTRAINT_UNIQUE) props[idx[k]].is_unique = true;
@@ -118,8 +118,8 @@ og_status schema_link(og_catalog *cat)
                 size_t cnt = 0;
                 uint64_t *set;
                 for (size_t j = 0; j < t->n_implements; j++) {
-                    const og_type *it = og_catalog_find_interface(cat, t->implements[j]);
-                    if (it && og_type_find_prop(it, props[k].name)) cnt++;
+                    const og_decl *it = og_catalog_find_interface(cat, t->implements[j]);
+                    if (it && og_decl_find_prop(it, props[k].name)) cnt++;
                 }
                 props[k].n_satisfies = 0;
                 props[k].satisfies = NULL;
@@ -128,8 +128,8 @@ og_status schema_link(og_catalog *cat)
                 if (!set) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
                 cnt = 0;
                 for (size_t j = 0; j < t->n_implements; j++) {
-                    const og_type *it = og_catalog_find_interface(cat, t->implements[j]);
-                    const og_property *ip = it ? og_type_find_prop(it, props[k].name) : NULL;
+                    const og_decl *it = og_catalog_find_interface(cat, t->implements[j]);
+                    const og_property *ip = it ? og_decl_find_prop(it, props[k].name) : NULL;
                     if (ip) set[cnt++] = ip->prop_id;
                 }
                 qsort(set, cnt, sizeof *set, cmp_u64);
@@ -144,25 +144,25 @@ done:
 
 /* ---- lookups --------------------------------------------------------------- */
 
-const og_type *og_catalog_find(const og_catalog *cat, og_type_kind kind, const char *name)
+const og_decl *og_catalog_find(const og_catalog *cat, og_decl_kind kind, const char *name)
 {
     if (!cat || !name) return NULL;
     for (size_t i = 0; i < cat->n_types; i++) {
-        const og_type *t = &cat->types[i];
+        const og_decl *t = &cat->types[i];
         if (t->kind != kind) continue;
         if (kind == OG_KIND_EDGE ? !strcasecmp(t->name, name) : !strcmp(t->name, name)) return t;
     }
     return NULL;
 }
 
-const og_type *og_catalog_find_node(const og_catalog *cat, const char *name)
+const og_decl *og_catalog_find_node(const og_catalog *cat, const char *name)
 { return og_catalog_find(cat, OG_KIND_NODE, name); }
-const og_type *og_catalog_find_edge(const og_catalog *cat, const char *name)
+const og_decl *og_catalog_find_edge(const og_catalog *cat, const char *name)
 { return og_catalog_find(cat, OG_KIND_EDGE, name); }
-const og_type *og_catalog_find_interface(const og_catalog *cat, const char *name)
+const og_decl *og_catalog_find_interface(const og_catalog *cat, const char *name)
 { return og_catalog_find(cat, OG_KIND_INTERFACE, name); }
 
-const og_type *og_catalog_find_by_id(const og_catalog *cat, uint64_t type_id)
+const og_decl *og_catalog_find_by_id(const og_catalog *cat, uint64_t type_id)
 {
     if (!cat || !type_id) return NULL;
     for (size_t i = 0; i < cat->n_types; i++)
@@ -170,7 +170,7 @@ const og_type *og_catalog_find_by_id(const og_catalog *cat, uint64_t type_id)
     return NULL;
 }
 
-int32_t og_type_prop_index(const og_type *t, const char *name)
+int32_t og_decl_prop_index(const og_decl *t, const char *name)
 {
     if (!t || !name) return -1;
     for (size_t i = 0; i < t->n_props; i++)
@@ -178,13 +178,13 @@ int32_t og_type_prop_index(const og_type *t, const char *name)
     return -1;
 }
 
-const og_property *og_type_find_prop(const og_type *t, const char *name)
+const og_property *og_decl_find_prop(const og_decl *t, const char *name)
 {
-    int32_t i = og_type_prop_index(t, name);
+    int32_t i = og_decl_prop_index(t, name);
     return i < 0 ? NULL : &t->props[i];
 }
 
-const og_property *og_type_find_prop_by_id(const og_type *t, uint64_t prop_id)
+const og_property *og_decl_find_prop_by_id(const og_decl *t, uint64_t prop_id)
 {
     if (!t || !prop_id) return NULL;
     for (size_t i = 0; i < t->n_props; i++)
@@ -192,7 +192,7 @@ const og_property *og_type_find_prop_by_id(const og_type *t, uint64_t prop_id)
     return NULL;
 }
 
-bool og_type_implements(const og_type *node, const char *iface)
+bool og_decl_implements(const og_decl *node, const char *iface)
 {
     if (!node || !iface) return false;
     for (size_t i = 0; i < node->n_implements; i++)
@@ -207,7 +207,7 @@ static bool key_before(const og_property *a, const og_property *b)
     return a->prop_id < b->prop_id || (a->prop_id == b->prop_id && strcmp(a->name, b->name) < 0);
 }
 
-size_t og_type_key_props(const og_type *t, const og_property **out, size_t cap)
+size_t og_decl_key_props(const og_decl *t, const og_property **out, size_t cap)
 {
     size_t n = 0;
     const og_property *prev = NULL;
@@ -314,7 +314,7 @@ done:
 
 /* ---- names ----------------------------------------------------------------- */
 
-const char *og_type_kind_name(og_type_kind k)
+const char *og_decl_kind_name(og_decl_kind k)
 {
     switch (k) {
     case OG_KIND_INTERFACE: return "interface";

@@ -39,11 +39,11 @@ typedef struct og_arena og_arena;
 /* Hashes are 128-bit, rendered as 32 lowercase hex digits + NUL. */
 #define OG_CATALOG_HASH_HEX 33
 
-typedef enum og_type_kind {
+typedef enum og_decl_kind {
     OG_KIND_INTERFACE = 0,
     OG_KIND_NODE = 1,
     OG_KIND_EDGE = 2
-} og_type_kind;
+} og_decl_kind;
 
 /* The element type of a property (`base` in the grammar, plus the three
  * non-base forms). */
@@ -57,7 +57,7 @@ typedef enum og_scalar {
     OG_SCALAR_F32,
     OG_SCALAR_F64,
     OG_SCALAR_DATE,      /* days since 1970-01-01 (Date32) */
-    OG_SCALAR_DATETIME,  /* ms since epoch (Date64) */
+    OG_SCALAR_DATETIME,  /* µs since epoch (the project-wide unit) */
     OG_SCALAR_BLOB,
     OG_SCALAR_VECTOR,    /* Vector(dim): fixed-length F32 vector */
     OG_SCALAR_ENUM,      /* enum(...): string restricted to enum_values */
@@ -141,8 +141,8 @@ typedef struct og_constraint {
     const char *pattern;          /* CHECK: regex source (unescaped) */
 } og_constraint;
 
-typedef struct og_type {
-    og_type_kind kind;
+typedef struct og_decl {
+    og_decl_kind kind;
     const char *name;
     uint64_t type_id;               /* == stable_table_id for nodes/edges */
     uint64_t table_incarnation_id;  /* 0 for interfaces */
@@ -171,14 +171,14 @@ typedef struct og_type {
     size_t n_annotations;           /* custom type-level annotations */
     const og_annotation *annotations;
     uint32_t line, col;             /* declaration position, 0 from IR */
-} og_type;
+} og_decl;
 
 typedef struct og_catalog {
     og_arena *arena;                /* owns everything below */
     const char *identity_domain;    /* ULID string; "" if none given */
     uint64_t next_identity_id;      /* allocator: next id to hand out */
     size_t n_types;
-    const og_type *types;           /* canonical order, see (2) */
+    const og_decl *types;           /* canonical order, see (2) */
     size_t n_interfaces, n_nodes, n_edges; /* group sizes, in that order */
 } og_catalog;
 
@@ -203,27 +203,27 @@ void og_catalog_free(og_catalog *cat);
 
 /* ---- lookups (NULL / -1 when absent) ------------------------------------ */
 
-const og_type *og_catalog_find(const og_catalog *cat, og_type_kind kind, const char *name);
-const og_type *og_catalog_find_node(const og_catalog *cat, const char *name);
+const og_decl *og_catalog_find(const og_catalog *cat, og_decl_kind kind, const char *name);
+const og_decl *og_catalog_find_node(const og_catalog *cat, const char *name);
 /* Case-insensitive (ASCII) match, see (6). */
-const og_type *og_catalog_find_edge(const og_catalog *cat, const char *name);
-const og_type *og_catalog_find_interface(const og_catalog *cat, const char *name);
-const og_type *og_catalog_find_by_id(const og_catalog *cat, uint64_t type_id);
-const og_property *og_type_find_prop(const og_type *t, const char *name);
-int32_t og_type_prop_index(const og_type *t, const char *name);
-const og_property *og_type_find_prop_by_id(const og_type *t, uint64_t prop_id);
+const og_decl *og_catalog_find_edge(const og_catalog *cat, const char *name);
+const og_decl *og_catalog_find_interface(const og_catalog *cat, const char *name);
+const og_decl *og_catalog_find_by_id(const og_catalog *cat, uint64_t type_id);
+const og_property *og_decl_find_prop(const og_decl *t, const char *name);
+int32_t og_decl_prop_index(const og_decl *t, const char *name);
+const og_property *og_decl_find_prop_by_id(const og_decl *t, uint64_t prop_id);
 /* True when node `node` implements interface `iface` (by name). */
-bool og_type_implements(const og_type *node, const char *iface);
+bool og_decl_implements(const og_decl *node, const char *iface);
 
 /* ---- identity (§1.8) ---------------------------------------------------- */
 
 /* Key properties of a keyed node ordered by stable prop_id (the order of
  * the composite id tuple). Writes up to `cap` pointers, returns the count
  * (0 for unkeyed nodes and for edges). */
-size_t og_type_key_props(const og_type *t, const og_property **out, size_t cap);
+size_t og_decl_key_props(const og_decl *t, const og_property **out, size_t cap);
 
 /* Composes the entity id from per-column canonical strings given in
- * og_type_key_props() order: one column -> the string verbatim; several ->
+ * og_decl_key_props() order: one column -> the string verbatim; several ->
  * compact JSON array of strings. Appends to out. */
 og_status og_entity_id_compose(const char *const *canon, size_t n, og_buf *out);
 
@@ -237,7 +237,7 @@ og_status og_entity_id_canon_float(double v, bool is_f32, og_buf *out);
 
 /* ---- names and spellings ------------------------------------------------ */
 
-const char *og_type_kind_name(og_type_kind k);     /* "interface" | "node" | "edge" */
+const char *og_decl_kind_name(og_decl_kind k);     /* "interface" | "node" | "edge" */
 const char *og_scalar_name(og_scalar s);           /* "String", "I32", "Vector", ... */
 /* Renders a property type in .pg spelling ("I32?", "[String]", "Vector(3)",
  * "enum(a, b)"); appends to out. */

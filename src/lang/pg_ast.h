@@ -72,7 +72,7 @@ typedef struct pg_name {
 } pg_name;
 
 typedef struct pg_decl {
-    og_type_kind kind;
+    og_decl_kind kind;
     const char *name;
     uint32_t line, col;
     /* edge */

@@ -115,7 +115,7 @@ static bool known_type_ann(const char *n)
     return !strcmp(n, "description") || !strcmp(n, "instruction") || !strcmp(n, "rename_from");
 }
 
-static og_status prop_annotations(og_arena *a, og_type_kind owner_kind, const char *tname,
+static og_status prop_annotations(og_arena *a, og_decl_kind owner_kind, const char *tname,
                                   og_property *pp, const pg_ann *anns)
 {
     og_status rc = OG_OK;
@@ -194,12 +194,12 @@ done:
     return rc;
 }
 
-static og_status type_annotations(og_arena *a, og_type *t, const pg_ann *anns)
+static og_status type_annotations(og_arena *a, og_decl *t, const pg_ann *anns)
 {
     og_status rc = OG_OK;
     ann_seen seen = {0};
     char desc[300];
-    snprintf(desc, sizeof desc, "%s %s", og_type_kind_name(t->kind), t->name);
+    snprintf(desc, sizeof desc, "%s %s", og_decl_kind_name(t->kind), t->name);
     for (const pg_ann *an = anns; an; an = an->next) {
         const char *n = an->name;
         if (!strcmp(n, "key") || !strcmp(n, "unique") || !strcmp(n, "index") || !strcmp(n, "embed")) {
@@ -253,7 +253,7 @@ done:
     return rc;
 }
 
-static og_status build_props(og_arena *a, og_type *t, const pg_prop *props, size_t extra_front,
+static og_status build_props(og_arena *a, og_decl *t, const pg_prop *props, size_t extra_front,
                              og_property **arr_out, size_t *n_out)
 {
     og_status rc = OG_OK;
@@ -265,7 +265,7 @@ static og_status build_props(og_arena *a, og_type *t, const pg_prop *props, size
     for (const pg_prop *p = props; p; p = p->next) {
         for (size_t j = extra_front; j < i; j++) {
             if (!strcmp(arr[j].name, p->name)) {
-                rc = perr("%s %s declares property '%s' more than once", og_type_kind_name(t->kind), t->name, p->name);
+                rc = perr("%s %s declares property '%s' more than once", og_decl_kind_name(t->kind), t->name, p->name);
                 goto done;
             }
         }
@@ -307,7 +307,7 @@ static bool is_numeric(const og_prop_type *t)
 }
 
 /* Adds a key/unique/index constraint over named columns, checking each. */
-static og_status add_column_constraint(og_arena *a, og_type *t, og_property *props, size_t n_props,
+static og_status add_column_constraint(og_arena *a, og_decl *t, og_property *props, size_t n_props,
                                        cons_list *cl, og_constraint_kind kind,
                                        const char *const *cols, size_t n_cols, bool body)
 {
@@ -323,7 +323,7 @@ static og_status add_column_constraint(og_arena *a, og_type *t, og_property *pro
         int32_t pi = find_prop(props, n_props, c);
         for (size_t j = 0; j < i; j++) {
             if (!strcmp(names[j], c)) {
-                rc = perr("@%s on %s %s lists '%s' more than once", cname(kind), og_type_kind_name(t->kind), t->name, c);
+                rc = perr("@%s on %s %s lists '%s' more than once", cname(kind), og_decl_kind_name(t->kind), t->name, c);
                 goto done;
             }
         }
@@ -335,7 +335,7 @@ static og_status add_column_constraint(og_arena *a, og_type *t, og_property *pro
                 continue;
             }
             rc = perr("@%s on %s %s references unknown property '%s'", cname(kind),
-                      og_type_kind_name(t->kind), t->name, c);
+                      og_decl_kind_name(t->kind), t->name, c);
             goto done;
         }
         const og_property *p = &props[pi];
@@ -380,7 +380,7 @@ done:
     return rc;
 }
 
-static og_status build_constraints(og_arena *a, og_type *t, og_property *props, size_t n_props,
+static og_status build_constraints(og_arena *a, og_decl *t, og_property *props, size_t n_props,
                                    const pg_bcons *bcons)
 {
     og_status rc = OG_OK;
@@ -409,7 +409,7 @@ static og_status build_constraints(og_arena *a, og_type *t, og_property *props, 
             for (const pg_carg *ca = b->args; ca; ca = ca->next) {
                 if (ca->is_range || ca->kind != PG_LIT_IDENT) {
                     rc = perr("@%s on %s %s expects property names, found %s%s%s", cname(b->kind),
-                              og_type_kind_name(t->kind), t->name,
+                              og_decl_kind_name(t->kind), t->name,
                               ca->kind == PG_LIT_STRING ? "\"" : "", ca->is_range ? "a range" : ca->text,
                               ca->kind == PG_LIT_STRING ? "\"" : "");
                     goto done;
@@ -484,14 +484,14 @@ done:
 
 /* ---- declarations -------------------------------------------------------- */
 
-static og_type *find_decl(og_type *types, size_t n, og_type_kind kind, const char *name)
+static og_decl *find_decl(og_decl *types, size_t n, og_decl_kind kind, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (types[i].kind == kind && types[i].name && !strcmp(types[i].name, name)) return &types[i];
     return NULL;
 }
 
-static og_status inject_interfaces(og_arena *a, og_type *t, const pg_decl *d, og_type *types, size_t n_types,
+static og_status inject_interfaces(og_arena *a, og_decl *t, const pg_decl *d, og_decl *types, size_t n_types,
                                    og_property **props_io, size_t *n_io)
 {
     og_status rc = OG_OK;
@@ -504,7 +504,7 @@ static og_status inject_interfaces(og_arena *a, og_type *t, const pg_decl *d, og
     impl = og_arena_alloc(a, n_impl * sizeof *impl);
     if (!impl) { rc = nomem(); goto done; }
     for (const pg_name *nm = d->implements; nm; nm = nm->next) {
-        og_type *it = find_decl(types, n_types, OG_KIND_INTERFACE, nm->name);
+        og_decl *it = find_decl(types, n_types, OG_KIND_INTERFACE, nm->name);
         if (!it) { rc = perr("node %s implements unknown interface '%s'", t->name, nm->name); goto done; }
         for (size_t j = 0; j < i; j++)
             if (!strcmp(impl[j], nm->name)) { rc = perr("node %s implements interface '%s' more than once", t->name, nm->name); goto done; }
@@ -516,7 +516,7 @@ static og_status inject_interfaces(og_arena *a, og_type *t, const pg_decl *d, og
     arr = og_arena_calloc(a, (total + n_own + 1) * sizeof *arr);
     if (!arr) { rc = nomem(); goto done; }
     for (size_t k = 0; k < n_impl; k++) {
-        const og_type *it = find_decl(types, n_types, OG_KIND_INTERFACE, impl[k]);
+        const og_decl *it = find_decl(types, n_types, OG_KIND_INTERFACE, impl[k]);
         for (size_t j = 0; j < it->n_props; j++) {
             const og_property *ip = &it->props[j];
             og_property *target = NULL;
@@ -552,13 +552,13 @@ done:
     return rc;
 }
 
-static og_status check_embeds(const og_type *t)
+static og_status check_embeds(const og_decl *t)
 {
     og_status rc = OG_OK;
     for (size_t i = 0; i < t->n_props; i++) {
         const og_property *p = &t->props[i];
         if (!p->embed_source) continue;
-        const og_property *s = og_type_find_prop(t, p->embed_source);
+        const og_property *s = og_decl_find_prop(t, p->embed_source);
         if (!s) {
             rc = perr("@embed on %s.%s references unknown source property '%s'", t->name, p->name, p->embed_source);
             goto done;
@@ -572,14 +572,14 @@ done:
     return rc;
 }
 
-static og_status check_system_columns(const og_type *t)
+static og_status check_system_columns(const og_decl *t)
 {
     og_status rc = OG_OK;
     for (size_t i = 0; i < t->n_props; i++) {
         const char *n = t->props[i].name;
         if (!strcmp(n, "id") || (t->kind == OG_KIND_EDGE && (!strcmp(n, "src") || !strcmp(n, "dst")))) {
             rc = perr("property '%s' on %s %s is not supported: it collides with the implicit '%s' column",
-                      n, og_type_kind_name(t->kind), t->name, n);
+                      n, og_decl_kind_name(t->kind), t->name, n);
             goto done;
         }
     }
@@ -589,7 +589,7 @@ done:
 
 static int type_order(const void *a, const void *b)
 {
-    const og_type *x = a, *y = b;
+    const og_decl *x = a, *y = b;
     if (x->kind != y->kind) return (int)x->kind - (int)y->kind;
     return strcmp(x->name, y->name);
 }
@@ -599,7 +599,7 @@ og_status schema_build(og_catalog *cat, const pg_file *f)
     og_status rc = OG_OK;
     og_arena *a = cat->arena;
     size_t n = 0, i = 0;
-    og_type *types = NULL;
+    og_decl *types = NULL;
     for (const pg_decl *d = f->decls; d; d = d->next) n++;
     types = og_arena_calloc(a, (n + 1) * sizeof *types);
     if (!types) { rc = nomem(); goto done; }
@@ -609,7 +609,7 @@ og_status schema_build(og_catalog *cat, const pg_file *f)
             /* nodes, edges and interfaces are separate namespaces: a node
              * and an edge may share a name (the reference allows it) */
             if (types[j].kind == d->kind && !strcmp(types[j].name, d->name)) {
-                rc = perr("duplicate %s name '%s'", og_type_kind_name(d->kind), d->name);
+                rc = perr("duplicate %s name '%s'", og_decl_kind_name(d->kind), d->name);
                 goto done;
             }
             if (d->kind == OG_KIND_EDGE && types[j].kind == OG_KIND_EDGE && !strcasecmp(types[j].name, d->name)) {
@@ -617,7 +617,7 @@ og_status schema_build(og_catalog *cat, const pg_file *f)
                 goto done;
             }
         }
-        og_type *t = &types[i];
+        og_decl *t = &types[i];
         t->kind = d->kind;
         t->name = d->name;
         t->line = d->line;
@@ -629,7 +629,7 @@ og_status schema_build(og_catalog *cat, const pg_file *f)
     for (int pass = 0; pass < 3; pass++) {
         i = 0;
         for (const pg_decl *d = f->decls; d; d = d->next, i++) {
-            og_type *t = &types[i];
+            og_decl *t = &types[i];
             og_property *props = NULL;
             size_t np = 0;
             if ((int)d->kind != pass) continue;
@@ -639,8 +639,8 @@ og_status schema_build(og_catalog *cat, const pg_file *f)
             t->props = props;
             t->n_props = np;
             if (d->kind == OG_KIND_EDGE) {
-                og_type *from = find_decl(types, n, OG_KIND_NODE, d->from);
-                og_type *to = find_decl(types, n, OG_KIND_NODE, d->to);
+                og_decl *from = find_decl(types, n, OG_KIND_NODE, d->from);
+                og_decl *to = find_decl(types, n, OG_KIND_NODE, d->to);
                 if (!from) { rc = perr("edge %s references unknown node type '%s'", t->name, d->from); goto done; }
                 if (!to) { rc = perr("edge %s references unknown node type '%s'", t->name, d->to); goto done; }
                 t->from_name = from->name;

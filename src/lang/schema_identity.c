@@ -39,7 +39,7 @@ static og_status alloc_id(uint64_t *next, uint64_t *out)
     return OG_OK;
 }
 
-static const og_type *exact_match(const og_catalog *acc, const og_type *t)
+static const og_decl *exact_match(const og_catalog *acc, const og_decl *t)
 {
     for (size_t i = 0; i < acc->n_types; i++)
         if (acc->types[i].kind == t->kind && !strcmp(acc->types[i].name, t->name)) return &acc->types[i];
@@ -47,20 +47,20 @@ static const og_type *exact_match(const og_catalog *acc, const og_type *t)
 }
 
 /* Finds which accepted type each desired type inherits from (NULL = new). */
-static og_status match_types(const og_catalog *cat, const og_catalog *acc, const og_type **match)
+static og_status match_types(const og_catalog *cat, const og_catalog *acc, const og_decl **match)
 {
     og_status rc = OG_OK;
     for (size_t i = 0; i < cat->n_types; i++) {
-        const og_type *t = &cat->types[i];
-        const og_type *m = exact_match(acc, t);
+        const og_decl *t = &cat->types[i];
+        const og_decl *m = exact_match(acc, t);
         if (!m && t->rename_from) {
             for (size_t j = 0; j < acc->n_types; j++) {
                 if (strcmp(acc->types[j].name, t->rename_from)) continue;
                 if (acc->types[j].kind != t->kind) {
                     rc = og_error_set(OG_E_VALIDATION,
                                       "%s %s declares @rename_from(\"%s\") but the accepted declaration %s is a %s; renames cannot change kind",
-                                      og_type_kind_name(t->kind), t->name, t->rename_from, t->rename_from,
-                                      og_type_kind_name(acc->types[j].kind));
+                                      og_decl_kind_name(t->kind), t->name, t->rename_from, t->rename_from,
+                                      og_decl_kind_name(acc->types[j].kind));
                     goto done;
                 }
                 m = &acc->types[j];
@@ -68,7 +68,7 @@ static og_status match_types(const og_catalog *cat, const og_catalog *acc, const
             if (!m) {
                 rc = og_error_set(OG_E_VALIDATION,
                                   "%s %s declares @rename_from(\"%s\") but no accepted declaration has that name",
-                                  og_type_kind_name(t->kind), t->name, t->rename_from);
+                                  og_decl_kind_name(t->kind), t->name, t->rename_from);
                 goto done;
             }
         }
@@ -77,8 +77,8 @@ static og_status match_types(const og_catalog *cat, const og_catalog *acc, const
                 if (match[j] == m) {
                     rc = og_error_set(OG_E_VALIDATION,
                                       "%s %s and %s %s both claim the accepted identity of %s %s",
-                                      og_type_kind_name(cat->types[j].kind), cat->types[j].name,
-                                      og_type_kind_name(t->kind), t->name, og_type_kind_name(m->kind), m->name);
+                                      og_decl_kind_name(cat->types[j].kind), cat->types[j].name,
+                                      og_decl_kind_name(t->kind), t->name, og_decl_kind_name(m->kind), m->name);
                     goto done;
                 }
             }
@@ -89,15 +89,15 @@ done:
     return rc;
 }
 
-static og_status match_props(const og_type *t, const og_type *m, const og_property **pm)
+static og_status match_props(const og_decl *t, const og_decl *m, const og_property **pm)
 {
     og_status rc = OG_OK;
     for (size_t k = 0; k < t->n_props; k++) {
         const og_property *p = &t->props[k];
-        const og_property *q = m ? og_type_find_prop(m, p->name) : NULL;
+        const og_property *q = m ? og_decl_find_prop(m, p->name) : NULL;
         pm[k] = NULL;
         if (!q && p->rename_from) {
-            if (!m || !(q = og_type_find_prop(m, p->rename_from))) {
+            if (!m || !(q = og_decl_find_prop(m, p->rename_from))) {
                 rc = og_error_set(OG_E_VALIDATION,
                                   "property %s.%s declares @rename_from(\"%s\") but no accepted declaration has that name",
                                   t->name, p->name, p->rename_from);
@@ -123,12 +123,12 @@ done:
 og_status schema_resolve_ids(og_catalog *cat, const og_catalog *acc)
 {
     og_status rc = OG_OK;
-    const og_type **match = NULL;
+    const og_decl **match = NULL;
     const og_property **pm = NULL;
     new_prop *np = NULL;
     size_t n_np = 0, total_props = 0, max_props = 0;
     uint64_t next = acc ? acc->next_identity_id : 1;
-    og_type *types = (og_type *)cat->types;
+    og_decl *types = (og_decl *)cat->types;
 
     match = calloc(cat->n_types + 1, sizeof *match);
     for (size_t i = 0; i < cat->n_types; i++) {
@@ -164,9 +164,9 @@ og_status schema_resolve_ids(og_catalog *cat, const og_catalog *acc)
     for (size_t k = 0; k < n_np; k++) TRY(alloc_id(&next, &np[k].prop->prop_id));
     /* new incarnations by type id */
     for (;;) {
-        og_type *best = NULL;
+        og_decl *best = NULL;
         for (size_t i = 0; i < cat->n_types; i++) {
-            og_type *t = &types[i];
+            og_decl *t = &types[i];
             if (t->kind == OG_KIND_INTERFACE || t->table_incarnation_id) continue;
             if (!best || t->type_id < best->type_id) best = t;
         }

@@ -64,7 +64,7 @@ done:
     return rc;
 }
 
-static og_status prop_json(const og_type *owner, const og_property *p, bool ids, json_t *o)
+static og_status prop_json(const og_decl *owner, const og_property *p, bool ids, json_t *o)
 {
     og_status rc = OG_OK;
     json_t *ty = json_object();
@@ -107,7 +107,7 @@ static json_t *bound_json(const og_range_bound *b)
     return b->present ? json_string(b->text) : json_null();
 }
 
-static og_status type_json(const og_type *t, bool ids, json_t *o)
+static og_status type_json(const og_decl *t, bool ids, json_t *o)
 {
     og_status rc = OG_OK;
     json_t *props = json_array(), *cons = json_array(), *impl = json_array();
@@ -362,7 +362,7 @@ done:
     return rc;
 }
 
-static og_status read_type(og_arena *a, const json_t *o, og_type_kind kind, og_type *t)
+static og_status read_type(og_arena *a, const json_t *o, og_decl_kind kind, og_decl *t)
 {
     og_status rc = OG_OK;
     json_t *props, *cons, *impl;
@@ -484,7 +484,7 @@ done:
     return rc;
 }
 
-static int type_order(const og_type *x, const og_type *y)
+static int type_order(const og_decl *x, const og_decl *y)
 {
     if (x->kind != y->kind) return (int)x->kind - (int)y->kind;
     return strcmp(x->name, y->name);
@@ -496,7 +496,7 @@ og_status og_catalog_from_ir_json(const char *text, size_t len, og_catalog **out
     og_catalog *cat = NULL;
     json_t *root = NULL, *groups[3];
     static const char *const gnames[3] = {"interfaces", "nodes", "edges"};
-    og_type *types = NULL;
+    og_decl *types = NULL;
     size_t n = 0, i = 0, n_ids = 0;
     uint64_t *ids = NULL, ver;
     *out = NULL;
@@ -519,7 +519,7 @@ og_status og_catalog_from_ir_json(const char *text, size_t len, og_catalog **out
     NEW(types = og_arena_calloc(cat->arena, (n + 1) * sizeof *types));
     for (int g = 0; g < 3; g++) {
         for (size_t k = 0; k < json_array_size(groups[g]); k++, i++) {
-            TRY(read_type(cat->arena, json_array_get(groups[g], k), (og_type_kind)g, &types[i]));
+            TRY(read_type(cat->arena, json_array_get(groups[g], k), (og_decl_kind)g, &types[i]));
             if (i && type_order(&types[i - 1], &types[i]) >= 0) { rc = corrupt("types must be sorted by kind and name and unique"); goto done; }
             if (types[i].kind == OG_KIND_EDGE)
                 for (size_t j = 0; j < i; j++)
@@ -556,7 +556,7 @@ og_status og_catalog_from_ir_json(const char *text, size_t len, og_catalog **out
     /* satisfies sets are derived; check the file agrees */
     for (int g = 1; g < 2; g++) {
         for (size_t k = 0; k < json_array_size(groups[g]); k++) {
-            const og_type *t = og_catalog_find_node(cat, json_string_value(json_object_get(json_array_get(groups[g], k), "name")));
+            const og_decl *t = og_catalog_find_node(cat, json_string_value(json_object_get(json_array_get(groups[g], k), "name")));
             json_t *props = json_object_get(json_array_get(groups[g], k), "properties");
             for (size_t m = 0; t && m < t->n_props; m++) {
                 json_t *sat = json_object_get(json_array_get(props, m), "satisfies");

@@ -35,7 +35,7 @@ static og_status push(planner *p, og_plan_step **out)
     return OG_OK;
 }
 
-static og_status unsupported(planner *p, const og_type *t, const og_property *prop, const char *code,
+static og_status unsupported(planner *p, const og_decl *t, const og_property *prop, const char *code,
                              const char *reason)
 {
     og_status rc = OG_OK;
@@ -49,8 +49,8 @@ static og_status unsupported(planner *p, const og_type *t, const og_property *pr
     s->prop_id = prop ? prop->prop_id : 0;
     s->code = code;
     s->reason = reason;
-    s->entity = prop ? og_arena_sprintf(p->a, "%s:%s.%s", og_type_kind_name(t->kind), t->name, prop->name)
-                     : og_arena_sprintf(p->a, "%s:%s", og_type_kind_name(t->kind), t->name);
+    s->entity = prop ? og_arena_sprintf(p->a, "%s:%s.%s", og_decl_kind_name(t->kind), t->name, prop->name)
+                     : og_arena_sprintf(p->a, "%s:%s", og_decl_kind_name(t->kind), t->name);
     if (!s->entity || !s->reason) rc = nomem();
 done:
     return rc;
@@ -85,13 +85,13 @@ static const char *type_text(planner *p, const og_prop_type *t)
 }
 
 /* Column identity for constraint comparison: prop id or a src/dst marker. */
-static uint64_t column_identity(const og_type *t, const og_constraint *c, size_t k)
+static uint64_t column_identity(const og_decl *t, const og_constraint *c, size_t k)
 {
     if (c->column_props[k] >= 0) return t->props[c->column_props[k]].prop_id;
     return !strcmp(c->columns[k], OG_COLUMN_SRC) ? UINT64_MAX : UINT64_MAX - 1;
 }
 
-static bool constraint_same(const og_type *ta, const og_constraint *a, const og_type *tb, const og_constraint *b)
+static bool constraint_same(const og_decl *ta, const og_constraint *a, const og_decl *tb, const og_constraint *b)
 {
     if (a->kind != b->kind || a->n_columns != b->n_columns) return false;
     for (size_t k = 0; k < a->n_columns; k++)
@@ -144,13 +144,13 @@ static bool enum_widening(planner *p, const og_prop_type *a, const og_prop_type 
     return ok && *added;
 }
 
-static og_status diff_props(planner *p, const og_type *ta, const og_type *td)
+static og_status diff_props(planner *p, const og_decl *ta, const og_decl *td)
 {
     og_status rc = OG_OK;
     og_plan_step *s;
     for (size_t i = 0; i < td->n_props; i++) {
         const og_property *d = &td->props[i];
-        const og_property *a = og_type_find_prop_by_id(ta, d->prop_id);
+        const og_property *a = og_decl_find_prop_by_id(ta, d->prop_id);
         if (!a) {
             if (!d->type.nullable) {
                 TRY(unsupported(p, td, d, "OG-MF-103",
@@ -209,7 +209,7 @@ static og_status diff_props(planner *p, const og_type *ta, const og_type *td)
     }
     for (size_t i = 0; i < ta->n_props; i++) {
         const og_property *a = &ta->props[i];
-        if (og_type_find_prop_by_id(td, a->prop_id)) continue;
+        if (og_decl_find_prop_by_id(td, a->prop_id)) continue;
         TRY(push(p, &s));
         s->kind = OG_STEP_DROP_PROPERTY;
         s->type_kind = td->kind; s->type_name = td->name; s->type_id = td->type_id;
@@ -221,7 +221,7 @@ done:
     return rc;
 }
 
-static og_status diff_constraints(planner *p, const og_type *ta, const og_type *td)
+static og_status diff_constraints(planner *p, const og_decl *ta, const og_decl *td)
 {
     og_status rc = OG_OK;
     og_plan_step *s;
@@ -240,7 +240,7 @@ static og_status diff_constraints(planner *p, const og_type *ta, const og_type *
             s->detail = text;
         } else {
             TRY(unsupported(p, td, NULL, NULL, og_arena_sprintf(p->a, "adding constraint %s on %s '%s' is not supported",
-                                                                text, og_type_kind_name(td->kind), td->name)));
+                                                                text, og_decl_kind_name(td->kind), td->name)));
         }
     }
     for (size_t j = 0; j < ta->n_constraints; j++) {
@@ -253,20 +253,20 @@ static og_status diff_constraints(planner *p, const og_type *ta, const og_type *
         const char *text = constraint_text(p, a);
         if (!text) { rc = nomem(); goto done; }
         TRY(unsupported(p, td, NULL, NULL, og_arena_sprintf(p->a, "removing constraint %s from %s '%s' is not supported",
-                                                            text, og_type_kind_name(td->kind), td->name)));
+                                                            text, og_decl_kind_name(td->kind), td->name)));
     }
 done:
     return rc;
 }
 
-static bool same_interface_set(const og_catalog *ca, const og_type *a, const og_catalog *cd, const og_type *d)
+static bool same_interface_set(const og_catalog *ca, const og_decl *a, const og_catalog *cd, const og_decl *d)
 {
     if (a->n_implements != d->n_implements) return false;
     for (size_t i = 0; i < a->n_implements; i++) {
-        const og_type *ia = og_catalog_find_interface(ca, a->implements[i]);
+        const og_decl *ia = og_catalog_find_interface(ca, a->implements[i]);
         bool found = false;
         for (size_t j = 0; j < d->n_implements && !found; j++) {
-            const og_type *id = og_catalog_find_interface(cd, d->implements[j]);
+            const og_decl *id = og_catalog_find_interface(cd, d->implements[j]);
             found = ia && id && ia->type_id == id->type_id;
         }
         if (!found) return false;
@@ -274,7 +274,7 @@ static bool same_interface_set(const og_catalog *ca, const og_type *a, const og_
     return true;
 }
 
-static og_status diff_type(planner *p, const og_type *ta, const og_type *td)
+static og_status diff_type(planner *p, const og_decl *ta, const og_decl *td)
 {
     og_status rc = OG_OK;
     og_plan_step *s;
@@ -289,8 +289,8 @@ static og_status diff_type(planner *p, const og_type *ta, const og_type *td)
         }
     }
     if (td->kind == OG_KIND_EDGE) {
-        const og_type *af = &p->acc->types[ta->from_index], *at = &p->acc->types[ta->to_index];
-        const og_type *df = &p->des->types[td->from_index], *dt = &p->des->types[td->to_index];
+        const og_decl *af = &p->acc->types[ta->from_index], *at = &p->acc->types[ta->to_index];
+        const og_decl *df = &p->des->types[td->from_index], *dt = &p->des->types[td->to_index];
         if (af->type_id != df->type_id || at->type_id != dt->type_id)
             TRY(unsupported(p, td, NULL, NULL, og_arena_sprintf(p->a, "changing endpoints of edge '%s' is not supported", td->name)));
         if (ta->card_min != td->card_min || ta->card_has_max != td->card_has_max ||
@@ -301,7 +301,7 @@ static og_status diff_type(planner *p, const og_type *ta, const og_type *td)
         TRY(unsupported(p, td, NULL, NULL, og_arena_sprintf(p->a, "changing the implements list of node '%s' is not supported", td->name)));
     if (!annotations_equal(ta->annotations, ta->n_annotations, td->annotations, td->n_annotations))
         TRY(unsupported(p, td, NULL, NULL, og_arena_sprintf(p->a, "changing annotations of %s '%s' is not supported",
-                                                            og_type_kind_name(td->kind), td->name)));
+                                                            og_decl_kind_name(td->kind), td->name)));
     if (!str_eq(ta->description, td->description) || !str_eq(ta->instruction, td->instruction)) {
         og_buf b = OG_BUF_INIT;
         og_status r2 = OG_OK;
@@ -349,8 +349,8 @@ og_status og_schema_plan_diff(const og_catalog *accepted, const og_catalog *desi
         goto done;
     }
     for (size_t i = 0; i < desired->n_types; i++) {
-        const og_type *td = &desired->types[i];
-        const og_type *ta = og_catalog_find_by_id(accepted, td->type_id);
+        const og_decl *td = &desired->types[i];
+        const og_decl *ta = og_catalog_find_by_id(accepted, td->type_id);
         if (ta && ta->kind == td->kind) { TRY(diff_type(&p, ta, td)); continue; }
         TRY(push(&p, &s));
         s->kind = OG_STEP_ADD_TYPE;
@@ -358,8 +358,8 @@ og_status og_schema_plan_diff(const og_catalog *accepted, const og_catalog *desi
     }
     for (int kind = OG_KIND_EDGE; kind >= OG_KIND_INTERFACE; kind--) {
         for (size_t i = 0; i < accepted->n_types; i++) {
-            const og_type *ta = &accepted->types[i];
-            const og_type *td = og_catalog_find_by_id(desired, ta->type_id);
+            const og_decl *ta = &accepted->types[i];
+            const og_decl *td = og_catalog_find_by_id(desired, ta->type_id);
             if ((int)ta->kind != kind || (td && td->kind == ta->kind)) continue;
             if (ta->kind == OG_KIND_INTERFACE) {
                 TRY(unsupported(&p, ta, NULL, NULL, og_arena_sprintf(a, "removing interface '%s' is not supported", ta->name)));
@@ -430,7 +430,7 @@ og_status og_schema_plan_to_json(const og_schema_plan *plan, og_buf *out)
         if (!o || json_array_append_new(steps, o)) { rc = nomem(); goto done; }
 #define SETS(k, v) do { if ((v) && json_object_set_new(o, k, json_string(v))) { rc = nomem(); goto done; } } while (0)
         SETS("kind", og_plan_step_kind_name(s->kind));
-        SETS("type_kind", og_type_kind_name(s->type_kind));
+        SETS("type_kind", og_decl_kind_name(s->type_kind));
         SETS("type_name", s->type_name);
         if (s->kind == OG_STEP_ADD_TYPE || s->kind == OG_STEP_DROP_TYPE) SETS("name", s->type_name);
         if (s->kind == OG_STEP_RENAME_TYPE) { SETS("from", s->old_type_name); SETS("to", s->type_name); }
@@ -454,7 +454,7 @@ done:
 
 static og_status render_step(const og_plan_step *s, og_buf *b)
 {
-    const char *k = og_type_kind_name(s->type_kind);
+    const char *k = og_decl_kind_name(s->type_kind);
     switch (s->kind) {
     case OG_STEP_ADD_TYPE: return og_buf_printf(b, "add %s type '%s'", k, s->type_name);
     case OG_STEP_RENAME_TYPE: return og_buf_printf(b, "rename %s type '%s' -> '%s'", k, s->old_type_name, s->type_name);

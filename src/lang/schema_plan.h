@@ -41,7 +41,7 @@ typedef enum og_data_loss {
 
 typedef struct og_plan_step {
     og_plan_step_kind kind;
-    og_type_kind type_kind;
+    og_decl_kind type_kind;
     const char *type_name;        /* desired name (accepted name for drops) */
     const char *old_type_name;    /* RENAME_TYPE: accepted name */
     const char *property_name;    /* property steps: desired name (accepted for drops) */

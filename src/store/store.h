@@ -14,7 +14,10 @@
  * (5) Failures carry one of the storage classes of status.h: TRANSIENT,
  *     CONFIG, NOTFOUND, PRECONDITION, PERMANENT, UNKNOWN. delete of a missing
  *     key succeeds (as on S3).
- * (6) A store handle is safe to use from many threads at once. */
+ * (6) A store handle is safe to use from many threads at once.
+ * (7) Etags of the local backends (fs, mem) are the hex XXH3-128 of the
+ *     content; equal content has equal etags (as with S3's MD5 etags), so
+ *     put_if_match compares content identity (docs/store.md). */
 #ifndef OG_STORE_STORE_H
 #define OG_STORE_STORE_H
 
@@ -77,15 +80,19 @@ og_status og_store_prefix_validate(const char *prefix);
 
 /* Reads the whole object into out (appended after clearing); meta nullable. */
 og_status og_store_get(og_store *s, const char *key, og_buf *out, og_obj_meta *meta);
-/* Reads bytes [off, off+len) clipped to the object's end; off past the end
- * is OG_E_INVALID. */
+/* Reads bytes [off, off+len) clipped to the object's end; off == size gives
+ * an empty result, off > size is OG_E_INVALID. */
 og_status og_store_get_range(og_store *s, const char *key, uint64_t off, uint64_t len, og_buf *out);
 og_status og_store_head(og_store *s, const char *key, og_obj_meta *out);
 og_status og_store_put(og_store *s, const char *key, const void *p, size_t n, og_obj_meta *meta);
 og_status og_store_put_if_absent(og_store *s, const char *key, const void *p, size_t n, og_obj_meta *meta);
+/* Replaces key iff its current etag is `etag`; an absent key is
+ * OG_E_PRECONDITION too (the condition "holds etag" failed). */
 og_status og_store_put_if_match(og_store *s, const char *key, const char *etag,
                                 const void *p, size_t n, og_obj_meta *meta);
-/* out is reset first; free with og_list_free. max_keys 0 means 1000. */
+/* Keys that start with prefix and sort after start_after (NULL or "" =
+ * from the start), in byte order. out is reset first; free with
+ * og_list_free. max_keys 0 means 1000. */
 og_status og_store_list(og_store *s, const char *prefix, const char *start_after,
                         size_t max_keys, og_list *out);
 /* Lists every key under prefix (follows pagination). */
@@ -106,7 +113,13 @@ typedef enum og_store_op {
 } og_store_op;
 
 og_status og_store_fault_open(og_store *inner, og_store **out);
-/* Count of operations of one kind since open / last reset. */
+/* Count of operations of one kind since open / last reset. Counted: every
+ * call that reaches the wrapper while it is alive, including one that then
+ * fails or crashes; not counted: calls refused after a crash and calls
+ * rejected by key validation. The failpoint "store.fault.<op>" (op = get,
+ * get_range, head, put, put_if_absent, put_if_match, list, delete,
+ * delete_prefix) is consulted on each counted call: error → OG_E_INJECTED,
+ * crash → as og_store_fault_crash_at that call. */
 uint64_t og_store_fault_count(og_store *s, og_store_op op);
 uint64_t og_store_fault_total(og_store *s);
 void og_store_fault_reset_counts(og_store *s);

@@ -32,10 +32,10 @@ static void test_fresh_ids_follow_canonical_allocation_order(void **state)
     assert_int_equal(og_catalog_find_edge(c, "Knows")->type_id, 3);
     assert_int_equal(og_catalog_find_edge(c, "WorksAt")->type_id, 4);
     /* props by (owner id, name): Company.name=5, Person.age=6, Person.name=7, Knows.since=8 */
-    assert_int_equal(og_type_find_prop(og_catalog_find_node(c, "Company"), "name")->prop_id, 5);
-    assert_int_equal(og_type_find_prop(og_catalog_find_node(c, "Person"), "age")->prop_id, 6);
-    assert_int_equal(og_type_find_prop(og_catalog_find_node(c, "Person"), "name")->prop_id, 7);
-    assert_int_equal(og_type_find_prop(og_catalog_find_edge(c, "knows"), "since")->prop_id, 8);
+    assert_int_equal(og_decl_find_prop(og_catalog_find_node(c, "Company"), "name")->prop_id, 5);
+    assert_int_equal(og_decl_find_prop(og_catalog_find_node(c, "Person"), "age")->prop_id, 6);
+    assert_int_equal(og_decl_find_prop(og_catalog_find_node(c, "Person"), "name")->prop_id, 7);
+    assert_int_equal(og_decl_find_prop(og_catalog_find_edge(c, "knows"), "since")->prop_id, 8);
     /* incarnations by type id */
     assert_int_equal(c->types[0].table_incarnation_id, 9);
     assert_int_equal(og_catalog_find_edge(c, "WorksAt")->table_incarnation_id, 12);
@@ -84,11 +84,11 @@ static void test_ir_json_round_trip_keeps_hash_and_bytes(void **state)
     assert_string_equal(s1, s2);
     assert_string_not_equal(h1, s1);
     /* loaded catalog answers the same questions */
-    const og_type *p = og_catalog_find_node(d, "Person");
+    const og_decl *p = og_catalog_find_node(d, "Person");
     assert_string_equal(p->instruction, "be nice");
-    assert_string_equal(og_type_find_prop(p, "embedding")->embed_model, "m/x");
-    assert_true(og_type_find_prop(p, "name")->is_key);
-    assert_int_equal(og_type_find_prop(p, "name")->n_satisfies, 1);
+    assert_string_equal(og_decl_find_prop(p, "embedding")->embed_model, "m/x");
+    assert_true(og_decl_find_prop(p, "name")->is_key);
+    assert_int_equal(og_decl_find_prop(p, "name")->n_satisfies, 1);
     assert_int_equal(og_catalog_find_edge(d, "worksat")->card_max, 3);
     og_buf_free(&j1);
     og_buf_free(&j2);
@@ -152,12 +152,12 @@ static void test_rename_keeps_type_prop_and_incarnation_ids(void **state)
         "node Human @rename_from(\"Person\") {\n name: String @key\n years: I32? @rename_from(\"age\")\n}\n"
         "node Company { name: String @key }\nedge Knows: Human -> Human { since: Date? }\nedge WorksAt: Human -> Company\n";
     og_catalog *b = compile(renamed, a);
-    const og_type *p = og_catalog_find_node(a, "Person"), *h = og_catalog_find_node(b, "Human");
+    const og_decl *p = og_catalog_find_node(a, "Person"), *h = og_catalog_find_node(b, "Human");
     assert_non_null(h);
     assert_int_equal(h->type_id, p->type_id);
     assert_int_equal(h->table_incarnation_id, p->table_incarnation_id);
     assert_string_equal(h->rename_from, "Person");
-    assert_int_equal(og_type_find_prop(h, "years")->prop_id, og_type_find_prop(p, "age")->prop_id);
+    assert_int_equal(og_decl_find_prop(h, "years")->prop_id, og_decl_find_prop(p, "age")->prop_id);
     assert_int_equal(b->next_identity_id, a->next_identity_id); /* nothing new */
     assert_string_equal(b->identity_domain, a->identity_domain);
     og_catalog_free(b);
@@ -170,8 +170,8 @@ static void test_drop_then_readd_allocates_new_ids(void **state)
     og_catalog *a = compile(TEST_PG, NULL);
     og_catalog *b = compile("node Person { name: String @key }\nnode Company { name: String @key }\n", a);
     og_catalog *c = compile(TEST_PG, b);
-    const og_property *age_a = og_type_find_prop(og_catalog_find_node(a, "Person"), "age");
-    const og_property *age_c = og_type_find_prop(og_catalog_find_node(c, "Person"), "age");
+    const og_property *age_a = og_decl_find_prop(og_catalog_find_node(a, "Person"), "age");
+    const og_property *age_c = og_decl_find_prop(og_catalog_find_node(c, "Person"), "age");
     assert_true(age_c->prop_id >= a->next_identity_id);
     assert_int_not_equal(age_c->prop_id, age_a->prop_id);
     assert_int_not_equal(og_catalog_find_edge(c, "Knows")->table_incarnation_id,
@@ -206,9 +206,9 @@ static void test_composite_key_orders_by_prop_id_not_argument_order(void **state
 {
     (void)state;
     og_catalog *c = compile("node City { zip: String\n at: DateTime\n country: String\n @key(zip, at) }", NULL);
-    const og_type *t = og_catalog_find_node(c, "City");
+    const og_decl *t = og_catalog_find_node(c, "City");
     const og_property *kp[4];
-    assert_int_equal(og_type_key_props(t, kp, 4), 2);
+    assert_int_equal(og_decl_key_props(t, kp, 4), 2);
     assert_string_equal(kp[0]->name, "at"); /* alphabetical allocation: at < zip */
     assert_string_equal(kp[1]->name, "zip");
     const char *canon[2] = {"berlin", "1700000000000"};
@@ -225,7 +225,7 @@ static void test_composite_key_orders_by_prop_id_not_argument_order(void **state
     assert_string_equal(b.data, "[\"a\\\"b\",\"c\\\\d\"]");
     og_buf_free(&b);
     og_catalog *u = compile("node U { x: I32 }", NULL);
-    assert_int_equal(og_type_key_props(og_catalog_find_node(u, "U"), kp, 4), 0);
+    assert_int_equal(og_decl_key_props(og_catalog_find_node(u, "U"), kp, 4), 0);
     og_catalog_free(u);
     og_catalog_free(c);
 }
@@ -269,7 +269,7 @@ static void test_type_rendering_and_reserved_names(void **state)
 {
     (void)state;
     og_catalog *c = compile("node A { a: [I64]?\n v: Vector(3)\n e: enum(b, a)? }", NULL);
-    const og_type *t = og_catalog_find_node(c, "A");
+    const og_decl *t = og_catalog_find_node(c, "A");
     const char *want[3] = {"[I64]?", "Vector(3)", "enum(a, b)?"};
     for (size_t i = 0; i < 3; i++) {
         og_buf b = OG_BUF_INIT;

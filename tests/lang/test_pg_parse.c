@@ -109,7 +109,7 @@ static void test_minimal_example_types_and_props(void **state)
                          "  tags: [String]?\n}\nedge Knows: Person -> Person\n", &c));
     assert_int_equal(c->n_nodes, 1);
     assert_int_equal(c->n_edges, 1);
-    const og_type *p = og_catalog_find_node(c, "Person");
+    const og_decl *p = og_catalog_find_node(c, "Person");
     assert_non_null(p);
     assert_int_equal(p->n_props, 4);
     assert_string_equal(p->props[0].name, "name");
@@ -118,7 +118,7 @@ static void test_minimal_example_types_and_props(void **state)
     assert_true(p->props[3].type.list);
     assert_true(p->props[3].type.nullable);
     assert_int_equal(p->props[2].type.scalar, OG_SCALAR_I32);
-    const og_type *k = og_catalog_find_edge(c, "knows");
+    const og_decl *k = og_catalog_find_edge(c, "knows");
     assert_non_null(k);
     assert_string_equal(k->name, "Knows");
     assert_int_equal(k->from_index, p->index);
@@ -139,17 +139,17 @@ static void test_full_example_interfaces_embed_constraints(void **state)
         "  photo: Blob?\n  @unique(email)\n  @range(age, 0..150)\n  @check(email, \"^[^@]+@[^@]+$\")\n}\n"
         "edge WorksAt: Person -> Company @card(0..1) @description(\"employment\") {\n  role: String?\n"
         "  since: Date?\n  @unique(src, dst)\n}\n", &c));
-    const og_type *co = og_catalog_find_node(c, "Company");
+    const og_decl *co = og_catalog_find_node(c, "Company");
     assert_string_equal(co->props[0].name, "name"); /* injected first */
     assert_true(co->props[0].is_key);
     assert_int_equal(co->props[0].n_satisfies, 1);
-    assert_true(og_type_implements(co, "Named"));
-    const og_property *tier = og_type_find_prop(co, "tier");
+    assert_true(og_decl_implements(co, "Named"));
+    const og_property *tier = og_decl_find_prop(co, "tier");
     assert_int_equal(tier->type.n_enum, 3);
     assert_string_equal(tier->type.enum_values[0], "enterprise"); /* sorted */
-    const og_type *pe = og_catalog_find_node(c, "Person");
+    const og_decl *pe = og_catalog_find_node(c, "Person");
     assert_string_equal(pe->description, "A human");
-    const og_property *emb = og_type_find_prop(pe, "embedding");
+    const og_property *emb = og_decl_find_prop(pe, "embedding");
     assert_int_equal(emb->type.vector_dim, 1536);
     assert_string_equal(emb->embed_source, "bio");
     assert_string_equal(emb->embed_model, "openai/text-embedding-3-small");
@@ -165,7 +165,7 @@ static void test_full_example_interfaces_embed_constraints(void **state)
     }
     assert_int_equal(ranges, 1);
     assert_int_equal(checks, 1);
-    const og_type *w = og_catalog_find_edge(c, "worksAt");
+    const og_decl *w = og_catalog_find_edge(c, "worksAt");
     assert_true(w->card_has_max);
     assert_int_equal(w->card_max, 1);
     assert_int_equal(w->constraints[0].kind, OG_CONSTRAINT_UNIQUE);
@@ -182,7 +182,7 @@ static void test_composite_key_negative_float_range_and_open_card(void **state)
                          " @index(sensor, at)\n @range(value, -40.0..)\n}\n"
                          "edge Related: Reading -> Reading @card(0..) { confidence: enum(asserted, inferred) }\n",
                          &c));
-    const og_type *r = og_catalog_find_node(c, "Reading");
+    const og_decl *r = og_catalog_find_node(c, "Reading");
     const og_constraint *k = &r->constraints[r->key_constraint];
     assert_int_equal(k->n_columns, 2);
     const og_constraint *rg = NULL;
@@ -201,17 +201,17 @@ static void test_comments_escapes_and_custom_annotations(void **state)
     OG_CHECK(compile_str("/* block\n comment */ node Task @owner(team, lead=\"x\\ty\") @description(\"a \\\"b\\\"\\n\") {\n"
                          "  slug: String @key // trailing\n  state: enum(in-progress, 1st, done_x)\n"
                          "  note: String? @ui(hidden)\n}\n", &c));
-    const og_type *t = og_catalog_find_node(c, "Task");
+    const og_decl *t = og_catalog_find_node(c, "Task");
     assert_string_equal(t->description, "a \"b\"\n");
     assert_int_equal(t->n_annotations, 1);
     assert_string_equal(t->annotations[0].name, "owner");
     assert_string_equal(t->annotations[0].value, "team");
     assert_string_equal(t->annotations[0].kw_values[0], "x\ty");
-    const og_property *s = og_type_find_prop(t, "state");
+    const og_property *s = og_decl_find_prop(t, "state");
     assert_string_equal(s->type.enum_values[0], "1st");
     assert_string_equal(s->type.enum_values[1], "done_x");
     assert_string_equal(s->type.enum_values[2], "in-progress");
-    assert_string_equal(og_type_find_prop(t, "note")->annotations[0].value, "hidden");
+    assert_string_equal(og_decl_find_prop(t, "note")->annotations[0].value, "hidden");
     og_catalog_free(c);
 }
 
