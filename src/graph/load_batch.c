@@ -64,13 +64,13 @@ og_status og_load_table_push(og_load_batch *b, og_load_table *t, const og_row *r
 }
 
 /* Composes the canonical @key id of a converted node row. */
-static og_status key_id(og_arena *a, const og_type *t, const og_value *vals, const char **out)
+static og_status key_id(og_arena *a, const og_decl *t, const og_value *vals, const char **out)
 {
     const og_property *kp[16];
     const char *canon[16];
     og_buf one = OG_BUF_INIT, id = OG_BUF_INIT;
     og_status rc = OG_OK;
-    size_t n = og_type_key_props(t, kp, 16);
+    size_t n = og_decl_key_props(t, kp, 16);
     for (size_t i = 0; i < n && rc == OG_OK; i++) {
         og_buf_clear(&one);
         rc = og_value_canon_key(&kp[i]->type, &vals[kp[i]->ordinal], &one);
@@ -103,7 +103,7 @@ static og_status parse_record(og_load_batch *b, const og_lj *rec, uint32_t line)
 {
     const og_catalog *cat = b->cat;
     const og_lj *jtype = NULL, *jedge = NULL, *jfrom = NULL, *jto = NULL, *jdata = NULL, *jid = NULL;
-    const og_type *t = NULL;
+    const og_decl *t = NULL;
     const char *kind_name;
     og_row row;
     og_status rc = OG_OK;
@@ -178,7 +178,7 @@ static og_status parse_record(og_load_batch *b, const og_lj *rec, uint32_t line)
                               line, k, kind_name, t->name);
             goto done;
         }
-        pi = og_type_prop_index(t, k);
+        pi = og_decl_prop_index(t, k);
         if (pi < 0) {
             rc = og_error_set(OG_E_VALIDATION, "line %u: unknown input field '%s' for '%s:%s'", line, k, kind_name,
                               t->name);

@@ -36,7 +36,7 @@ typedef struct og_load_limits {
 
 /* The rows of one node or edge type, in input order. */
 typedef struct og_load_table {
-    const og_type *type;
+    const og_decl *type;
     bool touched;        /* at least one record named this type */
     size_t n_rows;
     og_row *rows;
@@ -47,7 +47,7 @@ typedef struct og_load_batch {
     og_arena *arena;             /* owns every row, value and string */
     const og_catalog *cat;       /* borrowed; must outlive the batch */
     size_t n_tables;             /* == cat->n_types */
-    og_load_table *tables;       /* indexed by og_type.index */
+    og_load_table *tables;       /* indexed by og_decl.index */
     size_t n_entities;           /* total rows */
 } og_load_batch;
 

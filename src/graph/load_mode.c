@@ -24,7 +24,7 @@ const char *og_load_mode_name(og_load_mode m)
     return "?";
 }
 
-static const char *kind_of(const og_type *t) { return t->kind == OG_KIND_EDGE ? "edge" : "node"; }
+static const char *kind_of(const og_decl *t) { return t->kind == OG_KIND_EDGE ? "edge" : "node"; }
 
 /* Resolves repeated ids into dt (rows from the arena). */
 static og_status resolve_repeats(og_load_batch *b, const og_load_table *lt, og_load_mode mode, og_delta_table *dt)
@@ -58,7 +58,7 @@ done:
     return rc;
 }
 
-typedef struct conflict_arg { const og_type *t; const char *const *ids; } conflict_arg;
+typedef struct conflict_arg { const og_decl *t; const char *const *ids; } conflict_arg;
 
 static og_status edge_conflict(void *arg, size_t i, const char *edge_id, const char *src, const char *dst)
 {

@@ -25,16 +25,16 @@ typedef struct vctx {
 static void *idx_ptr(size_t i) { return (void *)(uintptr_t)(i + 1); }
 static size_t ptr_idx(void *p) { return (size_t)(uintptr_t)p - 1; }
 
-static const og_delta_table *dtab(const vctx *v, const og_type *t) { return &v->d->tables[t->index]; }
+static const og_delta_table *dtab(const vctx *v, const og_decl *t) { return &v->d->tables[t->index]; }
 
-static bool in_delta(const vctx *v, const og_type *t, const char *id)
+static bool in_delta(const vctx *v, const og_decl *t, const char *id)
 {
     void *x;
     return v->ids[t->index] && og_map_gets(v->ids[t->index], id, &x);
 }
 
 /* Whether a committed row of t with this id survives the write. */
-static bool committed_kept(const vctx *v, const og_type *t, const char *id)
+static bool committed_kept(const vctx *v, const og_decl *t, const char *id)
 {
     void *x;
     const og_delta_table *dt = dtab(v, t);
@@ -45,7 +45,7 @@ static bool committed_kept(const vctx *v, const og_type *t, const char *id)
 
 /* ---- (3) values -------------------------------------------------------- */
 
-static og_status check_enum(const og_type *t, const og_property *p, const og_value *val)
+static og_status check_enum(const og_decl *t, const og_property *p, const og_value *val)
 {
     og_buf m = OG_BUF_INIT;
     og_status rc = OG_OK;
@@ -78,7 +78,7 @@ static int cmp_bound(const og_value *v, const og_range_bound *b)
     return v->as.i < b->i ? -1 : v->as.i > b->i ? 1 : 0;
 }
 
-static og_status check_range(const og_type *t, const og_constraint *c, const og_value *val)
+static og_status check_range(const og_decl *t, const og_constraint *c, const og_value *val)
 {
     og_buf vs = OG_BUF_INIT;
     og_status rc = OG_OK;
@@ -146,7 +146,7 @@ static og_status translate_regex(const char *src, og_buf *out)
 
 static og_status check_values(const og_delta_table *dt)
 {
-    const og_type *t = dt->type;
+    const og_decl *t = dt->type;
     og_status rc = OG_OK;
     regex_t *res = NULL;
     bool *compiled = NULL;
@@ -206,7 +206,7 @@ done:
 /* ---- (4) and (5) uniqueness ------------------------------------------- */
 
 /* "T.a" or "T.(a, b)" */
-static og_status cols_name(const og_type *t, size_t n, const char *const *cols, og_buf *out)
+static og_status cols_name(const og_decl *t, size_t n, const char *const *cols, og_buf *out)
 {
     og_status rc = og_buf_printf(out, "%s.", t->name);
     if (rc == OG_OK && n > 1) rc = og_buf_append_byte(out, '(');
@@ -215,7 +215,7 @@ static og_status cols_name(const og_type *t, size_t n, const char *const *cols, 
     return rc;
 }
 
-static og_status unique_fail(const og_type *t, size_t ncol, const char *const *cols, const char *value,
+static og_status unique_fail(const og_decl *t, size_t ncol, const char *const *cols, const char *value,
                              const char *id1, const char *id2)
 {
     og_buf m = OG_BUF_INIT;
@@ -227,7 +227,7 @@ static og_status unique_fail(const og_type *t, size_t ncol, const char *const *c
     return rc;
 }
 
-og_status og_validate_key_duplicates(const og_type *t, size_t n, const og_row *rows)
+og_status og_validate_key_duplicates(const og_decl *t, size_t n, const og_row *rows)
 {
     const og_property *kp[16];
     const char *cols[16];
@@ -235,7 +235,7 @@ og_status og_validate_key_duplicates(const og_type *t, size_t n, const og_row *r
     og_status rc = OG_OK;
     size_t nk;
     if (t->kind != OG_KIND_NODE || t->key_constraint < 0 || n < 2) return OG_OK;
-    nk = og_type_key_props(t, kp, 16);
+    nk = og_decl_key_props(t, kp, 16);
     for (size_t i = 0; i < nk; i++) cols[i] = kp[i]->name;
     if (!(seen = og_map_new())) return NOMEM();
     for (size_t i = 0; i < n; i++) {
@@ -302,7 +302,7 @@ static og_status tuple_text(const og_value *vals, size_t n, og_buf *out)
 
 typedef struct uniq_probe_arg {
     const vctx *v;
-    const og_type *t;
+    const og_decl *t;
     const og_constraint *c;
     const og_value *tuples;
     const size_t *row_of;   /* tuple index -> delta row index */
@@ -323,7 +323,7 @@ static og_status uniq_hit(void *arg, size_t i, const char *holder)
 
 static og_status check_unique(const vctx *v, const og_delta_table *dt)
 {
-    const og_type *t = dt->type;
+    const og_decl *t = dt->type;
     og_status rc = OG_OK;
     og_value *tuples = NULL;
     size_t *row_of = NULL;
@@ -374,7 +374,7 @@ static og_status check_unique(const vctx *v, const og_delta_table *dt)
 /* ---- (6) referential integrity ---------------------------------------- */
 
 /* found[i]: ids[i] names a node of `node` in the pending view. */
-static og_status pending_nodes(const vctx *v, const og_type *node, size_t n, const char *const *ids, bool *found)
+static og_status pending_nodes(const vctx *v, const og_decl *node, size_t n, const char *const *ids, bool *found)
 {
     og_status rc = OG_OK;
     const char **ask = calloc(n ? n : 1, sizeof *ask);
@@ -403,7 +403,7 @@ done:
 static og_status check_delta_edges_ri(const vctx *v, const og_delta_table *dt)
 {
     const og_catalog *cat = v->d->cat;
-    const og_type *e = dt->type;
+    const og_decl *e = dt->type;
     og_status rc = OG_OK;
     const char **ids = NULL;
     bool *found = NULL;
@@ -412,7 +412,7 @@ static og_status check_delta_edges_ri(const vctx *v, const og_delta_table *dt)
     found = calloc(dt->n_rows, sizeof *found);
     if (!ids || !found) { rc = NOMEM(); goto done; }
     for (int side = 0; side < 2 && rc == OG_OK; side++) {
-        const og_type *nt = &cat->types[side ? e->to_index : e->from_index];
+        const og_decl *nt = &cat->types[side ? e->to_index : e->from_index];
         for (size_t r = 0; r < dt->n_rows; r++) ids[r] = side ? dt->rows[r].dst : dt->rows[r].src;
         if ((rc = pending_nodes(v, nt, dt->n_rows, ids, found)) != OG_OK) break;
         for (size_t r = 0; r < dt->n_rows; r++) {
@@ -430,7 +430,7 @@ done:
 
 typedef struct kept_arg {
     const vctx *v;
-    const og_type *e;
+    const og_decl *e;
     str_vec ends[2];
     str_vec eids;
 } kept_arg;
@@ -446,17 +446,17 @@ static og_status kept_edge(void *arg, size_t i, const char *edge_id, const char 
     return og_vec_push(&ka->eids, edge_id);
 }
 
-static bool node_shrinks(const vctx *v, const og_type *node)
+static bool node_shrinks(const vctx *v, const og_decl *node)
 {
     const og_delta_table *dt = dtab(v, node);
     return dt->replace_all || dt->n_removed > 0;
 }
 
 /* Committed edges kept by the write whose endpoint type lost nodes. */
-static og_status check_kept_edges_ri(const vctx *v, const og_type *e)
+static og_status check_kept_edges_ri(const vctx *v, const og_decl *e)
 {
     const og_catalog *cat = v->d->cat;
-    const og_type *ft = &cat->types[e->from_index], *tt = &cat->types[e->to_index];
+    const og_decl *ft = &cat->types[e->from_index], *tt = &cat->types[e->to_index];
     kept_arg ka;
     bool *found = NULL;
     og_status rc = OG_OK;
@@ -469,7 +469,7 @@ static og_status check_kept_edges_ri(const vctx *v, const og_type *e)
     found = calloc(ka.eids.len ? ka.eids.len : 1, sizeof *found);
     if (!found) { rc = NOMEM(); goto done; }
     for (int side = 0; side < 2 && rc == OG_OK; side++) {
-        const og_type *nt = side ? tt : ft;
+        const og_decl *nt = side ? tt : ft;
         if (!node_shrinks(v, nt)) continue;
         if ((rc = pending_nodes(v, nt, ka.eids.len, ka.ends[side].items, found)) != OG_OK) break;
         for (size_t k = 0; k < ka.eids.len; k++) {
@@ -492,7 +492,7 @@ done:
 
 typedef struct card_arg {
     const vctx *v;
-    const og_type *e;
+    const og_decl *e;
     uint64_t *counts;           /* per source index */
     str_vec *vacated;
 } card_arg;
@@ -517,8 +517,8 @@ static og_status card_vacated(void *arg, size_t i, const char *edge_id, const ch
 
 static og_status check_card(const vctx *v, const og_delta_table *dt)
 {
-    const og_type *e = dt->type;
-    const og_type *ft = &v->d->cat->types[e->from_index];
+    const og_decl *e = dt->type;
+    const og_decl *ft = &v->d->cat->types[e->from_index];
     str_vec srcs = {0};
     str_vec vac = {0};
     og_map *idx = NULL;

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include "base/status.h"
 #include "lang/catalog.h"
-#include "lang/value.h"
+#include "base/value.h"
 #include "value_row.h"
 
 /* Callbacks receive the index of the probe argument they answer (i) and
@@ -42,22 +42,22 @@ typedef og_status (*og_probe_edge_fn)(void *arg, size_t i, const char *edge_id,
 
 typedef struct og_probe_vtbl {
     /* found[i] = the committed view holds a node of `node` with ids[i]. */
-    og_status (*nodes_exist)(void *ctx, const og_type *node, size_t n,
+    og_status (*nodes_exist)(void *ctx, const og_decl *node, size_t n,
                              const char *const *ids, bool *found);
     /* For each tuple i (tuples[i * c->n_columns + j], column j of the
      * constraint; src/dst columns as OG_VALUE_STRING), calls hit(arg, i,
      * id) for every committed row of t whose tuple is equal. */
-    og_status (*unique_probe)(void *ctx, const og_type *t, const og_constraint *c,
+    og_status (*unique_probe)(void *ctx, const og_decl *t, const og_constraint *c,
                               size_t n, const og_value *tuples,
                               og_probe_id_fn hit, void *arg);
     /* Committed edges of e whose src is srcs[i]. */
-    og_status (*edges_by_src)(void *ctx, const og_type *e, size_t n,
+    og_status (*edges_by_src)(void *ctx, const og_decl *e, size_t n,
                               const char *const *srcs, og_probe_edge_fn fn, void *arg);
     /* Committed edges of e whose id is ids[i]. */
-    og_status (*edges_by_id)(void *ctx, const og_type *e, size_t n,
+    og_status (*edges_by_id)(void *ctx, const og_decl *e, size_t n,
                              const char *const *ids, og_probe_edge_fn fn, void *arg);
     /* Every committed edge of e (i is 0). */
-    og_status (*edges_scan)(void *ctx, const og_type *e, og_probe_edge_fn fn, void *arg);
+    og_status (*edges_scan)(void *ctx, const og_decl *e, og_probe_edge_fn fn, void *arg);
 } og_probe_vtbl;
 
 typedef struct og_probe {
@@ -68,7 +68,7 @@ typedef struct og_probe {
 /* The changes to one table. Rows have unique ids (the writer resolved
  * repeats already; see load_mode.h). */
 typedef struct og_delta_table {
-    const og_type *type;
+    const og_decl *type;
     bool replace_all;          /* the committed side is empty (overwrite) */
     size_t n_rows;
     const og_row *rows;        /* upserts */
@@ -79,17 +79,17 @@ typedef struct og_delta_table {
 typedef struct og_delta {
     const og_catalog *cat;
     size_t n_tables;               /* == cat->n_types */
-    const og_delta_table *tables;  /* indexed by og_type.index */
+    const og_delta_table *tables;  /* indexed by og_decl.index */
 } og_delta;
 
 og_status og_validate_delta(const og_delta *d, const og_probe *committed);
 
 /* (4) alone, over raw rows in input order (before any last-wins
  * resolution): two rows of keyed type t with the same id. */
-og_status og_validate_key_duplicates(const og_type *t, size_t n, const og_row *rows);
+og_status og_validate_key_duplicates(const og_decl *t, size_t n, const og_row *rows);
 
 /* An og_probe over in-memory committed rows (tests, and the engine's
- * empty view). `tables` is indexed by og_type.index, n == cat->n_types
+ * empty view). `tables` is indexed by og_decl.index, n == cat->n_types
  * entries of (rows, n_rows); NULL tables = empty committed view. Linear
  * scans; borrowed memory must outlive the probe. */
 typedef struct og_probe_mem_table {

@@ -6,12 +6,12 @@
 #include "validate.h"
 #include "value_convert.h"
 
-static const og_probe_mem_table *mem_tab(const og_probe_mem *m, const og_type *t)
+static const og_probe_mem_table *mem_tab(const og_probe_mem *m, const og_decl *t)
 {
     return m->tables ? &m->tables[t->index] : NULL;
 }
 
-static og_status mem_nodes_exist(void *ctx, const og_type *node, size_t n, const char *const *ids, bool *found)
+static og_status mem_nodes_exist(void *ctx, const og_decl *node, size_t n, const char *const *ids, bool *found)
 {
     const og_probe_mem_table *mt = mem_tab(ctx, node);
     for (size_t i = 0; i < n; i++) {
@@ -40,7 +40,7 @@ static bool row_tuple_equal(const og_constraint *c, const og_row *row, const og_
     return true;
 }
 
-static og_status mem_unique_probe(void *ctx, const og_type *t, const og_constraint *c, size_t n,
+static og_status mem_unique_probe(void *ctx, const og_decl *t, const og_constraint *c, size_t n,
                                   const og_value *tuples, og_probe_id_fn hit, void *arg)
 {
     const og_probe_mem_table *mt = mem_tab(ctx, t);
@@ -51,7 +51,7 @@ static og_status mem_unique_probe(void *ctx, const og_type *t, const og_constrai
     return rc;
 }
 
-static og_status mem_edges_match(void *ctx, const og_type *e, size_t n, const char *const *keys, bool by_src,
+static og_status mem_edges_match(void *ctx, const og_decl *e, size_t n, const char *const *keys, bool by_src,
                                  og_probe_edge_fn fn, void *arg)
 {
     const og_probe_mem_table *mt = mem_tab(ctx, e);
@@ -64,19 +64,19 @@ static og_status mem_edges_match(void *ctx, const og_type *e, size_t n, const ch
     return rc;
 }
 
-static og_status mem_edges_by_src(void *ctx, const og_type *e, size_t n, const char *const *srcs,
+static og_status mem_edges_by_src(void *ctx, const og_decl *e, size_t n, const char *const *srcs,
                                   og_probe_edge_fn fn, void *arg)
 {
     return mem_edges_match(ctx, e, n, srcs, true, fn, arg);
 }
 
-static og_status mem_edges_by_id(void *ctx, const og_type *e, size_t n, const char *const *ids,
+static og_status mem_edges_by_id(void *ctx, const og_decl *e, size_t n, const char *const *ids,
                                  og_probe_edge_fn fn, void *arg)
 {
     return mem_edges_match(ctx, e, n, ids, false, fn, arg);
 }
 
-static og_status mem_edges_scan(void *ctx, const og_type *e, og_probe_edge_fn fn, void *arg)
+static og_status mem_edges_scan(void *ctx, const og_decl *e, og_probe_edge_fn fn, void *arg)
 {
     const og_probe_mem_table *mt = mem_tab(ctx, e);
     og_status rc = OG_OK;

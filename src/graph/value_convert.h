@@ -6,7 +6,7 @@
  *     the column's range, a float that leaves the F32 range when narrowed,
  *     an invalid date or base64 payload is OG_E_VALIDATION, with the
  *     reference's wording ("strict property 'p' expects Int32, got \"x\"").
- * (3) Units follow lang/value.h: Date in days, DateTime in microseconds
+ * (3) Units follow base/value.h: Date in days, DateTime in microseconds
  *     (input epoch-ms and ISO text are truncated to milliseconds, the
  *     stored Date64 precision); I32/I64 -> I64, U32/U64 -> U64,
  *     F32/F64 -> F64 (F32 already narrowed).
@@ -21,7 +21,7 @@
 #include "base/buf.h"
 #include "base/status.h"
 #include "lang/catalog.h"
-#include "lang/value.h"
+#include "base/value.h"
 #include "load_json.h"
 
 og_status og_value_from_json(og_arena *a, const og_property *p, const og_lj *v,

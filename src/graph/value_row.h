@@ -1,6 +1,6 @@
 /* value_row.h — one typed entity row of a write delta (a load file, a
  * mutation's staged rows), before it becomes a table batch.
- * (1) vals[] is parallel to the owning og_type's props[] (physical order);
+ * (1) vals[] is parallel to the owning og_decl's props[] (physical order);
  *     a null or absent property is OG_VALUE_NULL.
  * (2) id is the entity id (canonical key for keyed nodes, supplied or a
  *     fresh ULID otherwise); src/dst are set for edges only (node ids of
@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "lang/value.h"
+#include "base/value.h"
 
 typedef struct og_row {
     const char *id;

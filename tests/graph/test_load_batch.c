@@ -300,8 +300,8 @@ static void test_required_and_nullable_properties(void **state)
                    &b));
     t = table(b, "Person");
     for (size_t r = 0; r < 2; r++) {
-        assert_int_equal(t->rows[r].vals[og_type_prop_index(t->type, "age")].kind, OG_VALUE_NULL);
-        assert_int_equal(t->rows[r].vals[og_type_prop_index(t->type, "tags")].kind, OG_VALUE_NULL);
+        assert_int_equal(t->rows[r].vals[og_decl_prop_index(t->type, "age")].kind, OG_VALUE_NULL);
+        assert_int_equal(t->rows[r].vals[og_decl_prop_index(t->type, "tags")].kind, OG_VALUE_NULL);
     }
     og_load_batch_free(b);
     expect_fail("{\"type\":\"Note\",\"data\":{}}", OG_E_VALIDATION,

@@ -49,8 +49,8 @@ static og_status conv(const char *prop, const char *json, og_load_batch **b, con
     *b = NULL;
     rc = og_load_parse(cat, line, strlen(line), NULL, b);
     if (rc == OG_OK) {
-        const og_type *t = og_catalog_find_node(cat, "T");
-        *val = &(*b)->tables[t->index].rows[0].vals[og_type_prop_index(t, prop)];
+        const og_decl *t = og_catalog_find_node(cat, "T");
+        *val = &(*b)->tables[t->index].rows[0].vals[og_decl_prop_index(t, prop)];
     }
     return rc;
 }
@@ -130,7 +130,7 @@ static void test_dates_and_datetimes(void **state)
     ok("d", "\"1969-12-31\"", OG_VALUE_DATE, &b, &v); assert_int_equal(v->as.i, -1); og_load_batch_free(b);
     ok("d", "20572", OG_VALUE_DATE, &b, &v); assert_int_equal(v->as.i, 20572); og_load_batch_free(b);
     ok("d", "\"2024-02-29\"", OG_VALUE_DATE, &b, &v); og_load_batch_free(b);
-    /* DateTime in microseconds (lang/value.h), at millisecond precision. */
+    /* DateTime in microseconds (base/value.h), at millisecond precision. */
     ok("dt", "1777465815123", OG_VALUE_DATETIME, &b, &v); assert_true(v->as.i == 1777465815123000LL); og_load_batch_free(b);
     ok("dt", "\"2026-04-29T12:30:15.123Z\"", OG_VALUE_DATETIME, &b, &v);
     assert_true(v->as.i == 1777465815123000LL);

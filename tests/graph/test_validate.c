@@ -90,7 +90,7 @@ static void test_range_bounds_open_negative_and_unsigned(void **state)
 static void test_range_rejects_nan_and_exempts_null(void **state)
 {
     fx *f = *state;
-    const og_type *t = og_catalog_find_node(f->cat, "Person");
+    const og_decl *t = og_catalog_find_node(f->cat, "Person");
     og_value vals[16];
     og_row row;
     og_delta_table tabs[8];
@@ -98,17 +98,17 @@ static void test_range_rejects_nan_and_exempts_null(void **state)
     memset(vals, 0, sizeof vals);
     memset(tabs, 0, sizeof tabs);
     for (size_t i = 0; i < f->cat->n_types; i++) tabs[i].type = &f->cat->types[i];
-    vals[og_type_prop_index(t, "name")].kind = OG_VALUE_STRING;
-    vals[og_type_prop_index(t, "name")].as.s.ptr = "N";
-    vals[og_type_prop_index(t, "name")].as.s.len = 1;
+    vals[og_decl_prop_index(t, "name")].kind = OG_VALUE_STRING;
+    vals[og_decl_prop_index(t, "name")].as.s.ptr = "N";
+    vals[og_decl_prop_index(t, "name")].as.s.len = 1;
     memset(&row, 0, sizeof row);
     row.id = "N";
     row.vals = vals;
     tabs[t->index].rows = &row;
     tabs[t->index].n_rows = 1;
     OG_CHECK(og_validate_delta(&d, NULL));
-    vals[og_type_prop_index(t, "score")].kind = OG_VALUE_F64;
-    vals[og_type_prop_index(t, "score")].as.f = NAN;
+    vals[og_decl_prop_index(t, "score")].kind = OG_VALUE_F64;
+    vals[og_decl_prop_index(t, "score")].as.f = NAN;
     assert_int_equal(og_validate_delta(&d, NULL), OG_E_VALIDATION);
     assert_non_null(strstr(lt_errmsg(), "@range violation on Person.score: value is NaN"));
 }
@@ -223,8 +223,8 @@ static void test_append_is_strict_insert(void **state)
 static void test_merge_upserts_whole_rows_last_wins(void **state)
 {
     fx *f = *state;
-    const og_type *t = og_catalog_find_node(f->cat, "Person");
-    int age = og_type_prop_index(t, "age"), email = og_type_prop_index(t, "email");
+    const og_decl *t = og_catalog_find_node(f->cat, "Person");
+    int age = og_decl_prop_index(t, "age"), email = og_decl_prop_index(t, "email");
     load_ok(f, P("A", ",\"age\":1,\"email\":\"a@x\"") P("B", ""), OG_LOAD_OVERWRITE);
     load_ok(f, P("A", ",\"age\":2") "{\"type\":\"Note\",\"data\":{\"id\":\"n\",\"body\":\"1\"}}\n"
                "{\"type\":\"Note\",\"data\":{\"id\":\"n\",\"body\":\"2\"}}\n",
@@ -250,7 +250,7 @@ static void test_overwrite_replaces_only_named_types(void **state)
 static void test_removed_ids_count_as_deleted(void **state)
 {
     fx *f = *state;
-    const og_type *p = og_catalog_find_node(f->cat, "Person");
+    const og_decl *p = og_catalog_find_node(f->cat, "Person");
     const char *gone[] = {"B"};
     og_delta_table tabs[8];
     og_delta d = {f->cat, f->cat->n_types, tabs};
