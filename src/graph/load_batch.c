@@ -99,7 +99,7 @@ static og_status fresh_ulid(og_arena *a, const char **out)
 }
 
 /* One record (the parsed JSON object of one line) -> one row. */
-static og_status parse_record(og_load_batch *b, const og_lj *rec, uint32_t line)
+static og_status parse_record(og_load_batch *b, const og_lj *rec, uint32_t line, size_t bytes)
 {
     const og_catalog *cat = b->cat;
     const og_lj *jtype = NULL, *jedge = NULL, *jfrom = NULL, *jto = NULL, *jdata = NULL, *jid = NULL;
@@ -111,6 +111,7 @@ static og_status parse_record(og_load_batch *b, const og_lj *rec, uint32_t line)
 
     memset(&row, 0, sizeof row);
     row.line = line;
+    row.bytes = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
     if (rec->kind != OG_LJ_OBJ)
         return og_error_set(OG_E_VALIDATION, "line %u: graph batch record must be a JSON object", line);
     for (size_t i = 0; i < rec->n; i++) {
@@ -269,7 +270,7 @@ og_status og_load_parse(const og_catalog *cat, const char *text, size_t len,
             break;
         }
         if (rc != OG_OK) break;
-        rc = parse_record(b, rec, line);
+        rc = parse_record(b, rec, line, n);
     }
     if (rc != OG_OK) {
         og_load_batch_free(b);

@@ -26,6 +26,41 @@ const char *og_load_mode_name(og_load_mode m)
 
 static const char *kind_of(const og_decl *t) { return t->kind == OG_KIND_EDGE ? "edge" : "node"; }
 
+static size_t scalar_width(og_scalar s)
+{
+    switch (s) {
+    case OG_SCALAR_BOOL: return 1;
+    case OG_SCALAR_I32: case OG_SCALAR_U32: case OG_SCALAR_F32: case OG_SCALAR_DATE: return 4;
+    default: return 8;
+    }
+}
+
+static size_t value_bytes(const og_prop_type *t, const og_value *v)
+{
+    size_t n = 0;
+    switch (v->kind) {
+    case OG_VALUE_NULL: return scalar_width(t->scalar);
+    case OG_VALUE_STRING: case OG_VALUE_BLOB: return v->as.s.len + 4;
+    case OG_VALUE_VECTOR: return (size_t)v->as.vec.dim * 4;
+    case OG_VALUE_LIST:
+        for (size_t i = 0; i < v->as.list.n; i++) n += value_bytes(t, &v->as.list.items[i]);
+        return n + 4;
+    default: return scalar_width(t->scalar);
+    }
+}
+
+size_t og_load_arrow_bytes(const og_decl *t, size_t n, const og_row *rows)
+{
+    size_t total = 0;
+    for (size_t r = 0; r < n; r++) {
+        total += strlen(rows[r].id) + 4;
+        if (rows[r].src) total += strlen(rows[r].src) + 4;
+        if (rows[r].dst) total += strlen(rows[r].dst) + 4;
+        for (size_t p = 0; p < t->n_props; p++) total += value_bytes(&t->props[p].type, &rows[r].vals[p]);
+    }
+    return total;
+}
+
 /* Resolves repeated ids into dt (rows from the arena). */
 static og_status resolve_repeats(og_load_batch *b, const og_load_table *lt, og_load_mode mode, og_delta_table *dt)
 {
@@ -115,7 +150,26 @@ og_status og_load_plan(og_load_batch *b, og_load_mode mode, const og_probe *comm
                               kind_of(lt->type), lt->type->name, OG_LOAD_MAX_TYPE_ENTITIES, lt->n_rows);
             break;
         }
+        if (mode != OG_LOAD_OVERWRITE) {
+            size_t bytes = 0;
+            for (size_t r = 0; r < lt->n_rows; r++) bytes += lt->rows[r].bytes;
+            if (bytes > OG_LOAD_MAX_TYPE_BYTES) {
+                rc = og_error_set(OG_E_LIMIT,
+                                  "resource limit exceeded: keyed parsed entity bytes for %s:%s (limit %zu, actual %zu)",
+                                  kind_of(lt->type), lt->type->name, OG_LOAD_MAX_TYPE_BYTES, bytes);
+                break;
+            }
+        }
         if ((rc = resolve_repeats(b, lt, mode, dt)) != OG_OK) break;
+        {
+            size_t arrow = og_load_arrow_bytes(lt->type, dt->n_rows, dt->rows);
+            if (arrow > OG_LOAD_MAX_ARROW_BYTES) {
+                rc = og_error_set(OG_E_LIMIT,
+                                  "resource limit exceeded: strict_input_arrow_bytes for %s:%s (limit %zu, actual %zu)",
+                                  kind_of(lt->type), lt->type->name, OG_LOAD_MAX_ARROW_BYTES, arrow);
+                break;
+            }
+        }
         dt->replace_all = mode == OG_LOAD_OVERWRITE;
         if (mode == OG_LOAD_APPEND) rc = append_conflicts(dt, committed);
     }

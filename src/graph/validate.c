@@ -358,9 +358,12 @@ static og_status check_unique(const vctx *v, const og_delta_table *dt)
             if ((rc = og_map_put(seen, key.data, key.len, idx_ptr(r), NULL)) != OG_OK) break;
             row_of[nt++] = r;
         }
-        if (rc == OG_OK && nt && v->pr && v->pr->vt->unique_probe) {
-            uniq_probe_arg ua = {v, t, c, tuples, row_of};
-            rc = v->pr->vt->unique_probe(v->pr->ctx, t, c, nt, tuples, uniq_hit, &ua);
+        /* Committed probe in chunks of at most OG_VALIDATE_PROBE_CHUNK tuples. */
+        for (size_t off = 0; rc == OG_OK && off < nt && v->pr && v->pr->vt->unique_probe;
+             off += OG_VALIDATE_PROBE_CHUNK) {
+            size_t cnt = nt - off < OG_VALIDATE_PROBE_CHUNK ? nt - off : OG_VALIDATE_PROBE_CHUNK;
+            uniq_probe_arg ua = {v, t, c, tuples + off * nc, row_of + off};
+            rc = v->pr->vt->unique_probe(v->pr->ctx, t, c, cnt, tuples + off * nc, uniq_hit, &ua);
         }
     }
     free(tuples);

@@ -13,7 +13,8 @@
  * (5) @unique (non-key, possibly composite, edges may name src/dst): a
  *     tuple with any null member is exempt; duplicates within the delta and
  *     against committed rows not replaced by the delta are errors. The
- *     committed side is probed in batches (one call per constraint).
+ *     committed side is probed in batches of at most
+ *     OG_VALIDATE_PROBE_CHUNK tuples per call.
  * (6) Edge RI: every delta edge's src/dst must exist in the pending view of
  *     its from/to type; committed edges kept by the write must still have
  *     both endpoints when nodes were removed or a node type replaced.
@@ -36,6 +37,9 @@
 
 /* Callbacks receive the index of the probe argument they answer (i) and
  * return OG_OK to continue (anything else stops the probe with that code). */
+/* Largest batch handed to one unique_probe call (internals §3.11). */
+#define OG_VALIDATE_PROBE_CHUNK 8192
+
 typedef og_status (*og_probe_id_fn)(void *arg, size_t i, const char *id);
 typedef og_status (*og_probe_edge_fn)(void *arg, size_t i, const char *edge_id,
                                       const char *src, const char *dst);

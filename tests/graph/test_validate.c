@@ -287,6 +287,53 @@ static void test_append_refuses_more_than_8192_rows_of_a_type(void **state)
     og_buf_free(&t);
 }
 
+static void test_type_byte_ceilings(void **state)
+{
+    fx *f = *state;
+    og_buf t = OG_BUF_INIT;
+    char *pad = malloc(4200);
+    memset(pad, 'x', 4199);
+    pad[4199] = 0;
+    for (int i = 0; i < 8100; i++) og_buf_printf(&t, "{\"type\":\"Company\",\"data\":{\"name\":\"%05d%s\"}}\n", i, pad);
+    load_bad(f, og_buf_cstr(&t), OG_LOAD_APPEND, OG_E_LIMIT, "keyed parsed entity bytes for node:Company (limit 33554432");
+    load_bad(f, og_buf_cstr(&t), OG_LOAD_OVERWRITE, OG_E_LIMIT, "strict_input_arrow_bytes for node:Company");
+    assert_int_equal(lt_count(&f->g, "Company"), 0);
+    og_buf_free(&t);
+    free(pad);
+}
+
+/* A probe that forwards to the in-memory one and records unique_probe batch sizes. */
+static const og_probe *inner;
+static size_t probe_calls, probe_max;
+
+static og_status counting_unique(void *ctx, const og_decl *t, const og_constraint *c, size_t n,
+                                 const og_value *tuples, og_probe_id_fn hit, void *arg)
+{
+    probe_calls++;
+    if (n > probe_max) probe_max = n;
+    return inner->vt->unique_probe(ctx, t, c, n, tuples, hit, arg);
+}
+
+static void test_unique_probe_is_batched_in_chunks_of_8192(void **state)
+{
+    fx *f = *state;
+    og_probe_vtbl vt = *f->g.probe.vt;
+    og_probe counting = {&vt, f->g.probe.ctx};
+    og_buf t = OG_BUF_INIT;
+    og_load_batch *b = NULL;
+    og_delta d;
+    vt.unique_probe = counting_unique;
+    inner = &f->g.probe;
+    probe_calls = probe_max = 0;
+    for (int i = 0; i < 9000; i++) og_buf_printf(&t, P("p%d", ",\"email\":\"e%d@x\""), i, i);
+    OG_CHECK(og_load_parse(f->cat, t.data, t.len, NULL, &b));
+    OG_CHECK(og_load_plan(b, OG_LOAD_OVERWRITE, &counting, &d));
+    assert_int_equal(probe_calls, 2);
+    assert_int_equal(probe_max, OG_VALIDATE_PROBE_CHUNK);
+    og_load_batch_free(b);
+    og_buf_free(&t);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -309,6 +356,8 @@ int main(void)
         T(test_removed_ids_count_as_deleted),
         T(test_mode_names_round_trip),
         T(test_append_refuses_more_than_8192_rows_of_a_type),
+        T(test_type_byte_ceilings),
+        T(test_unique_probe_is_batched_in_chunks_of_8192),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
