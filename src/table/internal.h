@@ -1,0 +1,102 @@
+/* internal.h — what the table layer's files share and callers must not see.
+ * (1) og_table is a snapshot: store handle (borrowed), root, decoded manifest.
+ * (2) og_txn is everything a commit needs to apply its change to whatever
+ *     version turns out to be latest: new fragments (ids, versions and row
+ *     ids are assigned at commit), deletion-vector updates, removed
+ *     fragments, a new schema (create/overwrite), a restore target. */
+#ifndef OG_TABLE_INTERNAL_H
+#define OG_TABLE_INTERNAL_H
+
+#include <roaring/roaring.h>
+#include "table.h"
+
+#define TBL_PREFIX_MAX 80
+
+struct og_table {
+    og_store *store;
+    char *root;
+    char prefix[TBL_PREFIX_MAX]; /* "" on main, "tree/<branch>/" on a branch */
+    char branch[TBL_PREFIX_MAX]; /* "" on main */
+    og_manifest m;
+    og_obj_meta meta;        /* of the manifest object; etag "" if unknown */
+    uint32_t page_rows;
+};
+
+typedef struct tbl_dv_update {
+    uint64_t frag_id;
+    char *file;
+    uint64_t deleted;
+} tbl_dv_update;
+
+struct og_txn {
+    og_store *store;
+    char *root;
+    char prefix[TBL_PREFIX_MAX];
+    og_txn_record rec;
+    bool has_schema;
+    og_schema schema;
+    uint32_t next_field_id;
+    og_frag_meta *new_frags;
+    size_t nnew;
+    tbl_dv_update *dvs;
+    size_t ndvs;
+    uint64_t *removed;
+    size_t nremoved;
+    uint64_t *keys;          /* sorted unique inserted-key hashes */
+    size_t nkeys;
+    bool has_restore;
+    og_manifest restore;
+    bool spent;              /* commit was attempted */
+    bool has_index;          /* create_index: the index to add/replace */
+    og_index_meta index;
+};
+
+og_status tbl_key(const char *root, const char *rel, og_buf *out);
+og_status tbl_rand_hex(char out[33]);
+/* A fresh object name: a ULID, so its creation time is readable from the
+ * name (cleanup spares young unreferenced files: they may be staged). */
+og_status tbl_file_name(char out[33]);
+int64_t tbl_now_us(void);
+og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, uint64_t version,
+                            og_manifest *out);
+og_status tbl_load_manifest_meta(og_store *s, const char *root, const char *prefix, uint64_t version,
+                                 og_manifest *out, og_obj_meta *meta);
+og_status tbl_latest_version(og_store *s, const char *root, const char *prefix, uint64_t *out);
+og_status tbl_table_new(og_store *s, const char *root, const char *prefix, og_table **out);
+void tbl_version_rel(const char *prefix, uint64_t v, char out[160]);
+og_status tbl_txn_new(og_store *s, const char *root, const char *prefix, uint64_t read_version, og_txn_op op,
+                      og_txn **out);
+og_status tbl_txn_add_frag(og_txn *x, const og_frag_meta *f);
+og_status tbl_txn_touch(og_txn *x, uint64_t frag_id);
+/* Writes the inserted-key set file (no-op when there are none). */
+og_status tbl_txn_write_keys(og_txn *x);
+
+/* Writes rows (columns named as schema fields; missing nullable fields are
+ * null) as a fragment file; hidden columns optional. A zero-row batch
+ * writes nothing and sets out->file = NULL. */
+og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
+                             const og_batch *rows, const og_column *rowids, const og_column *created,
+                             const og_column *updated, uint32_t page_rows, og_frag_meta *out);
+
+/* Calls fn for every page of fragment f with matching live rows. cols are
+ * the requested columns of that page (schema or virtual names), sel the
+ * matching offsets within the page. */
+typedef og_status (*tbl_visit_fn)(void *ud, const og_frag_meta *f, uint64_t row_start,
+                                  og_column *const *cols, const uint32_t *sel, size_t nsel);
+og_status tbl_visit(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds,
+                    const char *const *cols, size_t ncols, tbl_visit_fn fn, void *ud);
+/* Type of a schema field or virtual column. */
+og_status tbl_col_type(const og_table *t, const char *name, og_type *out);
+/* Deletion bitmap of f (empty when none); caller frees. */
+og_status tbl_load_dv(og_table *t, const og_frag_meta *f, roaring_bitmap_t **out);
+/* Stages a deletion of `offsets` (fragment-relative) of fragment f. */
+og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roaring_bitmap_t *old,
+                       const roaring_bitmap_t *add);
+
+/* When an = or IN predicate can use a key index: *ix is that index and
+ * rowids (sorted, caller frees) the candidates on its covered fragments;
+ * *ix NULL when no index applies. */
+og_status tbl_index_plan(og_table *t, const og_pred *preds, size_t npreds, const og_index_meta **ix,
+                         uint64_t **rowids, size_t *n);
+
+#endif

@@ -1,0 +1,134 @@
+/* manifest.h — version manifests: one immutable object per table version
+ * (docs/format.md §4).
+ * (1) A manifest is a checksummed envelope (magic "OGMV") around a JSON
+ *     body; it holds the schema (stable field ids, field metadata, the
+ *     unenforced primary-key flag), the fragment list with deletion files,
+ *     the index list with covered fragments, the id counters and the
+ *     transaction record that produced the version.
+ * (2) The decoder trusts nothing: every member is type-checked, object
+ *     keys are checked to be relative table paths, ids are unique, counts
+ *     are bounded; failures are OG_E_CORRUPT.
+ * (3) Field ids are never reused within a table's lifetime (next_field_id
+ *     only grows); row ids likewise (next_row_id only grows). */
+#ifndef OG_TABLE_MANIFEST_H
+#define OG_TABLE_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/buf.h"
+#include "base/status.h"
+#include "column.h"
+
+#define OG_MANIFEST_MAGIC "OGMV"
+#define OG_MANIFEST_VERSION 1u
+
+/* Hidden per-row columns stored in fragment files. */
+#define OG_FIELD_ROWID   0xFFFFFF00u
+#define OG_FIELD_CREATED 0xFFFFFF01u
+#define OG_FIELD_UPDATED 0xFFFFFF02u
+#define OG_FIELD_ID_MAX  0x7FFFFFFFu
+
+typedef struct og_kv { char *key; char *value; } og_kv;
+typedef struct og_props { og_kv *items; size_t len; } og_props;
+
+og_status og_props_set(og_props *p, const char *key, const char *value);
+const char *og_props_get(const og_props *p, const char *key); /* NULL if absent */
+og_status og_props_copy(og_props *dst, const og_props *src);
+void og_props_free(og_props *p);
+
+typedef struct og_field {
+    uint32_t id;
+    char *name;
+    og_type type;
+    bool nullable;
+    bool primary_key;   /* unenforced; fixed at creation */
+    og_props meta;
+} og_field;
+
+typedef struct og_schema {
+    og_field *fields;
+    size_t nfields;
+    og_props meta;
+} og_schema;
+
+/* Adds a field; its id is assigned by the table (next_field_id). */
+og_status og_schema_add(og_schema *s, const char *name, og_type t, bool nullable, bool pk);
+og_status og_schema_copy(og_schema *dst, const og_schema *src);
+void og_schema_free(og_schema *s);
+const og_field *og_schema_find(const og_schema *s, const char *name);
+const og_field *og_schema_pk(const og_schema *s); /* NULL if unkeyed */
+
+typedef struct og_frag_meta {
+    uint64_t id;
+    char *file;              /* key relative to the table root */
+    uint64_t size;           /* bytes of the file */
+    uint64_t rows;           /* physical rows */
+    uint64_t version;        /* version that committed this fragment */
+    uint64_t row_id_base;    /* row ids are base + offset unless explicit */
+    bool explicit_row_ids;   /* file carries OG_FIELD_ROWID / _CREATED */
+    char *deletion_file;     /* NULL when no row is deleted */
+    uint64_t deleted;        /* rows in the deletion vector */
+} og_frag_meta;
+
+typedef struct og_index_meta {
+    char *name;
+    char *uuid;
+    char *kind;
+    char *file;              /* index data, relative to the table root */
+    uint32_t field_id;
+    uint64_t version;        /* dataset version it was built from */
+    uint64_t *frags;         /* covered fragment ids */
+    size_t nfrags;
+} og_index_meta;
+
+typedef enum og_txn_op {
+    OG_TXN_CREATE = 1, OG_TXN_APPEND, OG_TXN_OVERWRITE, OG_TXN_MERGE,
+    OG_TXN_DELETE, OG_TXN_RESTORE, OG_TXN_REWRITE, OG_TXN_CREATE_INDEX
+} og_txn_op;
+
+const char *og_txn_op_name(og_txn_op op);
+
+typedef struct og_txn_record {
+    uint64_t read_version;
+    char *uuid;
+    og_txn_op op;
+    og_props props;
+    uint64_t *touched;       /* fragment ids whose rows this change removed/deleted */
+    size_t ntouched;
+    char *keys_file;         /* inserted-key hashes (keyed tables), or NULL */
+    uint64_t nkeys;
+    uint64_t restore_target;
+    uint64_t affected_rows;
+} og_txn_record;
+
+og_status og_txn_record_copy(og_txn_record *dst, const og_txn_record *src);
+void og_txn_record_free(og_txn_record *r);
+
+typedef struct og_manifest {
+    uint64_t version;
+    int64_t timestamp_us;
+    og_schema schema;
+    uint32_t next_field_id;
+    og_frag_meta *frags;
+    size_t nfrags;
+    uint64_t next_fragment_id;
+    uint64_t next_row_id;
+    og_index_meta *indices;
+    size_t nindices;
+    og_txn_record txn;
+} og_manifest;
+
+og_status og_manifest_encode(const og_manifest *m, og_buf *out);
+/* Caller frees *out with og_manifest_free. */
+og_status og_manifest_decode(const void *p, size_t n, og_manifest *out);
+void og_manifest_free(og_manifest *m);
+og_status og_manifest_copy(og_manifest *dst, const og_manifest *src);
+og_status og_frag_meta_copy(og_frag_meta *dst, const og_frag_meta *src);
+void og_frag_meta_free(og_frag_meta *f);
+og_status og_index_meta_copy(og_index_meta *dst, const og_index_meta *src);
+void og_index_meta_free(og_index_meta *x);
+/* Live rows: physical rows minus deleted ones. */
+uint64_t og_manifest_live_rows(const og_manifest *m);
+
+#endif

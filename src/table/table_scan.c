@@ -1,0 +1,619 @@
+/* table_scan.c — reading rows: projection, pushed-down predicates, take.
+ * (1) A scan visits fragments page by page. A page is skipped without any
+ *     I/O when a predicate cannot hold for its min/max statistics or null
+ *     count; otherwise only the predicate columns' pages are fetched first,
+ *     and the projected columns' pages only when some live row matches.
+ * (2) Deleted rows (deletion vectors) are never returned.
+ * (3) Virtual columns _rowid / _row_created_at_version /
+ *     _row_last_updated_at_version come from the fragment's metadata or,
+ *     for rewritten rows, from hidden columns of the file. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fragment.h"
+
+
+og_value og_val_i64(int64_t v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_INT; x.i = v; return x; }
+og_value og_val_u64(uint64_t v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_UINT; x.u = v; return x; }
+og_value og_val_f64(double v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_FLOAT; x.f = v; return x; }
+og_value og_val_bool(bool v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_BOOL; x.b = v; return x; }
+og_value og_val_str(const char *s)
+{
+    og_value x;
+    memset(&x, 0, sizeof x);
+    x.kind = OG_VAL_BYTES;
+    x.s = s;
+    x.n = strlen(s);
+    return x;
+}
+
+/* ---------- comparisons ---------- */
+
+typedef struct num { int k; int64_t i; uint64_t u; double f; } num; /* k: 1 int 2 uint 3 float */
+
+static int num_cmp(num a, num b)
+{
+    if (a.k == 3 || b.k == 3) {
+        double x = a.k == 3 ? a.f : a.k == 2 ? (double)a.u : (double)a.i;
+        double y = b.k == 3 ? b.f : b.k == 2 ? (double)b.u : (double)b.i;
+        return x < y ? -1 : x > y;
+    }
+    if (a.k == 1 && b.k == 1) return a.i < b.i ? -1 : a.i > b.i;
+    if (a.k == 1 && a.i < 0) return -1;
+    if (b.k == 1 && b.i < 0) return 1;
+    uint64_t x = a.k == 1 ? (uint64_t)a.i : a.u, y = b.k == 1 ? (uint64_t)b.i : b.u;
+    return x < y ? -1 : x > y;
+}
+
+static bool val_num(const og_value *v, num *out)
+{
+    memset(out, 0, sizeof *out);
+    switch (v->kind) {
+    case OG_VAL_INT: out->k = 1; out->i = v->i; return true;
+    case OG_VAL_UINT: out->k = 2; out->u = v->u; return true;
+    case OG_VAL_FLOAT: out->k = 3; out->f = v->f; return !isnan(v->f);
+    default: return false;
+    }
+}
+
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t m = an < bn ? an : bn;
+    int c = m ? memcmp(a, b, m) : 0;
+    if (c) return c < 0 ? -1 : 1;
+    return an < bn ? -1 : an > bn;
+}
+
+/* Compares row r of c with v: sets *ok false when incomparable. */
+static int cell_cmp(const og_column *c, size_t r, const og_value *v, bool *ok)
+{
+    *ok = true;
+    og_type_id id = c->type.id;
+    if (id == OG_TYPE_UTF8 || id == OG_TYPE_BINARY) {
+        if (v->kind != OG_VAL_BYTES) { *ok = false; return 0; }
+        size_t n;
+        const char *p = og_column_get_bytes(c, r, &n);
+        return bytes_cmp(p, n, v->s, v->n);
+    }
+    if (id == OG_TYPE_BOOL) {
+        if (v->kind != OG_VAL_BOOL) { *ok = false; return 0; }
+        bool b = og_column_get_bool(c, r);
+        return b == v->b ? 0 : b ? 1 : -1;
+    }
+    num a, b;
+    if (!val_num(v, &b)) { *ok = false; return 0; }
+    if (og_type_is_float(id)) {
+        a.k = 3;
+        a.f = og_column_get_f64(c, r);
+        if (isnan(a.f)) { *ok = false; return 0; }
+    } else if (id == OG_TYPE_U64) {
+        a.k = 2;
+        a.u = og_column_get_u64(c, r);
+    } else if (og_type_is_int(id)) {
+        a.k = 1;
+        a.i = og_column_get_i64(c, r);
+    } else {
+        *ok = false;
+        return 0;
+    }
+    return num_cmp(a, b);
+}
+
+static bool cmp_holds(og_cmp op, int c)
+{
+    switch (op) {
+    case OG_CMP_EQ: return c == 0;
+    case OG_CMP_NE: return c != 0;
+    case OG_CMP_LT: return c < 0;
+    case OG_CMP_LE: return c <= 0;
+    case OG_CMP_GT: return c > 0;
+    case OG_CMP_GE: return c >= 0;
+    default: return false;
+    }
+}
+
+static bool pred_row(const og_pred *p, const og_column *c, size_t r)
+{
+    bool null = og_column_is_null(c, r), ok;
+    if (p->op == OG_CMP_IS_NULL) return null;
+    if (p->op == OG_CMP_NOT_NULL) return !null;
+    if (null) return false;
+    if (p->op == OG_CMP_IN) {
+        for (size_t i = 0; i < p->nvalues; i++) {
+            int k = cell_cmp(c, r, &p->values[i], &ok);
+            if (ok && k == 0) return true;
+        }
+        return false;
+    }
+    int k = cell_cmp(c, r, &p->value, &ok);
+    return ok && cmp_holds(p->op, k);
+}
+
+/* Compares a stats bound (min or max) with v; false when not comparable. */
+static bool stat_cmp(const og_stats *s, bool max, const og_value *v, int *out)
+{
+    num a, b;
+    memset(&a, 0, sizeof a);
+    switch (s->kind) {
+    case OG_STATS_BYTES:
+        if (v->kind != OG_VAL_BYTES) return false;
+        *out = max ? bytes_cmp(s->bmax, s->bmax_len, v->s, v->n) : bytes_cmp(s->bmin, s->bmin_len, v->s, v->n);
+        return true;
+    case OG_STATS_I64: a.k = 1; a.i = max ? s->imax : s->imin; break;
+    case OG_STATS_U64: a.k = 2; a.u = max ? s->umax : s->umin; break;
+    case OG_STATS_F64: a.k = 3; a.f = max ? s->fmax : s->fmin; break;
+    default: return false;
+    }
+    if (!val_num(v, &b)) return false;
+    *out = num_cmp(a, b);
+    return true;
+}
+
+/* True when value v may lie within [min, max] for op. */
+static bool stat_may(const og_stats *s, og_cmp op, const og_value *v)
+{
+    int lo, hi;
+    if (!stat_cmp(s, false, v, &lo) || !stat_cmp(s, true, v, &hi)) return true;
+    switch (op) {
+    case OG_CMP_EQ: return lo <= 0 && hi >= 0;
+    case OG_CMP_LT: return lo < 0;
+    case OG_CMP_LE: return lo <= 0;
+    case OG_CMP_GT: return hi > 0;
+    case OG_CMP_GE: return hi >= 0;
+    default: return true;
+    }
+}
+
+/* May any row of a page with these stats satisfy p? */
+static bool page_may(const og_pred *p, const og_stats *s, uint64_t nulls, uint64_t nrows)
+{
+    if (p->op == OG_CMP_IS_NULL) return nulls > 0;
+    if (nulls == nrows) return false; /* every other predicate needs a value */
+    if (p->op == OG_CMP_NOT_NULL || p->op == OG_CMP_NE) return true;
+    if (s->kind == OG_STATS_NONE) return true;
+    if (p->op == OG_CMP_IN) {
+        for (size_t i = 0; i < p->nvalues; i++)
+            if (stat_may(s, OG_CMP_EQ, &p->values[i])) return true;
+        return false;
+    }
+    return stat_may(s, p->op, &p->value);
+}
+
+/* ---------- column slots ---------- */
+
+enum { SLOT_FIELD = 0, SLOT_ROWID, SLOT_CREATED, SLOT_UPDATED };
+
+typedef struct slot {
+    const char *name;
+    int kind;
+    int fcol;        /* column index in the file, or -1 */
+    og_type type;
+    og_column col;
+    bool loaded;
+} slot;
+
+og_status tbl_col_type(const og_table *t, const char *name, og_type *out)
+{
+    og_type u64 = {OG_TYPE_U64, OG_TYPE_NONE, 0};
+    if (!strcmp(name, OG_COL_ROWID) || !strcmp(name, OG_COL_CREATED) || !strcmp(name, OG_COL_UPDATED)) {
+        *out = u64;
+        return OG_OK;
+    }
+    const og_field *f = og_schema_find(&t->m.schema, name);
+    if (!f) return og_error_set(OG_E_INVALID, "table %s has no column `%s`", t->root, name);
+    *out = f->type;
+    return OG_OK;
+}
+
+static og_status slot_init(og_table *t, og_fragment_reader *r, const og_frag_meta *f, const char *name, slot *s)
+{
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    s->fcol = -1;
+    og_status rc = tbl_col_type(t, name, &s->type);
+    if (rc) return rc;
+    if (!strcmp(name, OG_COL_ROWID)) s->kind = SLOT_ROWID;
+    else if (!strcmp(name, OG_COL_CREATED)) s->kind = SLOT_CREATED;
+    else if (!strcmp(name, OG_COL_UPDATED)) s->kind = SLOT_UPDATED;
+    uint32_t fid = s->kind == SLOT_ROWID ? OG_FIELD_ROWID : s->kind == SLOT_CREATED ? OG_FIELD_CREATED
+                   : s->kind == SLOT_UPDATED ? OG_FIELD_UPDATED : og_schema_find(&t->m.schema, name)->id;
+    if (s->kind == SLOT_FIELD || f->explicit_row_ids) s->fcol = og_fragment_find(r, fid);
+    if (s->fcol >= 0 && !og_type_eq(og_fragment_col(r, (uint32_t)s->fcol)->type, s->type))
+        return og_error_set(OG_E_CORRUPT, "fragment %s: column `%s` has the wrong type", f->file, name);
+    if ((s->kind == SLOT_ROWID || s->kind == SLOT_CREATED) && f->explicit_row_ids && s->fcol < 0)
+        return og_error_set(OG_E_CORRUPT, "fragment %s lacks its row-id columns", f->file);
+    return og_column_init(&s->col, s->type);
+}
+
+/* Statistics of a slot's page p, computed for virtual columns. */
+static void slot_stats(const slot *s, og_fragment_reader *r, const og_frag_meta *f, uint32_t p,
+                       uint64_t row_start, uint64_t n, og_stats *st, uint64_t *nulls)
+{
+    memset(st, 0, sizeof *st);
+    *nulls = 0;
+    if (s->fcol >= 0) {
+        const og_frag_page *pg = &og_fragment_col(r, (uint32_t)s->fcol)->pages[p];
+        *st = pg->stats;
+        *nulls = pg->null_count;
+        return;
+    }
+    st->kind = OG_STATS_U64;
+    switch (s->kind) {
+    case SLOT_ROWID: st->umin = f->row_id_base + row_start; st->umax = st->umin + (n ? n - 1 : 0); break;
+    case SLOT_CREATED: case SLOT_UPDATED: st->umin = st->umax = f->version; break;
+    default: st->kind = OG_STATS_NONE; *nulls = n; break; /* field absent from this file */
+    }
+}
+
+static og_status slot_load(slot *s, og_fragment_reader *r, const og_frag_meta *f, uint32_t p,
+                           uint64_t row_start, uint64_t n)
+{
+    og_status rc = OG_OK;
+    if (s->loaded) return OG_OK;
+    og_column_clear(&s->col);
+    if (s->fcol >= 0) {
+        rc = og_fragment_read_page(r, (uint32_t)s->fcol, p, &s->col);
+    } else {
+        for (uint64_t i = 0; i < n && !rc; i++) {
+            if (s->kind == SLOT_ROWID) rc = og_column_push_u64(&s->col, f->row_id_base + row_start + i);
+            else if (s->kind == SLOT_CREATED || s->kind == SLOT_UPDATED) rc = og_column_push_u64(&s->col, f->version);
+            else rc = og_column_push_null(&s->col);
+        }
+    }
+    if (!rc && s->col.len != n) rc = og_error_set(OG_E_CORRUPT, "fragment %s: page %u has a wrong row count", f->file, p);
+    s->loaded = !rc;
+    return rc;
+}
+
+static int find_slot(slot *slots, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(slots[i].name, name)) return (int)i;
+    return -1;
+}
+
+/* A cursor over one fragment: yields, page by page, the matching live rows. */
+typedef struct cursor {
+    og_table *t;
+    const og_frag_meta *f;
+    const og_pred *preds;
+    size_t npreds, ncols, nslots;
+    og_fragment_reader *r;
+    roaring_bitmap_t *dv;
+    slot *slots;
+    int *pslot, *cslot;
+    og_column **outc;
+    uint32_t *sel;
+    uint32_t npages, page;
+} cursor;
+
+static void cursor_close(cursor *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->nslots; i++) og_column_free(&c->slots[i].col);
+    free(c->slots);
+    free(c->pslot);
+    free(c->cslot);
+    free(c->outc);
+    free(c->sel);
+    if (c->dv) roaring_bitmap_free(c->dv);
+    og_fragment_close(c->r);
+    free(c);
+}
+
+static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds,
+                             const char *const *cols, size_t ncols, cursor **out)
+{
+    og_status rc = OG_OK;
+    og_buf key = OG_BUF_INIT;
+    cursor *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c) return og_error_set(OG_E_NOMEM, "out of memory");
+    c->t = t;
+    c->f = f;
+    c->preds = preds;
+    c->npreds = npreds;
+    c->ncols = ncols;
+    c->slots = calloc(npreds + ncols + 1, sizeof *c->slots);
+    c->pslot = calloc(npreds + 1, sizeof *c->pslot);
+    c->cslot = calloc(ncols + 1, sizeof *c->cslot);
+    c->outc = calloc(ncols + 1, sizeof *c->outc);
+    if (!c->slots || !c->pslot || !c->cslot || !c->outc) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if ((rc = tbl_key(t->root, f->file, &key)) || (rc = og_fragment_open(t->store, key.data, f->size, &c->r))) goto done;
+    if (og_fragment_nrows(c->r) != f->rows) {
+        rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
+                          (unsigned long long)og_fragment_nrows(c->r), (unsigned long long)f->rows);
+        goto done;
+    }
+    if ((rc = tbl_load_dv(t, f, &c->dv))) goto done;
+    for (size_t i = 0; i < npreds + ncols; i++) {
+        const char *nm = i < npreds ? preds[i].column : cols[i - npreds];
+        int k = find_slot(c->slots, c->nslots, nm);
+        if (k < 0) {
+            if ((rc = slot_init(t, c->r, f, nm, &c->slots[c->nslots]))) { c->nslots++; goto done; }
+            k = (int)c->nslots++;
+        }
+        if (i < npreds) c->pslot[i] = k;
+        else c->cslot[i - npreds] = k;
+    }
+    for (size_t i = 0; i < ncols; i++) c->outc[i] = &c->slots[c->cslot[i]].col;
+    c->npages = og_fragment_ncols(c->r) ? og_fragment_npages(c->r) : 0;
+    if (c->npages && !(c->sel = malloc(og_fragment_col(c->r, 0)->pages[0].nrows * sizeof *c->sel)))
+        rc = og_error_set(OG_E_NOMEM, "out of memory");
+done:
+    og_buf_free(&key);
+    if (rc) cursor_close(c);
+    else *out = c;
+    return rc;
+}
+
+/* Next page with matches: *nsel 0 when the fragment is exhausted. */
+static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_out)
+{
+    og_status rc = OG_OK;
+    *nsel_out = 0;
+    for (; c->page < c->npages; c->page++) {
+        uint32_t p = c->page;
+        const og_frag_page *pg0 = &og_fragment_col(c->r, 0)->pages[p];
+        uint64_t row_start = pg0->row_start, n = pg0->nrows;
+        bool may = roaring_bitmap_range_cardinality(c->dv, row_start, row_start + n) < n;
+        for (size_t i = 0; may && i < c->npreds; i++) {
+            og_stats st;
+            uint64_t nulls;
+            slot_stats(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n, &st, &nulls);
+            may = page_may(&c->preds[i], &st, nulls, n);
+        }
+        if (!may) continue;
+        for (size_t i = 0; i < c->nslots; i++) c->slots[i].loaded = false;
+        for (size_t i = 0; i < c->npreds && !rc; i++) rc = slot_load(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n);
+        if (rc) return rc;
+        size_t nsel = 0;
+        for (uint64_t k = 0; k < n; k++) {
+            if (roaring_bitmap_contains(c->dv, (uint32_t)(row_start + k))) continue;
+            bool ok = true;
+            for (size_t i = 0; ok && i < c->npreds; i++) ok = pred_row(&c->preds[i], &c->slots[c->pslot[i]].col, (size_t)k);
+            if (ok) c->sel[nsel++] = (uint32_t)k;
+        }
+        if (!nsel) continue;
+        for (size_t i = 0; i < c->ncols && !rc; i++) rc = slot_load(&c->slots[c->cslot[i]], c->r, c->f, p, row_start, n);
+        if (rc) return rc;
+        c->page++;
+        *row_start_out = row_start;
+        *nsel_out = nsel;
+        return OG_OK;
+    }
+    return OG_OK;
+}
+
+og_status tbl_visit(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds,
+                    const char *const *cols, size_t ncols, tbl_visit_fn fn, void *ud)
+{
+    cursor *c = NULL;
+    og_status rc = cursor_open(t, f, preds, npreds, cols, ncols, &c);
+    while (!rc) {
+        uint64_t row_start;
+        size_t nsel;
+        if ((rc = cursor_next(c, &row_start, &nsel)) || !nsel) break;
+        rc = fn(ud, f, row_start, c->outc, c->sel, nsel);
+    }
+    cursor_close(c);
+    return rc;
+}
+
+/* ---------- scan ---------- */
+
+static og_status validate_preds(og_table *t, const og_pred *preds, size_t npreds)
+{
+    for (size_t i = 0; i < npreds; i++) {
+        og_type ty;
+        og_status rc = tbl_col_type(t, preds[i].column, &ty);
+        if (rc) return rc;
+        if (preds[i].op > OG_CMP_IN) return og_error_set(OG_E_INVALID, "unknown comparison %d", (int)preds[i].op);
+        if (preds[i].op == OG_CMP_IN && preds[i].nvalues && !preds[i].values)
+            return og_error_set(OG_E_INVALID, "IN predicate without values");
+    }
+    return OG_OK;
+}
+
+struct og_scanner {
+    og_table *t;
+    const char **names;
+    og_type *types;
+    size_t ncols;
+    const og_pred *preds;
+    size_t npreds;
+    const og_index_meta *ix;
+    uint64_t *cand;
+    size_t ncand;
+    og_pred *xp;         /* preds + _rowid IN candidates (covered fragments) */
+    og_value *cv;
+    size_t batch_rows;
+    uint64_t limit, emitted;
+    size_t frag;         /* next fragment to open */
+    cursor *cur;
+    size_t nsel, pos;    /* current page: matches and how many were emitted */
+};
+
+void og_scanner_close(og_scanner *sc)
+{
+    if (!sc) return;
+    cursor_close(sc->cur);
+    free(sc->names);
+    free(sc->types);
+    free(sc->cand);
+    free(sc->xp);
+    free(sc->cv);
+    free(sc);
+}
+
+og_status og_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows, og_scanner **out)
+{
+    og_status rc = OG_OK;
+    og_scan_opts none;
+    memset(&none, 0, sizeof none);
+    if (!o) o = &none;
+    og_scanner *sc = calloc(1, sizeof *sc);
+    *out = NULL;
+    if (!sc) return og_error_set(OG_E_NOMEM, "out of memory");
+    sc->t = t;
+    sc->ncols = o->columns ? o->ncolumns : t->m.schema.nfields;
+    sc->preds = o->preds;
+    sc->npreds = o->npreds;
+    sc->limit = o->limit;
+    sc->batch_rows = batch_rows ? batch_rows : 8192;
+    sc->names = calloc(sc->ncols + 1, sizeof *sc->names);
+    sc->types = calloc(sc->ncols + 1, sizeof *sc->types);
+    if (!sc->names || !sc->types) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < sc->ncols && !rc; i++) {
+        sc->names[i] = o->columns ? o->columns[i] : t->m.schema.fields[i].name;
+        rc = tbl_col_type(t, sc->names[i], &sc->types[i]);
+    }
+    if (rc || (rc = validate_preds(t, o->preds, o->npreds))) goto done;
+    if ((rc = tbl_index_plan(t, o->preds, o->npreds, &sc->ix, &sc->cand, &sc->ncand))) goto done;
+    if (sc->ix) {
+        sc->xp = calloc(o->npreds + 1, sizeof *sc->xp);
+        sc->cv = calloc(sc->ncand + 1, sizeof *sc->cv);
+        if (!sc->xp || !sc->cv) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        if (o->npreds) memcpy(sc->xp, o->preds, o->npreds * sizeof *sc->xp);
+        for (size_t i = 0; i < sc->ncand; i++) sc->cv[i] = og_val_u64(sc->cand[i]);
+        sc->xp[o->npreds].column = OG_COL_ROWID;
+        sc->xp[o->npreds].op = OG_CMP_IN;
+        sc->xp[o->npreds].values = sc->cv;
+        sc->xp[o->npreds].nvalues = sc->ncand;
+    }
+done:
+    if (rc) og_scanner_close(sc);
+    else *out = sc;
+    return rc;
+}
+
+/* Opens the cursor of the next fragment that may hold matches; false at the end. */
+static og_status next_fragment(og_scanner *sc, bool *more)
+{
+    og_table *t = sc->t;
+    *more = false;
+    while (sc->frag < t->m.nfrags) {
+        const og_frag_meta *f = &t->m.frags[sc->frag++];
+        bool covered = false;
+        for (size_t k = 0; sc->ix && k < sc->ix->nfrags && !covered; k++) covered = sc->ix->frags[k] == f->id;
+        if (covered) {
+            if (!sc->ncand) continue;
+            if (!f->explicit_row_ids) { /* skip without I/O when no candidate falls in its id range */
+                size_t lo = 0, hi = sc->ncand;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (sc->cand[mid] < f->row_id_base) lo = mid + 1;
+                    else hi = mid;
+                }
+                if (lo == sc->ncand || sc->cand[lo] >= f->row_id_base + f->rows) continue;
+            }
+        }
+        *more = true;
+        return cursor_open(t, f, covered ? sc->xp : sc->preds, covered ? sc->npreds + 1 : sc->npreds,
+                           sc->names, sc->ncols, &sc->cur);
+    }
+    return OG_OK;
+}
+
+og_status og_scanner_next(og_scanner *sc, og_batch *out, bool *done)
+{
+    og_status rc = OG_OK;
+    size_t got = 0;
+    *done = false;
+    for (size_t i = 0; i < sc->ncols && !rc; i++) rc = og_batch_add(out, sc->names[i], sc->types[i], NULL);
+    while (!rc && got < sc->batch_rows && !(sc->limit && sc->emitted >= sc->limit)) {
+        if (sc->cur && sc->pos == sc->nsel) {
+            uint64_t row_start;
+            sc->pos = 0;
+            if ((rc = cursor_next(sc->cur, &row_start, &sc->nsel))) break;
+            if (!sc->nsel) { cursor_close(sc->cur); sc->cur = NULL; }
+        }
+        if (!sc->cur) {
+            bool more;
+            if ((rc = next_fragment(sc, &more)) || !more) break;
+            sc->nsel = sc->pos = 0;
+            continue;
+        }
+        for (; sc->pos < sc->nsel && got < sc->batch_rows && !(sc->limit && sc->emitted >= sc->limit); sc->pos++) {
+            for (size_t c = 0; c < sc->ncols && !rc; c++)
+                rc = og_column_append_row(out->cols[c], sc->cur->outc[c], sc->cur->sel[sc->pos]);
+            if (rc) break;
+            got++;
+            sc->emitted++;
+        }
+    }
+    if (!rc) rc = og_batch_seal(out);
+    if (!rc && got == 0) *done = true;
+    return rc;
+}
+
+og_status og_table_scan(og_table *t, const og_scan_opts *o, og_batch *out)
+{
+    og_scanner *sc = NULL;
+    og_status rc = og_scanner_open(t, o, SIZE_MAX, &sc);
+    bool done;
+    if (!rc) rc = og_scanner_next(sc, out, &done);
+    og_scanner_close(sc);
+    return rc;
+}
+
+typedef struct id_pos { uint64_t id; size_t pos; } id_pos;
+
+static int cmp_idpos(const void *a, const void *b)
+{
+    uint64_t x = ((const id_pos *)a)->id, y = ((const id_pos *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+og_status og_table_take(og_table *t, const uint64_t *row_ids, size_t n,
+                        const char *const *columns, size_t ncolumns, og_batch *out)
+{
+    og_status rc = OG_OK;
+    og_value *vals = calloc(n + 1, sizeof *vals);
+    const char **names = calloc(ncolumns + 2, sizeof *names);
+    id_pos *found = NULL;
+    og_batch tmp = OG_BATCH_INIT;
+    if (!vals || !names) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < n; i++) vals[i] = og_val_u64(row_ids[i]);
+    if (!columns) ncolumns = t->m.schema.nfields;
+    for (size_t i = 0; i < ncolumns; i++) names[i] = columns ? columns[i] : t->m.schema.fields[i].name;
+    names[ncolumns] = OG_COL_ROWID;
+    og_pred p;
+    memset(&p, 0, sizeof p);
+    p.column = OG_COL_ROWID;
+    p.op = OG_CMP_IN;
+    p.values = vals;
+    p.nvalues = n;
+    og_scan_opts so;
+    memset(&so, 0, sizeof so);
+    so.columns = names;
+    so.ncolumns = ncolumns + 1;
+    so.preds = &p;
+    so.npreds = 1;
+    if ((rc = og_table_scan(t, &so, &tmp))) goto done;
+    og_column *rid = tmp.cols[ncolumns];
+    found = calloc(tmp.nrows + 1, sizeof *found);
+    if (!found) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < tmp.nrows; i++) { found[i].id = og_column_get_u64(rid, i); found[i].pos = i; }
+    qsort(found, tmp.nrows, sizeof *found, cmp_idpos);
+    for (size_t c = 0; c < ncolumns && !rc; c++) rc = og_batch_add(out, names[c], tmp.cols[c]->type, NULL);
+    for (size_t i = 0; i < n && !rc; i++) {
+        id_pos key = {row_ids[i], 0};
+        id_pos *hit = bsearch(&key, found, tmp.nrows, sizeof *found, cmp_idpos);
+        if (!hit) {
+            rc = og_error_set(OG_E_NOTFOUND, "row id %llu is not a live row of version %llu",
+                              (unsigned long long)row_ids[i], (unsigned long long)t->m.version);
+            break;
+        }
+        for (size_t c = 0; c < ncolumns && !rc; c++) rc = og_column_append_row(out->cols[c], tmp.cols[c], hit->pos);
+    }
+    if (!rc) rc = og_batch_seal(out);
+done:
+    og_batch_free(&tmp);
+    free(found);
+    free(vals);
+    free(names);
+    return rc;
+}
