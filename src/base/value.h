@@ -46,6 +46,17 @@ struct og_value {
     } as;
 };
 
-const char *og_value_kind_name(og_value_kind k); /* "null", "bool", ... */
+const char *og_value_kind_name(og_value_kind k);
+/* Constructors for scalar values; og_val_str borrows s (NUL-terminated). */
+static inline og_value og_val_null(void) { og_value x = {0}; x.kind = OG_VALUE_NULL; return x; }
+static inline og_value og_val_i64(int64_t v) { og_value x = {0}; x.kind = OG_VALUE_I64; x.as.i = v; return x; }
+static inline og_value og_val_u64(uint64_t v) { og_value x = {0}; x.kind = OG_VALUE_U64; x.as.u = v; return x; }
+static inline og_value og_val_f64(double v) { og_value x = {0}; x.kind = OG_VALUE_F64; x.as.f = v; return x; }
+static inline og_value og_val_bool(bool v) { og_value x = {0}; x.kind = OG_VALUE_BOOL; x.as.b = v; return x; }
+static inline og_value og_val_strn(const char *s, size_t n)
+{ og_value x = {0}; x.kind = OG_VALUE_STRING; x.as.s.ptr = s; x.as.s.len = n; return x; }
+static inline og_value og_val_str(const char *s)
+{ size_t n = 0; while (s[n]) n++; return og_val_strn(s, n); }
+ /* "null", "bool", ... */
 
 #endif

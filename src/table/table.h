@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/status.h"
+#include "base/value.h"
 #include "store/store.h"
 #include "column.h"
 #include "manifest.h"
@@ -93,23 +94,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
 
 /* ---- predicates (AND of terms) ---- */
 
-typedef enum og_value_kind { OG_VAL_NULL = 0, OG_VAL_BOOL, OG_VAL_INT, OG_VAL_UINT, OG_VAL_FLOAT, OG_VAL_BYTES } og_value_kind;
-
-typedef struct og_value {
-    og_value_kind kind;
-    bool b;
-    int64_t i;
-    uint64_t u;
-    double f;
-    const char *s;
-    size_t n;
-} og_value;
-
-og_value og_val_i64(int64_t v);
-og_value og_val_u64(uint64_t v);
-og_value og_val_f64(double v);
-og_value og_val_bool(bool v);
-og_value og_val_str(const char *s);
+/* Operands are base/value.h values (constructors og_val_* live there). */
 
 typedef enum og_cmp {
     OG_CMP_EQ = 0, OG_CMP_NE, OG_CMP_LT, OG_CMP_LE, OG_CMP_GT, OG_CMP_GE,

@@ -110,9 +110,9 @@ static bool value_hash(og_type t, const og_value *v, uint64_t *out)
     og_column c;
     bool ok = false;
     if (og_column_init(&c, t)) return false;
-    if (t.id == OG_TYPE_UTF8 && v->kind == OG_VAL_BYTES) ok = !og_column_push_bytes(&c, v->s, v->n);
-    else if (og_type_is_int(t.id) && v->kind == OG_VAL_INT) ok = !og_column_push_i64(&c, v->i);
-    else if (og_type_is_int(t.id) && v->kind == OG_VAL_UINT) ok = !og_column_push_u64(&c, v->u);
+    if (t.id == OG_TYPE_UTF8 && (v->kind == OG_VALUE_STRING || v->kind == OG_VALUE_BLOB)) ok = !og_column_push_bytes(&c, v->as.s.ptr, v->as.s.len);
+    else if (og_type_is_int(t.id) && (v->kind == OG_VALUE_I64 || v->kind == OG_VALUE_DATE || v->kind == OG_VALUE_DATETIME)) ok = !og_column_push_i64(&c, v->as.i);
+    else if (og_type_is_int(t.id) && v->kind == OG_VALUE_U64) ok = !og_column_push_u64(&c, v->as.u);
     if (ok) *out = og_keyset_hash(&c, 0);
     og_column_free(&c);
     og_error_clear();

@@ -16,19 +16,6 @@
 #include "fragment.h"
 
 
-og_value og_val_i64(int64_t v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_INT; x.i = v; return x; }
-og_value og_val_u64(uint64_t v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_UINT; x.u = v; return x; }
-og_value og_val_f64(double v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_FLOAT; x.f = v; return x; }
-og_value og_val_bool(bool v) { og_value x; memset(&x, 0, sizeof x); x.kind = OG_VAL_BOOL; x.b = v; return x; }
-og_value og_val_str(const char *s)
-{
-    og_value x;
-    memset(&x, 0, sizeof x);
-    x.kind = OG_VAL_BYTES;
-    x.s = s;
-    x.n = strlen(s);
-    return x;
-}
 
 /* ---------- comparisons ---------- */
 
@@ -52,9 +39,9 @@ static bool val_num(const og_value *v, num *out)
 {
     memset(out, 0, sizeof *out);
     switch (v->kind) {
-    case OG_VAL_INT: out->k = 1; out->i = v->i; return true;
-    case OG_VAL_UINT: out->k = 2; out->u = v->u; return true;
-    case OG_VAL_FLOAT: out->k = 3; out->f = v->f; return !isnan(v->f);
+    case OG_VALUE_I64: case OG_VALUE_DATE: case OG_VALUE_DATETIME: out->k = 1; out->i = v->as.i; return true;
+    case OG_VALUE_U64: out->k = 2; out->u = v->as.u; return true;
+    case OG_VALUE_F64: out->k = 3; out->f = v->as.f; return !isnan(v->as.f);
     default: return false;
     }
 }
@@ -73,17 +60,17 @@ static int cell_cmp(const og_column *c, size_t r, const og_value *v, bool *ok)
     *ok = true;
     og_type_id id = c->type.id;
     if (id == OG_TYPE_UTF8 || id == OG_TYPE_BINARY) {
-        if (v->kind != OG_VAL_BYTES) { *ok = false; return 0; }
+        if ((v->kind != OG_VALUE_STRING && v->kind != OG_VALUE_BLOB)) { *ok = false; return 0; }
         size_t n;
         const char *p = og_column_get_bytes(c, r, &n);
-        return bytes_cmp(p, n, v->s, v->n);
+        return bytes_cmp(p, n, v->as.s.ptr, v->as.s.len);
     }
     if (id == OG_TYPE_BOOL) {
-        if (v->kind != OG_VAL_BOOL) { *ok = false; return 0; }
+        if (v->kind != OG_VALUE_BOOL) { *ok = false; return 0; }
         bool b = og_column_get_bool(c, r);
-        return b == v->b ? 0 : b ? 1 : -1;
+        return b == v->as.b ? 0 : b ? 1 : -1;
     }
-    num a, b;
+    num a = {0}, b = {0};
     if (!val_num(v, &b)) { *ok = false; return 0; }
     if (og_type_is_float(id)) {
         a.k = 3;
@@ -190,12 +177,12 @@ static bool pred_row(const og_pred *p, const og_column *c, size_t r)
 /* Compares a stats bound (min or max) with v; false when not comparable. */
 static bool stat_cmp(const og_stats *s, bool max, const og_value *v, int *out)
 {
-    num a, b;
+    num a = {0}, b = {0};
     memset(&a, 0, sizeof a);
     switch (s->kind) {
     case OG_STATS_BYTES:
-        if (v->kind != OG_VAL_BYTES) return false;
-        *out = max ? bytes_cmp(s->bmax, s->bmax_len, v->s, v->n) : bytes_cmp(s->bmin, s->bmin_len, v->s, v->n);
+        if ((v->kind != OG_VALUE_STRING && v->kind != OG_VALUE_BLOB)) return false;
+        *out = max ? bytes_cmp(s->bmax, s->bmax_len, v->as.s.ptr, v->as.s.len) : bytes_cmp(s->bmin, s->bmin_len, v->as.s.ptr, v->as.s.len);
         return true;
     case OG_STATS_I64: a.k = 1; a.i = max ? s->imax : s->imin; break;
     case OG_STATS_U64: a.k = 2; a.u = max ? s->umax : s->umin; break;

@@ -1,0 +1,46 @@
+/* exec.h — running checked .gq queries against a graph (surface.md §2).
+ * (1) Reads run on one og_graph_view (a pinned snapshot) for their whole
+ *     life; they never take write gates.
+ * (2) Mutations run their statements in order against one og_graph_txn
+ *     (committed + pending rows: read-your-writes); the caller commits.
+ * (3) Results are rows of JSON values in projection order: `columns` names
+ *     the output columns, each row is a JSON object with those keys in that
+ *     order (the shape every output format of surface.md §4.3 and the HTTP
+ *     ReadOutput are rendered from).
+ * (4) Limits (time, memory) are checked inside traversal and aggregation
+ *     loops; exceeding one is OG_E_LIMIT with a message naming it. */
+#ifndef OG_EXEC_EXEC_H
+#define OG_EXEC_EXEC_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "graph/engine.h"
+#include "lang/params.h"
+#include "lang/typecheck.h"
+
+typedef struct og_exec_limits {
+    int64_t timeout_us;      /* 0 = default (30 s) */
+    uint64_t memory_bytes;   /* 0 = default (1 GiB) */
+} og_exec_limits;
+
+typedef struct og_exec_result {
+    json_t *columns;         /* array of strings; owned */
+    json_t *rows;            /* array of objects; owned */
+} og_exec_result;
+
+void og_exec_result_clear(og_exec_result *r);
+
+og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params *params,
+                        const og_exec_limits *lim, og_exec_result *out);
+
+typedef struct og_exec_mutation_stats {
+    uint64_t nodes_inserted, nodes_updated, nodes_deleted;
+    uint64_t edges_inserted, edges_updated, edges_deleted;
+} og_exec_mutation_stats;
+
+og_status og_exec_mutate(og_graph_txn *x, const og_tc_query *q, const og_params *params,
+                         og_exec_mutation_stats *out);
+
+#endif

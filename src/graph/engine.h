@@ -1,0 +1,103 @@
+/* engine.h — an open graph: root store + accepted schema, and the two ways
+ * in: read views (one pinned manifest snapshot each) and write
+ * transactions (the staging accumulator of write-path.md §3).
+ * (1) A view never moves: every table it hands out is opened at the version
+ *     its snapshot pins (og_table_open_at: no LIST), and cached in the view.
+ * (2) A write transaction pins its base view at begin; statements add
+ *     pending rows / deletes per table; nothing durable happens before
+ *     og_graph_txn_commit, which stages exactly one table transaction per
+ *     touched table, commits them, and publishes once with the base pins as
+ *     expected versions. A failed commit publishes nothing.
+ * (3) Reads through a transaction (og_graph_txn_scan) see committed rows of
+ *     the base view plus pending rows; pending rows shadow committed rows
+ *     with the same id; deleted ids are hidden.
+ * (4) Table rows: nodes have `id` then one column per property (catalog
+ *     order); edges have `id`, `src`, `dst` then properties. Column names
+ *     are the property names. */
+#ifndef OG_GRAPH_ENGINE_H
+#define OG_GRAPH_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+#include "store/store.h"
+#include "table/table.h"
+#include "lang/catalog.h"
+#include "manifest.h"
+#include "publisher.h"
+
+typedef struct og_graph og_graph;
+typedef struct og_graph_view og_graph_view;
+typedef struct og_graph_txn og_graph_txn;
+
+typedef enum og_graph_mode { OG_GRAPH_RW = 0, OG_GRAPH_RO = 1 } og_graph_mode;
+
+/* Creates a graph at the (empty) root: schema files, one empty table per
+ * node/edge type, the genesis manifest version and commit (actor nullable).
+ * Refuses an initialised root (OG_E_EXISTS, "AlreadyInitialized"). */
+og_status og_graph_init(og_store *root, const char *schema_src, size_t len, bool force,
+                        const char *actor);
+/* Opens: reads and validates the schema files; takes ownership of root. */
+og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out);
+void og_graph_close(og_graph *g);
+const og_catalog *og_graph_catalog(const og_graph *g);
+og_store *og_graph_store(og_graph *g);
+const char *og_graph_schema_source(const og_graph *g);
+
+/* Table key of a type: "node:Person" / "edge:Knows". */
+og_status og_graph_table_key(const og_decl *t, og_buf *out);
+/* The table schema a type maps to (id[, src, dst], properties). */
+og_status og_graph_table_schema(const og_decl *t, og_schema *out);
+
+/* ---- reads ---- */
+
+/* branch NULL = main; snapshot_commit non-NULL reads as of that commit. */
+og_status og_graph_view_open(og_graph *g, const char *branch, const char *snapshot_commit,
+                             og_graph_view **out);
+void og_graph_view_close(og_graph_view *v);
+const og_graph_snapshot *og_graph_view_snapshot(const og_graph_view *v);
+const og_catalog *og_graph_view_catalog(const og_graph_view *v);
+/* The type's table at the pinned version; owned by the view. */
+og_status og_graph_view_table(og_graph_view *v, const og_decl *t, og_table **out);
+
+/* ---- writes ---- */
+
+typedef enum og_graph_write_mode {
+    OG_WRITE_STRICT_INSERT = 0, /* an existing id is a key conflict */
+    OG_WRITE_UPSERT,            /* insert or replace the whole row by id */
+} og_graph_write_mode;
+
+typedef struct og_graph_txn_opts {
+    const char *branch;     /* NULL = main */
+    const char *actor;      /* nullable */
+    const char *if_commit;  /* nullable: the branch head must be this commit */
+} og_graph_txn_opts;
+
+og_status og_graph_txn_begin(og_graph *g, const og_graph_txn_opts *o, og_graph_txn **out);
+og_graph_view *og_graph_txn_base(og_graph_txn *x);
+/* Adds rows (columns by name, as (4); missing nullable columns are null). */
+og_status og_graph_txn_put(og_graph_txn *x, const og_decl *t, const og_batch *rows,
+                           og_graph_write_mode mode);
+/* Replaces the whole content of the type's table (load --mode overwrite). */
+og_status og_graph_txn_overwrite(og_graph_txn *x, const og_decl *t, const og_batch *rows);
+og_status og_graph_txn_delete(og_graph_txn *x, const og_decl *t, const char *const *ids, size_t n);
+/* Committed (base) + pending rows of a type, filtered (3). */
+og_status og_graph_txn_scan(og_graph_txn *x, const og_decl *t, const og_scan_opts *o,
+                            og_batch *out);
+
+typedef struct og_graph_commit_result {
+    bool published;                 /* false: nothing changed, no commit */
+    char commit_id[OG_ULID_LEN + 1];
+    uint64_t manifest_version;
+    uint64_t nodes_changed, edges_changed;
+    og_graph_conflict conflict;     /* filled on OG_E_CONFLICT / OG_E_PRECONDITION */
+} og_graph_commit_result;
+
+/* Stages, commits and publishes (2); the txn is consumed either way. */
+og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out);
+void og_graph_txn_abort(og_graph_txn *x);
+void og_graph_commit_result_clear(og_graph_commit_result *r);
+
+#endif
