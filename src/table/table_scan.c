@@ -122,8 +122,10 @@ static bool u64set_make(const og_pred *p, og_type_id col, u64set *out)
     if (p->op != OG_CMP_IN || p->nvalues < 8) return true;
     bool b = col == OG_TYPE_UTF8 || col == OG_TYPE_BINARY;
     if (col != OG_TYPE_U64 && !b) return true;
-    for (size_t i = 0; i < p->nvalues; i++)
-        if (p->values[i].kind != (b ? OG_VAL_BYTES : OG_VAL_UINT)) return true;
+    for (size_t i = 0; i < p->nvalues; i++) {
+        og_value_kind k = p->values[i].kind;
+        if (b ? (k != OG_VALUE_STRING && k != OG_VALUE_BLOB) : k != OG_VALUE_U64) return true;
+    }
     hv *tmp = malloc(p->nvalues * sizeof *tmp);
     out->v = malloc(p->nvalues * sizeof *out->v);
     out->idx = malloc(p->nvalues * sizeof *out->idx);
@@ -134,7 +136,7 @@ static bool u64set_make(const og_pred *p, og_type_id col, u64set *out)
         return false;
     }
     for (size_t i = 0; i < p->nvalues; i++) {
-        tmp[i].h = b ? XXH64(p->values[i].s, p->values[i].n, 7) : p->values[i].u;
+        tmp[i].h = b ? XXH64(p->values[i].as.s.ptr, p->values[i].as.s.len, 7) : p->values[i].as.u;
         tmp[i].i = i;
     }
     qsort(tmp, p->nvalues, sizeof *tmp, cmp_hv);
@@ -444,7 +446,7 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
                     ok = false;
                     for (; !og_column_is_null(col, (size_t)k) && !ok && j < c->sets[i].n && c->sets[i].v[j] == x; j++) {
                         const og_value *v = &c->preds[i].values[c->sets[i].idx[j]];
-                        ok = v->n == bn && (bn == 0 || !memcmp(v->s, bp, bn));
+                        ok = v->as.s.len == bn && (bn == 0 || !memcmp(v->as.s.ptr, bp, bn));
                     }
                 } else if (c->sets[i].v) {
                     uint64_t x = og_column_get_u64(col, (size_t)k);

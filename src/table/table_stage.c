@@ -442,8 +442,9 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
         jv = calloc(n, sizeof *jv);
         if (!jv) { rc = nomem(); goto done; }
         for (size_t r = 0; r < n; r++) {
-            jv[r].kind = OG_VAL_BYTES;
-            jv[r].s = og_column_get_bytes(ids, r, &jv[r].n);
+            size_t len;
+            const char *p = og_column_get_bytes(ids, r, &len);
+            jv[r] = og_val_strn(p, len);
         }
         jp.column = "id";
         jp.op = OG_CMP_IN;
