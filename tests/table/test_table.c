@@ -985,6 +985,75 @@ static void test_metadata_updates_commit_and_conflict_only_with_each_other(void 
     og_store_close(s);
 }
 
+/* One writer per kind; returns the staged txn (NULL on a crash). */
+static og_status stage_kind(int kind, og_table *t, og_txn **x)
+{
+    og_batch b = OG_BATCH_INIT;
+    og_status rc = OG_OK;
+    og_pred p = {"age", OG_CMP_LT, og_val_i64(4), NULL, 0};
+    og_compact_opts co = {0};
+    *x = NULL;
+    switch (kind) {
+    case 0: people(&b, "z", 0, 3, 0); rc = og_table_stage_append(t, &b, x); break;
+    case 1: rc = og_table_stage_delete(t, &p, 1, NULL, x); break;
+    case 2: rc = og_table_stage_overwrite(t, NULL, NULL, x); break;
+    case 3: rc = og_table_stage_restore(t, 1, x); break;
+    case 4: rc = og_table_stage_compact(t, &co, x); break;
+    case 5: rc = og_table_stage_create_index(t, "ix", "id", x); break;
+    default: rc = og_table_stage_set_metadata(t, NULL, "k", "v", x); break;
+    }
+    og_batch_free(&b);
+    return rc;
+}
+
+static void test_every_writer_crashing_at_every_step_leaves_a_whole_version(void **st)
+{
+    (void)st;
+    /* base: v1 = 10 rows, v2 = 2 more rows (two fragments, so compaction has work) */
+    const uint64_t after[] = {15, 6, 0, 10, 12, 12, 12};
+    for (int kind = 0; kind < 7; kind++) {
+        int crashed_runs = 0;
+        for (unsigned n = 1; n < 100; n++) {
+            og_store *mem = make_table(10), *s;
+            og_table *t;
+            og_batch b = OG_BATCH_INIT;
+            og_txn *x = NULL;
+            t = open_latest(mem);
+            people(&b, "q", 0, 2, 0);
+            OG_CHECK(og_table_stage_append(t, &b, &x));
+            commit(x);
+            og_batch_free(&b);
+            og_table_close(t);
+            OG_CHECK(og_store_fault_open(mem, &s));
+            OG_CHECK(og_table_open(s, "t", &t));
+            og_store_fault_crash_at(s, n);
+            og_status rc = stage_kind(kind, t, &x);
+            if (!rc) rc = og_txn_commit(x, NULL, NULL, NULL);
+            bool crashed = og_store_fault_crashed(s);
+            og_txn_free(x);
+            og_table_close(t);
+            og_store_fault_reopen(s);
+            og_store_fault_crash_at(s, 0);
+            t = open_latest(s);
+            og_batch full = OG_BATCH_INIT;
+            OG_CHECK(og_table_scan(t, NULL, &full));
+            if (og_table_version(t) == 2) {
+                assert_true(crashed);
+                assert_int_equal(full.nrows, 12);
+            } else {
+                assert_int_equal(og_table_version(t), 3);
+                assert_int_equal(full.nrows, after[kind]);
+            }
+            og_batch_free(&full);
+            og_table_close(t);
+            og_store_close(s);
+            if (!crashed) { assert_int_equal(rc, OG_OK); break; }
+            crashed_runs++;
+        }
+        assert_true(crashed_runs >= 2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1015,6 +1084,7 @@ int main(void)
         cmocka_unit_test(test_take_many_ids_uses_sorted_set_and_rejects_deleted),
         cmocka_unit_test(test_in_with_many_utf8_values_matches_exactly),
         cmocka_unit_test(test_metadata_updates_commit_and_conflict_only_with_each_other),
+        cmocka_unit_test(test_every_writer_crashing_at_every_step_leaves_a_whole_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
