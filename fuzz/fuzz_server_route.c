@@ -5,16 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/route.c"
-#include "server/auth.c"
-#include "server/yaml_doc.c"
-#include "server/policy.c"
-#include "server/resp.c"
-#include "server/authz.c"
-#include "server/handlers.c"
-#include "server/openapi.c"
-#include "server/graph_ops.c"
-#include "server/config.c"
+#include "server/server.h"
+#include "server/route.h"
+#include "server/auth.h"
+#include "server/yaml_doc.h"
+#include "server/policy.h"
 
 static const char *fz_hdr_auth;
 static const char *fz_hdr(void *c, const char *n)

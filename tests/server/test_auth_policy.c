@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "server/auth.c"
-#include "server/yaml_doc.c"
-#include "server/policy.c"
+#include "server/auth.h"
+#include "server/yaml_doc.h"
+#include "server/policy.h"
 
 static const char *fake_env_vals[3];
 static const char *fake_env(const char *n)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/route.c"
+#include "server/route.h"
 
 static og_route_id m(const char *method, const char *path, og_route *r)
 {
