@@ -1,0 +1,177 @@
+/* engine.c — opening a graph and its read views (engine.h (1)).
+ * (1) Open reads _schema.pg, _schema.ir.json and __schema_state.json: the
+ *     catalog comes from the IR, whose hash must equal the state's
+ *     schema_ir_hash; _schema.pg recompiled must have the state's shape
+ *     hash. Missing files are a hard error (no bootstrap); a held init
+ *     claim without a manifest is reported as a half-done init.
+ * (2) A view is one manifest snapshot; its tables are opened at the pinned
+ *     version (and table branch) on first use and cached. */
+#include "engine_internal.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static og_status read_file(og_store *st, const char *key, og_buf *out, bool *claim_hint)
+{
+    og_status rc = og_store_get(st, key, out, NULL);
+    if (rc == OG_E_NOTFOUND) {
+        og_obj_meta m;
+        bool claim = og_store_head(st, OG_GRAPH_INIT_CLAIM, &m) == OG_OK;
+        *claim_hint = claim;
+        if (claim)
+            rc = og_error_set(OG_E_CORRUPT, "InitializationClaimed: an init of this root did not "
+                              "finish (`%s` is held and `%s` is missing); inspect the root",
+                              OG_GRAPH_INIT_CLAIM, key);
+        else
+            rc = og_error_set(OG_E_NOTFOUND, "no graph at this root: `%s` is missing", key);
+    }
+    return rc;
+}
+
+og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out)
+{
+    og_status rc = OG_OK;
+    og_graph *g = NULL;
+    og_buf pg = OG_BUF_INIT, ir = OG_BUF_INIT, st = OG_BUF_INIT;
+    json_t *state = NULL;
+    og_catalog *shape_cat = NULL;
+    bool claim = false;
+    char h[OG_CATALOG_HASH_HEX];
+    *out = NULL;
+    if ((rc = read_file(root, OG_GRAPH_SCHEMA_PG, &pg, &claim))) goto done;
+    if ((rc = read_file(root, OG_GRAPH_SCHEMA_IR, &ir, &claim))) goto done;
+    if ((rc = read_file(root, OG_GRAPH_SCHEMA_STATE, &st, &claim))) goto done;
+    g = calloc(1, sizeof *g);
+    if (!g) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    g->mode = mode;
+    json_error_t je;
+    state = json_loadb(st.data ? st.data : "", st.len, JSON_REJECT_DUPLICATES, &je);
+    if (!state) { rc = og_error_set(OG_E_CORRUPT, "corrupt `%s`: %s", OG_GRAPH_SCHEMA_STATE, je.text); goto done; }
+    static const char *const allowed[] = {"format_version", "schema_shape_hash", "schema_ir_hash",
+                                          "schema_identity_version", "schema_identity_domain", NULL};
+    const char *shape = NULL, *irh = NULL, *dom = NULL;
+    if ((rc = og_gdec_object(OG_GRAPH_SCHEMA_STATE, "", state, allowed))) goto done;
+    if ((rc = og_gdec_format(OG_GRAPH_SCHEMA_STATE, state, "format_version", 2))) goto done;
+    if ((rc = og_gdec_str(OG_GRAPH_SCHEMA_STATE, "", state, "schema_shape_hash", false, &shape))) goto done;
+    if ((rc = og_gdec_str(OG_GRAPH_SCHEMA_STATE, "", state, "schema_ir_hash", false, &irh))) goto done;
+    if ((rc = og_gdec_str(OG_GRAPH_SCHEMA_STATE, "", state, "schema_identity_domain", false, &dom))) goto done;
+    if ((rc = og_catalog_from_ir_json(ir.data ? ir.data : "", ir.len, &g->cat))) goto done;
+    if ((rc = og_catalog_ir_hash(g->cat, g->ir_hash))) goto done;
+    if (strcmp(g->ir_hash, irh) != 0) {
+        rc = og_error_set(OG_E_CORRUPT, "`%s` does not match `%s` (schema_ir_hash %s, IR hashes to %s)",
+                          OG_GRAPH_SCHEMA_IR, OG_GRAPH_SCHEMA_STATE, irh, g->ir_hash);
+        goto done;
+    }
+    if (strcmp(g->cat->identity_domain, dom) != 0) {
+        rc = og_error_set(OG_E_CORRUPT, "`%s` names identity domain %s, the IR %s",
+                          OG_GRAPH_SCHEMA_STATE, dom, g->cat->identity_domain);
+        goto done;
+    }
+    if ((rc = og_catalog_compile(pg.data ? pg.data : "", pg.len, NULL, dom, &shape_cat))) {
+        og_error_context(rc, "`%s`", OG_GRAPH_SCHEMA_PG);
+        goto done;
+    }
+    if ((rc = og_catalog_shape_hash(shape_cat, h))) goto done;
+    if (strcmp(h, shape) != 0) {
+        rc = og_error_set(OG_E_CORRUPT, "`%s` does not match the accepted schema (shape hash %s, "
+                          "recorded %s)", OG_GRAPH_SCHEMA_PG, h, shape);
+        goto done;
+    }
+    g->schema_src = malloc(pg.len + 1);
+    if (!g->schema_src) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if (pg.len) memcpy(g->schema_src, pg.data, pg.len);
+    g->schema_src[pg.len] = '\0';
+    g->root = root;
+    root = NULL;
+    *out = g;
+    g = NULL;
+done:
+    if (g) { og_catalog_free(g->cat); free(g->schema_src); free(g); }
+    og_store_close(root);
+    og_catalog_free(shape_cat);
+    json_decref(state);
+    og_buf_free(&pg);
+    og_buf_free(&ir);
+    og_buf_free(&st);
+    return rc;
+}
+
+void og_graph_close(og_graph *g)
+{
+    if (!g) return;
+    og_catalog_free(g->cat);
+    free(g->schema_src);
+    og_store_close(g->root);
+    free(g);
+}
+
+const og_catalog *og_graph_catalog(const og_graph *g) { return g->cat; }
+og_store *og_graph_store(og_graph *g) { return g->root; }
+const char *og_graph_schema_source(const og_graph *g) { return g->schema_src; }
+
+og_status og_graph_view_open(og_graph *g, const char *branch, const char *snapshot_commit,
+                             og_graph_view **out)
+{
+    og_status rc = OG_OK;
+    og_graph_view *v = calloc(1, sizeof *v);
+    *out = NULL;
+    if (!v) return og_error_set(OG_E_NOMEM, "out of memory");
+    v->g = g;
+    v->tables = calloc(g->cat->n_types ? g->cat->n_types : 1, sizeof *v->tables);
+    if (!v->tables) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if (snapshot_commit)
+        rc = og_graph_open_commit(g->root, snapshot_commit, &v->snap);
+    else
+        rc = og_graph_open_head(g->root, branch, &v->snap);
+    if (rc) goto done;
+    *out = v;
+    v = NULL;
+done:
+    og_graph_view_close(v);
+    return rc;
+}
+
+void og_graph_view_close(og_graph_view *v)
+{
+    if (!v) return;
+    if (v->tables)
+        for (size_t i = 0; i < v->g->cat->n_types; i++) og_table_close(v->tables[i]);
+    free(v->tables);
+    og_graph_snapshot_free(&v->snap);
+    free(v);
+}
+
+const og_graph_snapshot *og_graph_view_snapshot(const og_graph_view *v) { return &v->snap; }
+const og_catalog *og_graph_view_catalog(const og_graph_view *v) { return v->g->cat; }
+
+const og_graph_pin *og_graph_view_pin(const og_graph_view *v, const og_decl *t)
+{
+    char key[512];
+    if (t->kind == OG_KIND_INTERFACE) return NULL;
+    snprintf(key, sizeof key, "%s:%s", t->kind == OG_KIND_EDGE ? "edge" : "node", t->name);
+    return og_graph_snapshot_pin(&v->snap, key);
+}
+
+og_status og_graph_view_table(og_graph_view *v, const og_decl *t, og_table **out)
+{
+    og_status rc = OG_OK;
+    *out = NULL;
+    if (t->index >= v->g->cat->n_types || &v->g->cat->types[t->index] != t)
+        return og_error_set(OG_E_INVALID, "type `%s` is not of this graph's catalog", t->name);
+    if (v->tables[t->index]) { *out = v->tables[t->index]; return OG_OK; }
+    const og_graph_pin *p = og_graph_view_pin(v, t);
+    if (!p)
+        return og_error_set(OG_E_CORRUPT, "the manifest of branch `%s` has no table for %s `%s`",
+                            v->snap.branch, og_decl_kind_name(t->kind), t->name);
+    if (p->table_branch)
+        rc = og_table_open_branch(v->g->root, p->path, p->table_branch, p->version, &v->tables[t->index]);
+    else
+        rc = og_table_open_at(v->g->root, p->path, p->version, &v->tables[t->index]);
+    if (rc) return og_error_context(rc, "table %s", p->table_key);
+    *out = v->tables[t->index];
+    return OG_OK;
+}

@@ -1,0 +1,541 @@
+/* graph_txn.c — the write transaction (engine.h (2), (3);
+ * write-path.md §3).
+ * (1) Pending state per table: rows (full table-schema batch) with a live
+ *     flag per row, an id -> row map, a set of deleted ids and an
+ *     overwrite flag. A later put of a pending id replaces it (upsert) or
+ *     is a key conflict (strict insert); a put removes the id from the
+ *     delete set; a delete kills the pending row.
+ * (2) Commit runs in phases: A stages one table transaction per touched
+ *     table (forking the table onto the graph branch first when needed);
+ *     B commits each exactly at its staged version; C publishes once with
+ *     the base pins as expected versions. Nothing is visible before C.
+ * (3) A lost table race in B is reported as the publish conflict it
+ *     foreshadows (OG_E_CONFLICT, TABLE_VERSION, expected = base pin,
+ *     actual = the table's newer version).
+ * RECOVERY HOOK: a failure after some table commits of B and before C
+ * leaves unpublished table versions (failpoint graph.txn.after_table_commits
+ * sits there); recovery sidecars are a later issue. */
+#include "engine_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/failpoint.h"
+#include "base/map.h"
+#include "base/ulid.h"
+#include "store/store.h"
+#include "internal.h"
+
+typedef struct pend {
+    bool touched, overwrite;
+    og_batch rows;
+    og_buf live;      /* one byte per row */
+    og_buf strict;    /* one byte per row: put in strict-insert mode */
+    og_map *ids;      /* id -> (row index + 1) */
+    og_map *dels;     /* deleted id -> (void*)1 */
+    size_t nlive;
+} pend;
+
+struct og_graph_txn {
+    og_graph *g;
+    og_graph_view *base;
+    char *branch, *actor, *if_commit;
+    pend *p;          /* cat->n_types entries */
+};
+
+static void pend_free(pend *p)
+{
+    og_batch_free(&p->rows);
+    og_buf_free(&p->live);
+    og_buf_free(&p->strict);
+    og_map_free(p->ids);
+    og_map_free(p->dels);
+    memset(p, 0, sizeof *p);
+}
+
+void og_graph_txn_abort(og_graph_txn *x)
+{
+    if (!x) return;
+    if (x->p)
+        for (size_t i = 0; i < x->g->cat->n_types; i++) pend_free(&x->p[i]);
+    free(x->p);
+    og_graph_view_close(x->base);
+    free(x->branch);
+    free(x->actor);
+    free(x->if_commit);
+    free(x);
+}
+
+static og_status sdup(const char *s, char **out)
+{
+    *out = NULL;
+    if (!s) return OG_OK;
+    *out = strdup(s);
+    return *out ? OG_OK : og_error_set(OG_E_NOMEM, "out of memory");
+}
+
+og_status og_graph_txn_begin(og_graph *g, const og_graph_txn_opts *o, og_graph_txn **out)
+{
+    og_status rc = OG_OK;
+    og_graph_txn *x = NULL;
+    *out = NULL;
+    if (g->mode == OG_GRAPH_RO) return og_error_set(OG_E_INVALID, "the graph is open read-only");
+    x = calloc(1, sizeof *x);
+    if (!x) return og_error_set(OG_E_NOMEM, "out of memory");
+    x->g = g;
+    x->p = calloc(g->cat->n_types ? g->cat->n_types : 1, sizeof *x->p);
+    if (!x->p) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if (o) {
+        if ((rc = sdup(o->branch && strcmp(o->branch, "main") ? o->branch : NULL, &x->branch))) goto done;
+        if ((rc = sdup(o->actor, &x->actor))) goto done;
+        if ((rc = sdup(o->if_commit, &x->if_commit))) goto done;
+    }
+    if ((rc = og_graph_view_open(g, x->branch, NULL, &x->base))) goto done;
+    if (x->if_commit && strcmp(x->base->snap.head.id, x->if_commit) != 0) {
+        rc = og_error_set(OG_E_PRECONDITION, "branch `%s` head is %s, not the expected %s",
+                          x->branch ? x->branch : "main", x->base->snap.head.id, x->if_commit);
+        goto done;
+    }
+    *out = x;
+    x = NULL;
+done:
+    og_graph_txn_abort(x);
+    return rc;
+}
+
+og_graph_view *og_graph_txn_base(og_graph_txn *x) { return x->base; }
+
+static og_status pend_get(og_graph_txn *x, const og_decl *t, pend **out)
+{
+    og_status rc = OG_OK;
+    og_schema s = {0};
+    *out = NULL;
+    if (t->kind == OG_KIND_INTERFACE || t->index >= x->g->cat->n_types || &x->g->cat->types[t->index] != t)
+        return og_error_set(OG_E_INVALID, "`%s` is not a node or edge type of this graph", t->name);
+    pend *p = &x->p[t->index];
+    if (!p->touched) {
+        if ((rc = og_graph_table_schema(t, &s))) goto done;
+        if ((rc = og_graph_batch_like(&s, &p->rows))) goto done;
+        p->ids = og_map_new();
+        p->dels = og_map_new();
+        if (!p->ids || !p->dels) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        p->touched = true;
+    }
+    *out = p;
+done:
+    og_schema_free(&s);
+    if (rc) pend_free(p);
+    return rc;
+}
+
+static og_status kill_row(pend *p, const char *id)
+{
+    void *v = NULL;
+    if (og_map_del(p->ids, id, strlen(id), &v)) {
+        size_t r = (size_t)(uintptr_t)v - 1;
+        if (p->live.data[r]) { p->live.data[r] = 0; p->nlive--; }
+    }
+    return OG_OK;
+}
+
+static og_status check_row(const og_decl *t, const og_batch *rows, size_t r, const og_batch *like)
+{
+    for (size_t c = 0; c < like->ncols; c++) {
+        og_column *sc = og_batch_col(rows, like->names[c]);
+        bool is_null = !sc || og_column_is_null(sc, r);
+        bool required = c == 0 || (t->kind == OG_KIND_EDGE && c < 3);
+        if (!required && c >= (t->kind == OG_KIND_EDGE ? 3u : 1u))
+            required = !t->props[c - (t->kind == OG_KIND_EDGE ? 3 : 1)].type.nullable;
+        if (is_null && required)
+            return og_error_set(OG_E_VALIDATION, "non-nullable property '%s' of %s has null or invalid values",
+                                like->names[c], t->name);
+        if (sc && !og_type_eq(sc->type, like->cols[c]->type))
+            return og_error_set(OG_E_INVALID, "column `%s` of %s has the wrong type", like->names[c], t->name);
+    }
+    return OG_OK;
+}
+
+static og_status put_rows(og_graph_txn *x, const og_decl *t, const og_batch *rows, bool strict)
+{
+    og_status rc = OG_OK;
+    pend *p = NULL;
+    if ((rc = pend_get(x, t, &p))) return rc;
+    og_column *idc = og_batch_col(rows, "id");
+    if (!idc || idc->type.id != OG_TYPE_UTF8)
+        return og_error_set(OG_E_INVALID, "rows for %s need a utf8 `id` column", t->name);
+    for (size_t r = 0; r < rows->nrows; r++) {
+        if ((rc = check_row(t, rows, r, &p->rows))) return rc;
+        size_t n = 0;
+        const char *id = og_column_get_bytes(idc, r, &n);
+        void *v = NULL;
+        if (og_map_get(p->ids, id, n, &v)) {
+            size_t old = (size_t)(uintptr_t)v - 1;
+            if (strict && p->live.data[old])
+                return og_error_set(OG_E_EXISTS, "key_conflict: %s:%s id '%.*s' is inserted twice",
+                                    og_decl_kind_name(t->kind), t->name, (int)n, id);
+            if (p->live.data[old]) { p->live.data[old] = 0; p->nlive--; }
+        }
+        og_map_del(p->dels, id, n, NULL);
+        size_t row = p->rows.nrows;
+        if ((rc = og_graph_batch_append_row(&p->rows, rows, r))) return rc;
+        if ((rc = og_buf_append_byte(&p->live, 1))) return rc;
+        if ((rc = og_buf_append_byte(&p->strict, strict ? 1 : 0))) return rc;
+        if ((rc = og_map_put(p->ids, id, n, (void *)(uintptr_t)(row + 1), NULL))) return rc;
+        p->nlive++;
+    }
+    return OG_OK;
+}
+
+og_status og_graph_txn_put(og_graph_txn *x, const og_decl *t, const og_batch *rows,
+                           og_graph_write_mode mode)
+{
+    return put_rows(x, t, rows, mode == OG_WRITE_STRICT_INSERT);
+}
+
+og_status og_graph_txn_overwrite(og_graph_txn *x, const og_decl *t, const og_batch *rows)
+{
+    og_status rc = OG_OK;
+    pend *p = NULL;
+    if ((rc = pend_get(x, t, &p))) return rc;
+    /* Everything pending or committed is replaced. */
+    for (size_t r = 0; r < p->rows.nrows; r++) p->live.data[r] = 0;
+    p->nlive = 0;
+    og_map_free(p->ids);
+    og_map_free(p->dels);
+    p->ids = og_map_new();
+    p->dels = og_map_new();
+    if (!p->ids || !p->dels) return og_error_set(OG_E_NOMEM, "out of memory");
+    p->overwrite = true;
+    return rows ? put_rows(x, t, rows, false) : OG_OK;
+}
+
+og_status og_graph_txn_delete(og_graph_txn *x, const og_decl *t, const char *const *ids, size_t n)
+{
+    og_status rc = OG_OK;
+    pend *p = NULL;
+    if ((rc = pend_get(x, t, &p))) return rc;
+    for (size_t i = 0; i < n; i++) {
+        kill_row(p, ids[i]);
+        if (!p->overwrite && (rc = og_map_puts(p->dels, ids[i], (void *)1, NULL))) return rc;
+    }
+    return OG_OK;
+}
+
+/* ---- reads (3) ---- */
+
+/* The live pending rows as one batch. */
+static og_status pend_live(const pend *p, og_batch *out)
+{
+    og_status rc = OG_OK;
+    og_batch b = OG_BATCH_INIT;
+    for (size_t i = 0; i < p->rows.ncols && !rc; i++)
+        rc = og_batch_add(&b, p->rows.names[i], p->rows.cols[i]->type, NULL);
+    for (size_t r = 0; r < p->rows.nrows && !rc; r++)
+        if (p->live.data[r]) rc = og_graph_batch_append_row(&b, &p->rows, r);
+    if (rc) { og_batch_free(&b); return rc; }
+    *out = b;
+    return OG_OK;
+}
+
+/* Filters pending rows with the table layer's own predicate semantics by
+ * scanning them as a throwaway in-memory table. */
+static og_status pend_filter(const og_decl *t, const pend *p, const og_scan_opts *o, og_batch *out)
+{
+    og_status rc = OG_OK;
+    og_store *mem = NULL;
+    og_schema s = {0};
+    og_batch live = OG_BATCH_INIT;
+    og_txn *tx = NULL;
+    og_table *tbl = NULL;
+    if ((rc = pend_live(p, &live))) goto done;
+    if ((rc = og_graph_table_schema(t, &s))) goto done;
+    if ((rc = og_store_mem_open(&mem))) goto done;
+    if ((rc = og_table_stage_create(mem, "t", &s, live.nrows ? &live : NULL, &tx))) goto done;
+    og_commit_opts co = {true, 0};
+    if ((rc = og_txn_commit(tx, &co, NULL, &tbl))) goto done;
+    rc = og_table_scan(tbl, o, out);
+done:
+    og_txn_free(tx);
+    og_table_close(tbl);
+    og_store_close(mem);
+    og_schema_free(&s);
+    og_batch_free(&live);
+    return rc;
+}
+
+og_status og_graph_txn_scan(og_graph_txn *x, const og_decl *t, const og_scan_opts *o, og_batch *out)
+{
+    og_status rc = OG_OK;
+    og_table *tbl = NULL;
+    og_batch base = OG_BATCH_INIT, pb = OG_BATCH_INIT, res = OG_BATCH_INIT;
+    const char **cols = NULL;
+    og_scan_opts so = {0};
+    pend *p = NULL;
+    if (t->kind == OG_KIND_INTERFACE || t->index >= x->g->cat->n_types)
+        return og_error_set(OG_E_INVALID, "`%s` is not a node or edge type", t->name);
+    p = &x->p[t->index];
+    if ((rc = og_graph_view_table(x->base, t, &tbl))) goto done;
+    if (!p->touched) { rc = og_table_scan(tbl, o, out); goto done; }
+    if (o) so = *o;
+    so.limit = 0;
+    bool has_id = !so.columns;
+    for (size_t i = 0; so.columns && i < so.ncolumns; i++) has_id |= !strcmp(so.columns[i], "id");
+    if (!has_id) {
+        cols = calloc(so.ncolumns + 1, sizeof *cols);
+        if (!cols) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        for (size_t i = 0; i < so.ncolumns; i++) cols[i] = so.columns[i];
+        cols[so.ncolumns] = "id";
+        so.columns = cols;
+        so.ncolumns++;
+    }
+    if (!p->overwrite && (rc = og_table_scan(tbl, &so, &base))) goto done;
+    if ((rc = pend_filter(t, p, &so, &pb))) goto done;
+    /* Result columns: the caller's projection (pb's columns minus an added id). */
+    const og_batch *shape = &pb;
+    size_t ncols = has_id ? shape->ncols : shape->ncols - 1;
+    for (size_t i = 0; i < ncols && !rc; i++) rc = og_batch_add(&res, shape->names[i], shape->cols[i]->type, NULL);
+    if (rc) goto done;
+    uint64_t limit = o ? o->limit : 0;
+    og_column *bid = og_batch_col(&base, "id");
+    for (size_t r = 0; bid && r < base.nrows; r++) {
+        if (limit && res.nrows >= limit) break;
+        size_t n = 0;
+        const char *id = og_column_get_bytes(bid, r, &n);
+        if (og_map_get(p->ids, id, n, NULL) || og_map_get(p->dels, id, n, NULL)) continue;
+        if ((rc = og_graph_batch_append_row(&res, &base, r))) goto done;
+    }
+    for (size_t r = 0; r < pb.nrows; r++) {
+        if (limit && res.nrows >= limit) break;
+        if ((rc = og_graph_batch_append_row(&res, &pb, r))) goto done;
+    }
+    *out = res;
+    memset(&res, 0, sizeof res);
+done:
+    free(cols);
+    og_batch_free(&base);
+    og_batch_free(&pb);
+    og_batch_free(&res);
+    return rc;
+}
+
+/* ---- commit (2) ---- */
+
+void og_graph_commit_result_clear(og_graph_commit_result *r)
+{
+    if (!r) return;
+    og_graph_conflict_clear(&r->conflict);
+    memset(r, 0, sizeof *r);
+}
+
+typedef struct tstage {
+    const og_decl *t;
+    og_table *tbl;        /* the table staged from (view's or the fork's) */
+    bool own_tbl;
+    og_txn *tx;
+    const char *table_branch;
+    uint64_t new_version;
+    uint64_t rows;
+    uint64_t changed;
+} tstage;
+
+static og_status strict_check(const og_decl *t, og_table *tbl, const pend *p)
+{
+    og_status rc = OG_OK;
+    og_value *vals = NULL;
+    size_t n = 0;
+    og_batch hit = OG_BATCH_INIT;
+    og_column *idc = og_batch_col(&p->rows, "id");
+    vals = calloc(p->rows.nrows ? p->rows.nrows : 1, sizeof *vals);
+    if (!vals) return og_error_set(OG_E_NOMEM, "out of memory");
+    for (size_t r = 0; r < p->rows.nrows; r++) {
+        if (!p->live.data[r] || !p->strict.data[r]) continue;
+        size_t len = 0;
+        const char *s = og_column_get_bytes(idc, r, &len);
+        vals[n++] = og_val_strn(s, len);
+    }
+    if (n) {
+        const char *cols[] = {"id"};
+        og_pred pr = {"id", OG_CMP_IN, {0}, vals, n};
+        og_scan_opts so = {cols, 1, &pr, 1, 1};
+        if ((rc = og_table_scan(tbl, &so, &hit))) goto done;
+        if (hit.nrows) {
+            size_t len = 0;
+            const char *s = og_column_get_bytes(hit.cols[0], 0, &len);
+            rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has id '%.*s' (append never updates)",
+                              og_decl_kind_name(t->kind), t->name, (int)len, s);
+        }
+    }
+done:
+    og_batch_free(&hit);
+    free(vals);
+    return rc;
+}
+
+static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage *ts)
+{
+    og_status rc = OG_OK;
+    og_batch live = OG_BATCH_INIT;
+    og_txn *del = NULL;
+    og_value *vals = NULL;
+    const og_graph_pin *pin = og_graph_view_pin(x->base, t);
+    ts->t = t;
+    if (!pin) return og_error_set(OG_E_CORRUPT, "no table pinned for `%s`", t->name);
+    if ((rc = og_graph_view_table(x->base, t, &ts->tbl))) goto done;
+    ts->table_branch = pin->table_branch;
+    bool need_fork = x->branch && (!pin->table_branch || strcmp(pin->table_branch, x->branch) != 0);
+    bool all_strict = true;
+    for (size_t r = 0; r < p->rows.nrows; r++)
+        if (p->live.data[r] && !p->strict.data[r]) all_strict = false;
+    if (!p->overwrite && (rc = strict_check(t, ts->tbl, p))) goto done;
+    if (need_fork) {
+        /* First touch on this graph branch: fork the table from the pinned
+         * version (a shallow clone), then stage on the fork. */
+        rc = og_table_branch_create(x->g->root, pin->path, x->branch, pin->table_branch, pin->version);
+        if (rc == OG_E_EXISTS) { og_error_clear(); rc = OG_OK; }
+        if (rc) { og_error_context(rc, "forking %s onto branch `%s`", pin->table_key, x->branch); goto done; }
+        if ((rc = og_table_open_branch(x->g->root, pin->path, x->branch, pin->version, &ts->tbl))) goto done;
+        ts->own_tbl = true;
+        ts->table_branch = x->branch;
+    }
+    if ((rc = pend_live(p, &live))) goto done;
+    if (p->overwrite) {
+        rc = og_table_stage_overwrite(ts->tbl, NULL, &live, &ts->tx);
+        ts->changed = live.nrows + og_table_count_rows(ts->tbl);
+        goto done;
+    }
+    if (live.nrows) {
+        og_merge_stats st = {0};
+        rc = og_table_stage_merge_insert(ts->tbl, &live, all_strict ? OG_MATCHED_FAIL : OG_MATCHED_UPDATE_ALL,
+                                         OG_NOT_MATCHED_INSERT, &st, &ts->tx);
+        if (rc == OG_E_EXISTS) {
+            rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has an id of this insert",
+                              og_decl_kind_name(t->kind), t->name);
+            goto done;
+        }
+        if (rc) goto done;
+        ts->changed += st.inserted + st.updated;
+    }
+    size_t nd = og_map_len(p->dels);
+    if (nd) {
+        vals = calloc(nd, sizeof *vals);
+        if (!vals) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        size_t pos = 0, i = 0, kl = 0;
+        const void *k = NULL;
+        void *v = NULL;
+        while (og_map_next(p->dels, &pos, &k, &kl, &v)) vals[i++] = og_val_strn(k, kl);
+        og_pred pr = {"id", OG_CMP_IN, {0}, vals, nd};
+        uint64_t affected = 0;
+        if ((rc = og_table_stage_delete(ts->tbl, &pr, 1, &affected, &del))) goto done;
+        ts->changed += affected;
+        if (del && !ts->tx) { ts->tx = del; del = NULL; }
+        else if (del) { if ((rc = og_txn_combine(ts->tx, del))) goto done; }
+    }
+done:
+    og_txn_free(del);
+    free(vals);
+    og_batch_free(&live);
+    return rc;
+}
+
+static og_status lost_race(og_graph_txn *x, tstage *ts, const og_graph_pin *pin, og_graph_commit_result *out)
+{
+    og_table *latest = NULL;
+    uint64_t actual = pin->version + 1;
+    if (ts->table_branch ? og_table_open_branch(x->g->root, pin->path, ts->table_branch, 0, &latest) == OG_OK
+                         : og_table_open(x->g->root, pin->path, &latest) == OG_OK)
+        actual = og_table_version(latest);
+    og_table_close(latest);
+    og_graph_conflict_clear(&out->conflict);
+    out->conflict.kind = OG_GRAPH_CONFLICT_TABLE_VERSION;
+    out->conflict.table_key = strdup(pin->table_key);
+    out->conflict.expected = pin->version;
+    out->conflict.actual = actual;
+    return og_error_set(OG_E_CONFLICT, "manifest conflict on branch `%s`: table `%s` is at version %llu, "
+                        "expected %llu (ExpectedVersionMismatch)", x->branch ? x->branch : "main",
+                        pin->table_key, (unsigned long long)actual, (unsigned long long)pin->version);
+}
+
+og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
+{
+    og_status rc = OG_OK;
+    const og_catalog *cat = x->g->cat;
+    tstage *ts = calloc(cat->n_types ? cat->n_types : 1, sizeof *ts);
+    og_graph_pin *pins = calloc(cat->n_types ? cat->n_types : 1, sizeof *pins);
+    og_graph_expected *exp = calloc(cat->n_types ? cat->n_types : 1, sizeof *exp);
+    og_graph_snapshot snap = {0};
+    size_t nts = 0;
+    og_graph_commit_result_clear(out);
+    if (!ts || !pins || !exp) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    /* Phase A: stage. */
+    for (size_t i = 0; i < cat->n_types; i++) {
+        if (!x->p[i].touched) continue;
+        tstage *s = &ts[nts];
+        if ((rc = stage_table(x, &cat->types[i], &x->p[i], s))) goto done;
+        if (s->tx) { nts++; continue; }
+        if (s->own_tbl) og_table_close(s->tbl);
+        memset(s, 0, sizeof *s);
+    }
+    if (nts == 0) goto done; /* zero-change commit: publish nothing */
+    if ((rc = OG_FAILPOINT("graph.txn.before_table_commits"))) goto done;
+    /* Phase B: commit each table exactly at its staged version. */
+    for (size_t i = 0; i < nts; i++) {
+        og_commit_opts co = {true, 0};
+        og_table *nt = NULL;
+        const og_graph_pin *pin = og_graph_view_pin(x->base, ts[i].t);
+        rc = og_txn_commit(ts[i].tx, &co, &ts[i].new_version, &nt);
+        og_txn_free(ts[i].tx);
+        ts[i].tx = NULL;
+        if (rc == OG_E_PRECONDITION || rc == OG_E_CONFLICT) { rc = lost_race(x, &ts[i], pin, out); goto done; }
+        if (rc) goto done;
+        ts[i].rows = og_table_count_rows(nt);
+        og_table_close(nt);
+        if (ts[i].t->kind == OG_KIND_EDGE) out->edges_changed += ts[i].changed;
+        else out->nodes_changed += ts[i].changed;
+    }
+    /* RECOVERY HOOK (write-path.md §3): table versions are committed but
+     * not yet published; a sidecar would be written before Phase B. */
+    if ((rc = OG_FAILPOINT("graph.txn.after_table_commits"))) goto done;
+    /* Phase C: publish once. */
+    for (size_t i = 0; i < nts; i++) {
+        const og_graph_pin *pin = og_graph_view_pin(x->base, ts[i].t);
+        if ((rc = og_graph_pin_copy(&pins[i], pin))) goto done;
+        free(pins[i].table_branch);
+        pins[i].table_branch = NULL;
+        if ((rc = og_gstrdup(ts[i].table_branch, &pins[i].table_branch))) goto done;
+        pins[i].version = ts[i].new_version;
+        pins[i].row_count = ts[i].rows;
+        exp[i].table_key = pin->table_key;
+        exp[i].version = pin->version;
+    }
+    og_ulid cid;
+    if ((rc = og_ulid_new(&cid))) goto done;
+    og_graph_publish_req req;
+    memset(&req, 0, sizeof req);
+    req.branch = x->branch;
+    req.expected = exp;
+    req.n_expected = nts;
+    req.pins = pins;
+    req.n_pins = nts;
+    req.expected_head = x->if_commit;
+    req.commit.id = cid.s;
+    req.commit.actor = x->actor;
+    if ((rc = og_graph_publish(x->g->root, &req, &out->conflict, &snap))) goto done;
+    out->published = true;
+    memcpy(out->commit_id, snap.head.id, sizeof out->commit_id);
+    out->manifest_version = snap.version;
+done:
+    if (ts)
+        for (size_t i = 0; i < cat->n_types; i++) {
+            og_txn_free(ts[i].tx);
+            if (ts[i].own_tbl) og_table_close(ts[i].tbl);
+        }
+    if (pins)
+        for (size_t i = 0; i < cat->n_types; i++) og_graph_pin_clear(&pins[i]);
+    free(pins);
+    free(exp);
+    free(ts);
+    og_graph_snapshot_free(&snap);
+    og_graph_txn_abort(x);
+    return rc;
+}
