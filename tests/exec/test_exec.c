@@ -522,6 +522,42 @@ static void test_limits_time_and_memory(void **state)
     json_decref(rows);
 }
 
+
+static const char *EDGEQ =
+    "query recent($name: String) { match { $p: Person { name: $name }  $p $w:knows $f  "
+    "$w.since >= date(\"2023-01-01\") } return { $f.name, $w.since } }\n"
+    "query all_edges($name: String) { match { $p: Person { name: $name }  $p $w:knows $f } "
+    "return { $f.name, $w.since } order { $w.since asc } }\n"
+    "query all_desc($name: String) { match { $p: Person { name: $name }  $p $w:knows $f } "
+    "return { $f.name } order { $w.since desc } }\n"
+    "query cnt($name: String) { match { $p: Person { name: $name }  $p $w:knows $f } "
+    "return { $f.name, count($w.since) as n } order { $f.name } }\n";
+
+static void test_edge_binding_properties_nulls_and_dates(void **state)
+{
+    (void)state;
+    fx f = {0};
+    char *pg = read_data("test.pg");
+    fx_open(&f, pg,
+            "{\"type\":\"Person\",\"data\":{\"name\":\"Alice\"}}\n{\"type\":\"Person\",\"data\":{\"name\":\"Bob\"}}\n"
+            "{\"type\":\"Person\",\"data\":{\"name\":\"Charlie\"}}\n{\"type\":\"Person\",\"data\":{\"name\":\"Diana\"}}\n"
+            "{\"edge\":\"Knows\",\"from\":\"Alice\",\"to\":\"Bob\",\"data\":{\"since\":\"2024-03-05\"}}\n"
+            "{\"edge\":\"Knows\",\"from\":\"Alice\",\"to\":\"Charlie\"}\n"
+            "{\"edge\":\"Knows\",\"from\":\"Alice\",\"to\":\"Diana\",\"data\":{\"since\":\"2020-01-01\"}}\n");
+    free(pg);
+    expect_rows(query(&f, EDGEQ, "recent", "{\"name\":\"Alice\"}"), "[{\"f.name\":\"Bob\",\"w.since\":\"2024-03-05\"}]");
+    /* nulls first ascending, last descending */
+    expect_rows(query(&f, EDGEQ, "all_edges", "{\"name\":\"Alice\"}"),
+                "[{\"f.name\":\"Charlie\",\"w.since\":null},{\"f.name\":\"Diana\",\"w.since\":\"2020-01-01\"},"
+                "{\"f.name\":\"Bob\",\"w.since\":\"2024-03-05\"}]");
+    expect_rows(query(&f, EDGEQ, "all_desc", "{\"name\":\"Alice\"}"),
+                "[{\"f.name\":\"Bob\"},{\"f.name\":\"Diana\"},{\"f.name\":\"Charlie\"}]");
+    /* count of an edge property counts non-null values */
+    expect_rows(query(&f, EDGEQ, "cnt", "{\"name\":\"Alice\"}"),
+                "[{\"f.name\":\"Bob\",\"n\":1},{\"f.name\":\"Charlie\",\"n\":0},{\"f.name\":\"Diana\",\"n\":1}]");
+    fx_close(&f);
+}
+
 /* ---- mutations ---- */
 
 static const char *MUTS =
@@ -650,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_var_length_self_loop_all_spellings),
         cmocka_unit_test(test_var_length_bounds_on_chain),
         cmocka_unit_test(test_graph_index_cached_per_version),
+        cmocka_unit_test(test_edge_binding_properties_nulls_and_dates),
         cmocka_unit_test_setup_teardown(test_limits_time_and_memory, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_keyed_insert_is_upsert, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_edge_insert_resolves_endpoints, setup_test, teardown),
