@@ -55,4 +55,10 @@ typedef struct og_exec_index_stats {
 } og_exec_index_stats;
 void og_exec_index_cache_stats(og_exec_index_stats *out);
 
+/* ---- resident table cache ----
+ * Whole table versions kept in memory after their second use (or a full
+ * scan), keyed like the index cache; LRU under its own byte budget. */
+void og_exec_res_cache_set_budget(uint64_t bytes);   /* 0 = default 512 MiB */
+void og_exec_res_cache_clear(void);
+
 #endif

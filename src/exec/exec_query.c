@@ -39,6 +39,7 @@ typedef struct pool {
     og_map *ids;        /* id -> row + 1 */
     og_column *idcol;
     bool full;
+    og_exec_res *res;   /* resident table version (no copy, (2) holds) */
 } pool;
 
 typedef struct rowset {
@@ -146,6 +147,90 @@ static og_status pool_add_batch(ex *e, const og_decl *t, const og_batch *b, ivec
     return OG_OK;
 }
 
+static og_status version_key(ex *e, const og_decl *t, og_table *tab, og_buf *key);
+
+/* True when cell `row` of c satisfies pred (scan semantics: NULL never
+ * compares; IS_NULL / NOT_NULL test it). */
+static bool pred_row(ex *e, const og_column *c, size_t row, const og_pred *p)
+{
+    og_value v;
+    if (og_exv_cell(e->a, c, row, &v)) return false;
+    if (p->op == OG_CMP_IS_NULL) return v.kind == OG_VALUE_NULL;
+    if (v.kind == OG_VALUE_NULL) return false;
+    if (p->op == OG_CMP_NOT_NULL) return true;
+    if (p->op == OG_CMP_IN) {
+        for (size_t k = 0; k < p->nvalues; k++)
+            if (og_exv_eq(&v, &p->values[k])) return true;
+        return false;
+    }
+    bool ok = false;
+    int cmp = og_exv_cmp(&v, &p->value, &ok);
+    if (!ok) return false;
+    switch (p->op) {
+    case OG_CMP_EQ: return cmp == 0;
+    case OG_CMP_NE: return cmp != 0;
+    case OG_CMP_LT: return cmp < 0;
+    case OG_CMP_LE: return cmp <= 0;
+    case OG_CMP_GT: return cmp > 0;
+    case OG_CMP_GE: return cmp >= 0;
+    default: return false;
+    }
+}
+
+/* The rows of a resident pool matching preds: a key or id equality is a
+ * map probe, anything else a loop over the columns. */
+static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_t np, ivec *idx)
+{
+    og_status rc = OG_OK;
+    pool *p = &e->pools[t->index];
+    const og_pred *probe = NULL;
+    const og_column **cols = calloc(np + 1, sizeof *cols);
+    if (!cols) return og_error_set(OG_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < np; k++) {
+        const og_property *pr = strcmp(preds[k].column, "id") == 0 ? NULL : og_decl_find_prop(t, preds[k].column);
+        bool is_id = !pr || (pr->is_key && t->kind == OG_KIND_NODE);
+        if (!probe && is_id && preds[k].op == OG_CMP_EQ && preds[k].value.kind == OG_VALUE_STRING) probe = &preds[k];
+        cols[k] = og_batch_col(&p->res->b, preds[k].column);
+        if (!cols[k]) { rc = og_error_set(OG_E_INTERNAL, "no column %s in %s", preds[k].column, t->name); goto done; }
+    }
+    if (probe) {
+        void *v = NULL;
+        if (og_map_get((og_map *)p->res->ids, probe->value.as.s.ptr, probe->value.as.s.len, &v)) {
+            size_t row = (size_t)((uintptr_t)v - 1);
+            bool ok = true;
+            for (size_t k = 0; k < np && ok; k++) ok = pred_row(e, cols[k], row, &preds[k]);
+            if (ok && idx) rc = og_vec_push(idx, (int32_t)row);
+        }
+        goto done;
+    }
+    for (size_t row = 0; row < p->res->b.nrows; row++) {
+        bool ok = true;
+        for (size_t k = 0; k < np && ok; k++) ok = pred_row(e, cols[k], row, &preds[k]);
+        if (ok && idx && (rc = og_vec_push(idx, (int32_t)row))) goto done;
+        if ((rc = check_time(e))) goto done;
+    }
+done:
+    free(cols);
+    return rc;
+}
+
+/* Makes t's pool resident when the cache has (or now builds) its version. */
+static og_status pool_try_resident(ex *e, const og_decl *t, og_table *tab, bool whole)
+{
+    pool *p = &e->pools[t->index];
+    og_buf key = OG_BUF_INIT;
+    og_exec_res *r = NULL;
+    og_status rc = version_key(e, t, tab, &key);
+    if (!rc) rc = og_exec_res_get(og_buf_cstr(&key), tab, whole, &r);
+    og_buf_free(&key);
+    if (rc || !r) return rc;
+    if (r->b.nrows >= INT32_MAX - 1) { og_exec_res_release(r); return OG_OK; }
+    p->res = r;
+    p->idcol = r->idcol;
+    p->init = p->full = true;
+    return OG_OK;
+}
+
 static og_status pool_scan(ex *e, const og_decl *t, const og_pred *preds, size_t np, ivec *idx)
 {
     og_table *tab = NULL;
@@ -153,6 +238,13 @@ static og_status pool_scan(ex *e, const og_decl *t, const og_pred *preds, size_t
     og_scan_opts o = {0};
     og_status rc = og_graph_view_table(e->v, t, &tab);
     if (rc) goto done;
+    if (!e->pools[t->index].init && (rc = pool_try_resident(e, t, tab, np == 0))) goto done;
+    if (e->pools[t->index].res) {
+        if (np) { rc = res_select(e, t, preds, np, idx); goto done; }
+        for (size_t i = 0; idx && i < e->pools[t->index].res->b.nrows; i++)
+            if ((rc = og_vec_push(idx, (int32_t)i))) goto done;
+        goto done;
+    }
     o.preds = preds;
     o.npreds = np;
     if ((rc = og_table_scan(tab, &o, &b))) goto done;
@@ -168,7 +260,7 @@ static bool pool_find(ex *e, const og_decl *t, const char *id, size_t n, int32_t
 {
     pool *p = &e->pools[t->index];
     void *v = NULL;
-    if (!p->init || !og_map_get(p->ids, id, n, &v)) return false;
+    if (!p->init || !og_map_get(p->res ? (og_map *)p->res->ids : p->ids, id, n, &v)) return false;
     *out = (int32_t)((uintptr_t)v - 1);
     return true;
 }
@@ -205,7 +297,8 @@ static og_status pool_fetch(ex *e, const og_decl *t, const char *const *ids, siz
 static const og_column *pool_col(ex *e, const og_decl *t, const char *name)
 {
     pool *p = &e->pools[t->index];
-    return p->init ? og_batch_col(&p->b, name) : NULL;
+    if (!p->init) return NULL;
+    return og_batch_col(p->res ? &p->res->b : &p->b, name);
 }
 
 static const char *pool_id(ex *e, const og_decl *t, int32_t row, size_t *n)
@@ -857,6 +950,12 @@ static int orow_cmp(const void *pa, const void *pb)
         int c = val_order(&a->keys[k], &b->keys[k], s->q->orders[k].desc);
         if (c) return c;
     }
+    if (s->q->has_agg)   /* groups: ties by the group key values, ascending */
+        for (size_t p = 0; p < s->q->n_projs; p++) {
+            if (s->q->projs[p].is_agg) continue;
+            int c = val_order(&a->vals[p], &b->vals[p], false);
+            if (c) return c;
+        }
     for (size_t t = 0; t < s->n_tie; t++) {
         int v = s->tie[t];
         const int32_t *ra = row_at(s->e, s->r, a->src), *rb = row_at(s->e, s->r, b->src);
@@ -1108,6 +1207,7 @@ done:
     for (size_t i = 0; e.pools && i < e.cat->n_types; i++) {
         og_batch_free(&e.pools[i].b);
         og_map_free(e.pools[i].ids);
+        og_exec_res_release(e.pools[i].res);
     }
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
     free(e.pools);

@@ -60,4 +60,22 @@ void og_exec_csr_release(og_exec_csr *g);
  * identifies the table version; the caller releases the reference. */
 og_status og_exec_csr_get(const char *key, og_table *t, og_exec_csr **out);
 
+/* ---- resident tables (resident.c) ---- */
+
+/* A whole table version in memory: every column of every live row and a
+ * map id -> row + 1. Immutable once built; shared between readers. */
+typedef struct og_exec_res {
+    og_batch b;
+    void *ids;             /* og_map */
+    og_column *idcol;
+    size_t bytes;
+    int refs;
+} og_exec_res;
+
+/* The resident copy of the version `key` of t, or *out NULL when it is not
+ * (yet) worth building: `whole` says the caller scans the whole table
+ * anyway. The caller releases a non-NULL *out. */
+og_status og_exec_res_get(const char *key, og_table *t, bool whole, og_exec_res **out);
+void og_exec_res_release(og_exec_res *r);
+
 #endif
