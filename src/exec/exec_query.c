@@ -15,7 +15,13 @@
  *     CSR/CSC index (graph_index.c); bound edges walk a per-query index over
  *     the edge rows (one row per edge).
  * (5) Time and memory limits are checked in the traversal, join and
- *     aggregation loops (OG_E_LIMIT). */
+ *     aggregation loops (OG_E_LIMIT).
+ * (6) A pool may instead be a resident table version shared through the
+ *     cache of resident.c: it is then full, read-only, and scans over it
+ *     filter in memory (key equality is a map probe).
+ * (7) ORDER + LIMIT k (k < n/2) selects with a bounded heap, then sorts
+ *     the k rows; the order is total (ties end on row sequence), so the
+ *     result equals a full sort's prefix. */
 #include "exec.h"
 #include "internal.h"
 
@@ -1123,6 +1129,32 @@ done:
     return rc;
 }
 
+static void heap_down(orow *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && orow_cmp(&h[l], &h[m]) > 0) m = l;
+        if (r < n && orow_cmp(&h[r], &h[m]) > 0) m = r;
+        if (m == i) return;
+        orow t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+}
+
+/* ORDER + LIMIT k: a bounded max-heap keeps the k first rows of the total
+ * order orow_cmp (O(n log k)); they end up sorted in items[0..k). */
+static void topk(orow *items, size_t n, size_t k)
+{
+    if (k == 0) return;
+    for (size_t i = k / 2; i-- > 0;) heap_down(items, k, i);
+    for (size_t i = k; i < n; i++)
+        if (orow_cmp(&items[i], &items[0]) < 0) {
+            orow t = items[0]; items[0] = items[i]; items[i] = t;
+            heap_down(items, k, 0);
+        }
+    qsort(items, k, sizeof *items, orow_cmp);
+}
+
 static int name_cmp_ctx(const void *a, const void *b)
 {
     const og_tc_var *vars = g_sort->q->vars;
@@ -1186,7 +1218,10 @@ og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params 
             if (q->vars[i].scope == 0 && bound[i]) sc.tie[sc.n_tie++] = (int)i;
         qsort(sc.tie, sc.n_tie, sizeof *sc.tie, name_cmp_ctx);
     }
-    if (q->n_orders && ov.len > 1) qsort(ov.items, ov.len, sizeof *ov.items, orow_cmp);
+    if (q->n_orders && ov.len > 1) {
+        if (q->has_limit && q->limit >= 0 && (uint64_t)q->limit < ov.len / 2) topk(ov.items, ov.len, (size_t)q->limit);
+        else qsort(ov.items, ov.len, sizeof *ov.items, orow_cmp);
+    }
     g_sort = NULL;
 
     size_t n_out = ov.len;
