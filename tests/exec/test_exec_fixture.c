@@ -56,7 +56,7 @@ static uint32_t rnd(uint32_t n)
     return (uint32_t)((rng >> 33) % n);
 }
 
-static void civil(int days, char *out)
+static void civil(int days, char out[16])
 {
     /* days since 1970-01-01 -> YYYY-MM-DD (Howard Hinnant's algorithm) */
     int z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
@@ -65,7 +65,7 @@ static void civil(int days, char *out)
     int y = (int)yoe + era * 400;
     unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
     unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    sprintf(out, "%04d-%02u-%02u", y + (m <= 2), m, d);
+    snprintf(out, 16, "%04d-%02u-%02u", (y + (m <= 2)) % 10000, m % 100, d % 100);
 }
 
 static void gen(og_buf *b)
