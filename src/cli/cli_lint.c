@@ -1,5 +1,6 @@
 /* cli_lint.c — `omnigraph lint` and its deprecated shims `check`,
- * `query lint`, `query check` (surface.md §2.11, §4.2).
+ * `query lint`, `query check` (surface.md §2.11, §4.2); cli_query.c hands
+ * `query lint|check` to cli_lint_shim.
  * (1) Offline form only: --schema <pg> --query <gq> [--json]. A graph target
  *     (positional URI or --store) is recognised and refused as not supported
  *     yet; an http(s) target or --server is refused because lint is a direct
@@ -194,14 +195,9 @@ int cli_check(int argc, char **argv)
     return run_lint(argc, argv);
 }
 
-int cli_query(int argc, char **argv)
+int cli_lint_shim(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "lint") || !strcmp(argv[1], "check"))) {
-        fprintf(stderr, "warning: `omnigraph query %s` is deprecated; use `omnigraph lint`\n",
-                argv[1]);
-        return run_lint(argc - 1, argv + 1);
-    }
-    fprintf(stderr, "error: `omnigraph query` is not supported yet (only `query lint` and "
-                    "`query check`)\n");
-    return 1;
+    fprintf(stderr, "warning: `omnigraph query %s` is deprecated; use `omnigraph lint`\n",
+            argv[1]);
+    return run_lint(argc - 1, argv + 1);
 }
