@@ -13,7 +13,9 @@
  *     with the same id; deleted ids are hidden.
  * (4) Table rows: nodes have `id` then one column per property (catalog
  *     order); edges have `id`, `src`, `dst` then properties. Column names
- *     are the property names. */
+ *     are the property names.
+ * Changes: og_graph_open takes ownership of root even when it fails;
+ *   og_graph_load / og_graph_export added (load and export sections). */
 #ifndef OG_GRAPH_ENGINE_H
 #define OG_GRAPH_ENGINE_H
 
@@ -99,5 +101,40 @@ typedef struct og_graph_commit_result {
 og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out);
 void og_graph_txn_abort(og_graph_txn *x);
 void og_graph_commit_result_clear(og_graph_commit_result *r);
+
+/* ---- load (surface.md §3) ---- */
+
+#include "load_mode.h"
+
+typedef struct og_graph_load_opts {
+    const char *branch;       /* NULL = main */
+    const char *from_branch;  /* nullable: create `branch` from it when missing */
+    og_load_mode mode;
+    const char *actor;        /* nullable */
+} og_graph_load_opts;
+
+typedef struct og_graph_load_result {
+    bool branch_created;
+    size_t n_types;           /* == catalog n_types */
+    uint64_t *loaded;         /* entities loaded per type, by og_decl.index */
+    uint64_t total;
+    og_graph_commit_result commit;
+} og_graph_load_result;
+
+/* Parses NDJSON, plans and validates it against the branch's committed
+ * state, writes one table version per touched table and publishes once.
+ * All or nothing. Free the result with og_graph_load_result_clear. */
+og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *text, size_t len,
+                        og_graph_load_result *out);
+void og_graph_load_result_clear(og_graph_load_result *r);
+
+/* ---- export (surface.md §3.7) ---- */
+
+/* One NDJSON line (no newline); return non-OK to stop. */
+typedef og_status (*og_graph_export_fn)(void *arg, const char *line, size_t len);
+/* Every node type then every edge type (catalog order), restricted to
+ * `types` (names; NULL/0 = all). */
+og_status og_graph_export(og_graph_view *v, const char *const *types, size_t ntypes,
+                          og_graph_export_fn fn, void *arg);
 
 #endif

@@ -1,0 +1,11 @@
+/* graph_probe.h — an og_probe (validate.h) over an engine read view. */
+#ifndef OG_GRAPH_GRAPH_PROBE_H
+#define OG_GRAPH_GRAPH_PROBE_H
+
+#include "engine.h"
+#include "validate.h"
+
+/* The probe borrows v; v must outlive it. */
+void og_graph_probe_init(og_graph_view *v, og_probe *out);
+
+#endif
