@@ -142,6 +142,11 @@ int og_db_init(const char *uri, const char *schema_src, size_t len, int force,
     rc = og_store_fs_open(path, true, &st);
     if (rc) { og_error_context(rc, "graph root %s", uri); goto done; }
     rc = og_graph_init(st, schema_src, len, force != 0, actor);
+    if (rc == OG_E_EXISTS && force) {
+        char msg[512];
+        og_error_format(msg, sizeof msg);
+        rc = og_error_set(OG_E_EXISTS, "force init refuses graph root %s: %s", uri, msg);
+    }
 done:
     og_store_close(st);
     free(path);

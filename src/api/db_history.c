@@ -1,7 +1,8 @@
 /* db_history.c — branches, commits, snapshots and the accepted schema
  * through the public API (surface.md §4.2, §6).
  * (1) Branch names are checked here first for the user-facing rules with
- *     the reference's wording (main is reserved; internal refs refused;
+ *     the reference's wording (main is reserved; the schema-apply lock
+ *     refused;
  *     live names are path-prefix-disjoint); the graph layer enforces them
  *     again under races.
  * (2) Snapshot datasets come from the pinned manifest: entity_count is the
@@ -13,6 +14,10 @@
 
 #include "graph/branch.h"
 #include "graph/manifest.h"
+
+/* The one internal ref public operations refuse by name; other "__" names
+ * are allowed (and, being internal to the graph layer, hidden). */
+#define OG_API_SCHEMA_LOCK "__schema_apply_lock__"
 
 static og_status begin(og_db *db)
 {
@@ -51,7 +56,7 @@ static og_status check_new_name(og_store *st, const char *name, char **canon)
         rc = og_error_set(OG_E_INVALID, "cannot create branch 'main': it always exists");
         goto done;
     }
-    if (og_graph_branch_is_internal(*canon)) {
+    if (!strcmp(*canon, OG_API_SCHEMA_LOCK)) {
         rc = og_error_set(OG_E_INVALID, "branch '%s' is an internal system ref and cannot be "
                           "used by public branch operations", *canon);
         goto done;
@@ -86,12 +91,14 @@ int og_db_branch_create(og_db *db, const char *name, const char *from, const cha
     if (!name) { rc = og_error_set(OG_E_INVALID, "branch create needs a name"); goto done; }
     rc = check_new_name(og_graph_store(db->g), name, &canon);
     if (rc) goto done;
-    if (from && og_graph_branch_is_internal(from)) {
+    if (from && !strcmp(from, OG_API_SCHEMA_LOCK)) {
         rc = og_error_set(OG_E_INVALID, "branch '%s' is an internal system ref", from);
         goto done;
     }
     rc = og_graph_branch_create(og_graph_store(db->g), canon,
-                                from && strcmp(from, OG_GRAPH_MAIN) ? from : NULL, 0, &ref);
+                                from && strcmp(from, OG_GRAPH_MAIN) ? from : NULL,
+                                og_graph_branch_is_internal(canon) ? OG_GRAPH_BRANCH_INTERNAL : 0,
+                                &ref);
     if (rc == OG_E_EXISTS) {
         rc = og_error_set(OG_E_EXISTS, "branch '%s' already exists", canon);
         goto done;
@@ -137,11 +144,12 @@ int og_db_branch_delete(og_db *db, const char *name, const char *actor, char **j
         rc = og_error_set(OG_E_INVALID, "cannot delete branch 'main': it always exists");
         goto done;
     }
-    if (og_graph_branch_is_internal(canon)) {
+    if (!strcmp(canon, OG_API_SCHEMA_LOCK)) {
         rc = og_error_set(OG_E_INVALID, "branch '%s' is an internal system ref", canon);
         goto done;
     }
-    rc = og_graph_branch_delete(og_graph_store(db->g), canon, 0);
+    rc = og_graph_branch_delete(og_graph_store(db->g), canon,
+                                og_graph_branch_is_internal(canon) ? OG_GRAPH_BRANCH_INTERNAL : 0);
     if (rc == OG_E_CONFLICT) {
         char msg[512];
         og_error_format(msg, sizeof msg);

@@ -197,11 +197,3 @@ done:
     return rc;
 }
 
-/* TEMPORARY until the executor's mutation path lands on the exec branch. */
-__attribute__((weak)) og_status og_exec_mutate(og_graph_txn *x, const og_tc_query *q,
-                                               const og_params *params,
-                                               og_exec_mutation_stats *out)
-{
-    (void)x; (void)q; (void)params; (void)out;
-    return og_error_set(OG_E_UNSUPPORTED, "mutations are not supported yet");
-}

@@ -24,6 +24,7 @@ int cli_mutate(int argc, char **argv);
 int cli_change(int argc, char **argv);     /* deprecated alias of mutate */
 int cli_init(int argc, char **argv);       /* cli_init.c */
 int cli_load(int argc, char **argv);       /* cli_load.c */
+int cli_ingest(int argc, char **argv);     /* deprecated loader alias */
 int cli_snapshot(int argc, char **argv);   /* cli_snapshot.c */
 int cli_export(int argc, char **argv);     /* cli_export.c */
 int cli_branch(int argc, char **argv);     /* cli_branch.c */

@@ -52,6 +52,7 @@ int cli_branch(int argc, char **argv)
     }
     const char *uri = cli_target(&a, "branch", NULL);
     if (!uri) goto done;
+    if (!strcmp(sub, "delete") && !cli_confirm_destructive(&a, "branch delete", uri)) goto done;
     if (strcmp(sub, "list")) cli_echo_write(&a, !strcmp(sub, "create") ? "branch create"
                                                                         : "branch delete", uri);
     if (!(db = cli_open(uri))) goto done;

@@ -64,7 +64,8 @@ int cli_commit(int argc, char **argv)
         const char *k;
         json_t *v;
         json_object_foreach(j, k, v) {
-            if (json_is_string(v)) printf("%s: %s\n", k, json_string_value(v));
+            if (!strcmp(k, "graph_branch") && json_is_null(v)) printf("%s: main\n", k);
+            else if (json_is_string(v)) printf("%s: %s\n", k, json_string_value(v));
             else if (json_is_integer(v)) printf("%s: %lld\n", k, (long long)json_integer_value(v));
         }
     }

@@ -148,10 +148,24 @@ int cli_print_json(const char *text)
     return rc;
 }
 
+bool cli_is_local(const char *uri)
+{
+    return !strstr(uri, "://") || !strncmp(uri, "file://", 7);
+}
+
 void cli_echo_write(const cli_args *a, const char *verb, const char *uri)
 {
     if (cli_has(a, "quiet")) return;
-    fprintf(stderr, "omnigraph %s \xe2\x86\x92 %s (direct, local)\n", verb, uri);
+    fprintf(stderr, "omnigraph %s \xe2\x86\x92 %s (direct, %s)\n", verb, uri,
+            cli_is_local(uri) ? "local" : "remote");
+}
+
+bool cli_confirm_destructive(const cli_args *a, const char *what, const char *uri)
+{
+    if (cli_is_local(uri) || cli_has(a, "yes")) return true;
+    cli_err("refusing destructive `%s` against non-local target %s without confirmation; "
+            "pass --yes to confirm", what, uri);
+    return false;
 }
 
 const char *cli_actor(const cli_args *a)

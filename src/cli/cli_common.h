@@ -53,7 +53,13 @@ char *cli_read_file(const char *what, const char *path, size_t *len);
 /* Pretty-prints compact JSON text to stdout. */
 int cli_print_json(const char *text);
 
-/* `omnigraph <verb> → <uri> (direct, local)` on stderr unless --quiet. */
+/* True for a path or file:// URI. */
+bool cli_is_local(const char *uri);
+/* Destructive writes to a non-local target need --yes (no prompt: stdin is
+ * not consulted); prints the refusal and returns false otherwise. */
+bool cli_confirm_destructive(const cli_args *a, const char *what, const char *uri);
+
+/* `omnigraph <verb> → <uri> (direct, local|remote)` on stderr unless --quiet. */
 void cli_echo_write(const cli_args *a, const char *verb, const char *uri);
 
 /* The actor for writes: --as, else the config's operator.actor, else NULL. */

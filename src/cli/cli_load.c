@@ -4,10 +4,13 @@
  * (1) --mode is required; the whole file is one atomic commit.
  * (2) Output: the load result JSON with --json, else the human line
  *     `loaded <uri> on branch <b> with <mode>: N entities across X node
- *     types and Y edge types`. */
+ *     types and Y edge types`.
+ * (3) `ingest` (deprecated, hidden) is load with --mode merge and --from
+ *     main by default, and also lists the loaded types in its human output. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cli_common.h"
@@ -17,7 +20,7 @@ static const cli_flag load_flags[] = {
     {"from", 0, true, false}, {"json", 0, false, false},
 };
 
-int cli_load(int argc, char **argv)
+static int run_load(int argc, char **argv, bool ingest)
 {
     cli_args a;
     char *data = NULL, *out = NULL;
@@ -29,24 +32,40 @@ int cli_load(int argc, char **argv)
         return CLI_EXIT_USAGE;
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
     if (!cli_get(&a, "data")) { cli_err("load requires --data <file.jsonl>"); return CLI_EXIT_USAGE; }
-    if (!cli_get(&a, "mode")) {
+    const char *mode = cli_get(&a, "mode"), *from = cli_get(&a, "from");
+    if (ingest && !mode) mode = "merge";
+    if (ingest && !from) from = "main";
+    if (!mode) {
         cli_err("load requires --mode overwrite|append|merge");
         return CLI_EXIT_USAGE;
     }
     const char *uri = cli_target(&a, "load", a.npos ? a.pos[0] : NULL);
     if (!uri) return CLI_EXIT_ERR;
+    if (!strcmp(mode, "overwrite") &&
+        !cli_confirm_destructive(&a, "load --mode overwrite", uri))
+        return CLI_EXIT_ERR;
     cli_echo_write(&a, "load", uri);
     data = cli_read_file("data", cli_get(&a, "data"), &len);
     if (!data) goto done;
     if (!(db = cli_open(uri))) goto done;
-    int rc = og_db_load(db, cli_get(&a, "branch"), cli_get(&a, "from"), data, len,
-                        cli_get(&a, "mode"), cli_actor(&a), &out);
+    int rc = og_db_load(db, cli_get(&a, "branch"), from, data, len, mode, cli_actor(&a), &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (cli_has(&a, "json")) {
         code = cli_print_json(out);
         goto done;
     }
     j = json_loads(out, 0, NULL);
+    if (ingest) {
+        static const char *const kinds[] = {"nodes", "edges"};
+        for (size_t k = 0; k < 2; k++) {
+            size_t i;
+            json_t *t;
+            json_array_foreach(json_object_get(j, kinds[k]), i, t)
+                printf("%s type '%s': %lld entities loaded\n", k ? "edge" : "node",
+                       json_string_value(json_object_get(t, "name")),
+                       (long long)json_integer_value(json_object_get(t, "entities_loaded")));
+        }
+    }
     printf("loaded %s on branch %s with %s: %lld entities across %zu node types and %zu edge "
            "types\n", uri, json_string_value(json_object_get(j, "branch")),
            json_string_value(json_object_get(j, "mode")),
@@ -60,4 +79,16 @@ done:
     og_db_close(db);
     free(data);
     return code;
+}
+
+int cli_load(int argc, char **argv)
+{
+    return run_load(argc, argv, false);
+}
+
+int cli_ingest(int argc, char **argv)
+{
+    fprintf(stderr, "warning: `omnigraph ingest` is a deprecated loader command; use "
+                    "`omnigraph load --mode merge --from main`\n");
+    return run_load(argc, argv, true);
 }

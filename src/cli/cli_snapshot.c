@@ -1,7 +1,8 @@
 /* cli_snapshot.c — `omnigraph snapshot [URI] [--branch B] [--json]`
  * (surface.md §4.2): the pinned manifest of a branch head.
- * (1) --json prints SnapshotOutput; the human form is one header line
- *     then one line per dataset. */
+ * (1) --json prints SnapshotOutput; the human form is `key: value` lines
+ *     for the graph, then one line per dataset in the same vocabulary
+ *     (`node type 'Person' published_dataset_version=...`). */
 #include <jansson.h>
 #include <stdio.h>
 
@@ -30,16 +31,21 @@ int cli_snapshot(int argc, char **argv)
     if (cli_has(&a, "json")) { code = cli_print_json(out); goto done; }
     j = json_loads(out, 0, NULL);
     const char *b = json_string_value(json_object_get(j, "graph_branch"));
-    printf("branch %s at manifest version %lld\n", b ? b : "main",
-           (long long)json_integer_value(json_object_get(j, "graph_manifest_version")));
+    printf("graph_branch: %s\ngraph_manifest_version: %lld\ninternal_schema_version: %lld\n",
+           b ? b : "main",
+           (long long)json_integer_value(json_object_get(j, "graph_manifest_version")),
+           (long long)json_integer_value(json_object_get(j, "internal_schema_version")));
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(j, "datasets"), i, d) {
-        printf("  %s %s: %lld entities (version %lld, %s)\n",
+        const char *nb = json_string_value(json_object_get(d, "native_dataset_branch"));
+        printf("%s type '%s' published_dataset_version=%lld native_dataset_branch=%s "
+               "entities=%lld dataset_path=%s\n",
                json_string_value(json_object_get(d, "entity_kind")),
                json_string_value(json_object_get(d, "type_name")),
-               (long long)json_integer_value(json_object_get(d, "entity_count")),
                (long long)json_integer_value(json_object_get(d, "published_dataset_version")),
+               nb ? nb : "main",
+               (long long)json_integer_value(json_object_get(d, "entity_count")),
                json_string_value(json_object_get(d, "dataset_path")));
     }
     code = CLI_EXIT_OK;

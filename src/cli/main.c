@@ -29,6 +29,7 @@ static const cli_verb verbs[] = {
     {"read", cli_read, "deprecated: use `query`", NULL},
     {"change", cli_change, "deprecated: use `mutate`", NULL},
     {"check", cli_check, "deprecated: use `lint`", NULL},
+    {"ingest", cli_ingest, "deprecated: use `load --mode merge`", NULL},
 };
 
 const cli_verb *cli_verbs(size_t *n)
@@ -96,7 +97,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *verb = argv[i];
-    if (!strcmp(verb, "--version") || !strcmp(verb, "-V") || !strcmp(verb, "-v")) verb = "version";
+    if (!strcmp(verb, "--version") || !strcmp(verb, "-V") || !strcmp(verb, "-v")) {
+        printf("omnigraph %s\n", og_version());
+        return 0;
+    }
     if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) verb = "help";
     /* new argv: verb, rest up to "--", moved globals, the rest */
     char **nv = calloc((size_t)argc + 1, sizeof *nv);
