@@ -1050,8 +1050,7 @@ og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params 
     if (q->is_mutation) return og_error_set(OG_E_INVALID, "query '%s' is a mutation", q->ast ? q->ast->name : "");
     e.v = v;
     e.q = q;
-    e.cat = og_graph_view_catalog(v);
-    if (!e.cat) e.cat = q->cat;
+    e.cat = q->cat;
     e.params = params;
     e.width = q->n_vars + 1;
     e.now_us = og_clock_now_us();
