@@ -19,6 +19,7 @@
 
 #include "exec/exec.h"
 #include "graph/branch.h"
+#include "graph/manifest.h"
 #include "lang/params.h"
 #include "lang/query_ast.h"
 #include "lang/typecheck.h"
@@ -94,6 +95,26 @@ static const char *branch_or_null(const char *b)
     return b && strcmp(b, OG_GRAPH_MAIN) ? b : NULL;
 }
 
+/* Records a lost --if-commit whose typed detail the engine did not fill
+ * (refused at begin): expected is if_commit, actual the branch head now. */
+static void record_precondition(og_db *db, const char *branch, const char *if_commit,
+                                 og_graph_conflict *c)
+{
+    if (c->kind != OG_GRAPH_CONFLICT_HEAD_MOVED) {
+        og_graph_snapshot s;
+        char msg[1024];
+        memset(&s, 0, sizeof s);
+        og_error_format(msg, sizeof msg); /* keep the message across the head read */
+        c->kind = OG_GRAPH_CONFLICT_HEAD_MOVED;
+        snprintf(c->expected_head, sizeof c->expected_head, "%s", if_commit ? if_commit : "");
+        if (!og_graph_open_head(og_graph_store(db->g), branch, &s))
+            snprintf(c->actual_head, sizeof c->actual_head, "%s", s.head.id);
+        og_graph_snapshot_free(&s);
+        og_error_set(OG_E_PRECONDITION, "%s", msg);
+    }
+    og_api_conflict_record(OG_E_PRECONDITION, c);
+}
+
 int og_db_query(og_db *db, const char *query_src, size_t len, const char *name,
                 const char *params_json, const char *branch, const char *snapshot,
                 char **json_out)
@@ -163,6 +184,7 @@ int og_db_mutate(og_db *db, const char *query_src, size_t len, const char *name,
     if (rc) return rc;
     og_graph_txn_opts to = {branch_or_null(branch), actor, if_commit};
     rc = og_graph_txn_begin(db->g, &to, &x);
+    if (rc == OG_E_PRECONDITION) record_precondition(db, to.branch, if_commit, &cr.conflict);
     if (rc == OG_E_NOTFOUND)
         rc = og_error_set(OG_E_NOTFOUND, "branch '%s' not found", branch ? branch : OG_GRAPH_MAIN);
     if (rc) goto done;
@@ -170,6 +192,7 @@ int og_db_mutate(og_db *db, const char *query_src, size_t len, const char *name,
     if (rc) { og_graph_txn_abort(x); x = NULL; goto done; }
     rc = og_graph_txn_commit(x, &cr);
     x = NULL;
+    if (rc == OG_E_PRECONDITION) { record_precondition(db, to.branch, if_commit, &cr.conflict); goto done; }
     if (rc) { og_api_conflict_record(rc, &cr.conflict); goto done; }
     if (cr.published) {
         rc = og_api_commit_lookup(db, cr.commit_id, &commit);
