@@ -30,5 +30,8 @@ int cli_export(int argc, char **argv);     /* cli_export.c */
 int cli_branch(int argc, char **argv);     /* cli_branch.c */
 int cli_commit(int argc, char **argv);     /* cli_commit.c */
 int cli_schema(int argc, char **argv);     /* cli_schema.c */
+int cli_optimize(int argc, char **argv);   /* cli_maint.c: guards only */
+int cli_cleanup(int argc, char **argv);
+int cli_graphs(int argc, char **argv);
 
 #endif

@@ -89,7 +89,10 @@ const char *cli_target(const cli_args *a, const char *verb, const char *pos)
 
 int cli_fail(int rc)
 {
-    cli_err("%s", og_errmsg());
+    const char *msg = og_errmsg();
+    /* schema rule violations carry no prefix in the library (lang) */
+    if (rc == OG_DB_E_PARSE && strncmp(msg, "parse error", 11)) cli_err("parse error: %s", msg);
+    else cli_err("%s", msg);
     return rc == OG_DB_E_PRECONDITION ? CLI_EXIT_PRECONDITION : CLI_EXIT_ERR;
 }
 

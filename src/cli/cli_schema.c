@@ -30,6 +30,11 @@ int cli_schema(int argc, char **argv)
     if (cli_parse(&a, schema_flags, sizeof schema_flags / sizeof schema_flags[0], argc, argv, 2))
         return CLI_EXIT_USAGE;
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
+    if (!strcmp(sub, "plan") && cli_has(&a, "server")) {
+        cli_err("`schema plan` is a direct (storage-native) command; --server addresses a served "
+                "graph and does not apply. Pass a storage URI.");
+        return CLI_EXIT_ERR;
+    }
     if (!strcmp(sub, "plan") || !strcmp(sub, "apply")) {
         cli_err("`schema %s` is not supported yet", sub);
         return CLI_EXIT_ERR;

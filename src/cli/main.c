@@ -22,7 +22,9 @@ static const cli_verb verbs[] = {
     {"schema", cli_schema, "show the accepted schema", "any"},
     {"init", cli_init, "create a graph: --schema S.pg URI", "direct"},
     {"lint", cli_lint, "check a .gq file against a schema (--schema S.pg --query Q.gq)", "direct"},
-    {"optimize", NULL, "compaction and index reconciliation (not supported yet)", "direct"},
+    {"optimize", cli_optimize, "compaction and index reconciliation (not supported yet)", "direct"},
+    {"cleanup", cli_cleanup, "version garbage collection (not supported yet)", "direct"},
+    {"graphs", cli_graphs, "list the graphs of a server (not supported yet)", "served"},
     {"cluster", NULL, "cluster control plane (not supported yet)", "control"},
     {"version", cli_version, "print the version and the internal schema version", "local"},
     {"help", cli_help, "list the commands", "local"},
@@ -48,14 +50,14 @@ int cli_version(int argc, char **argv)
 int cli_help(int argc, char **argv)
 {
     (void)argc; (void)argv;
-    static const char *const groups[] = {"any", "direct", "control", "local"};
-    static const char *const titles[] = {"served or direct", "direct storage only",
+    static const char *const groups[] = {"any", "served", "direct", "control", "local"};
+    static const char *const titles[] = {"served or direct", "served only", "direct storage only",
                                          "control plane", "local"};
     size_t n;
     const cli_verb *v = cli_verbs(&n);
     printf("usage: omnigraph [--as ACTOR] [--store URI] [--quiet] <command> [options]\n\n"
            "COMMANDS BY CAPABILITY\n");
-    for (size_t g = 0; g < 4; g++) {
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         printf("\n  %s:\n", titles[g]);
         for (size_t i = 0; i < n; i++)
             if (v[i].group && !strcmp(v[i].group, groups[g]))
