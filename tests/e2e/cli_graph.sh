@@ -99,6 +99,14 @@ assert c[("node","Person")]==5 and c[("edge","Studies")]==4, c' <<<"$out" || fai
 "$og" export "$t/copy.omni" >"$t/copy.jsonl" || fail "export copy"
 cmp -s <(sort "$t/main.jsonl") <(sort "$t/copy.jsonl") || fail "export round trip differs"
 
+# global flags before the verb; csv quoting of awkward cells
+out=$("$og" --store "$g" query -e 'query q() { match { $p: Person { name: "Ada" } } return { $p.name, $p.born } }' --format csv) \
+    || fail "global --store before the verb"
+[ "$out" = "$(printf 'p.name,p.born\nAda,1815')" ] || fail "csv via global --store: $out"
+"$og" mutate --store "$g" -e 'query m() { insert Person { name: "Doe, \"J\"" } }' >/dev/null || fail "insert awkward name"
+out=$("$og" query --store "$g" -e 'query q() { match { $p: Person { name: "Doe, \"J\"" } } return { $p.name, $p.born } }' --format csv)
+[ "$out" = "$(printf 'p.name,p.born\n"Doe, ""J""",null')" ] || fail "csv quoting: $out"
+
 # errors and usage
 "$og" snapshot "$t/missing.omni" 2>"$t/err" && fail "snapshot of missing graph"
 grep -q '^error: .*not found' "$t/err" || fail "missing graph message: $(cat "$t/err")"
