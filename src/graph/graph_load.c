@@ -76,7 +76,7 @@ og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *te
     og_graph_txn_opts to = {o->branch, o->actor, NULL};
     if ((rc = og_graph_txn_begin(g, &to, &x))) goto done;
     if ((rc = og_load_parse(cat, text, len, NULL, &lb))) goto done;
-    og_graph_probe_init(og_graph_txn_base(x), &probe);
+    if ((rc = og_graph_probe_init(og_graph_txn_base(x), lb->arena, &probe))) goto done;
     if ((rc = og_load_plan(lb, o->mode, &probe, &d))) goto done;
     for (size_t i = 0; i < d.n_tables; i++) {
         const og_delta_table *dt = &d.tables[i];

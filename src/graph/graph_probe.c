@@ -15,6 +15,10 @@
 #include "value_convert.h"
 
 /* Maps each argument string to its indices (head + next chain). */
+/* Strings handed to callbacks stay valid while the arena does (validate.c
+ * may keep them for the whole validation). */
+typedef struct pctx { og_graph_view *v; og_arena *a; } pctx;
+
 typedef struct argidx {
     og_map *m;
     size_t *next;
@@ -68,7 +72,7 @@ static og_status p_nodes_exist(void *ctx, const og_decl *node, size_t n, const c
     for (size_t i = 0; i < n; i++) found[i] = false;
     if (!n) return OG_OK;
     if ((rc = argidx_build(&a, n, ids))) goto done;
-    if ((rc = scan_in(ctx, node, "id", n, ids, cols, 1, &b))) goto done;
+    if ((rc = scan_in(((pctx *)ctx)->v, node, "id", n, ids, cols, 1, &b))) goto done;
     for (size_t r = 0; r < b.nrows; r++) {
         size_t len = 0;
         const char *id = og_column_get_bytes(b.cols[0], r, &len);
@@ -82,7 +86,7 @@ done:
     return rc;
 }
 
-static og_status edges_by(og_graph_view *v, const og_decl *e, const char *col, size_t n,
+static og_status edges_by(og_graph_view *v, og_arena *ar, const og_decl *e, const char *col, size_t n,
                           const char *const *args, og_probe_edge_fn fn, void *arg)
 {
     og_status rc = OG_OK;
@@ -98,7 +102,8 @@ static og_status edges_by(og_graph_view *v, const og_decl *e, const char *col, s
         const char *id = og_column_get_bytes(b.cols[0], r, &l0);
         const char *src = og_column_get_bytes(b.cols[1], r, &l1);
         const char *dst = og_column_get_bytes(b.cols[2], r, &l2);
-        char *s0 = strndup(id, l0), *s1 = strndup(src, l1), *s2 = strndup(dst, l2);
+        char *s0 = og_arena_strndup(ar, id, l0), *s1 = og_arena_strndup(ar, src, l1),
+             *s2 = og_arena_strndup(ar, dst, l2);
         if (!s0 || !s1 || !s2) rc = og_error_set(OG_E_NOMEM, "out of memory");
         else if (!args) rc = fn(arg, 0, s0, s1, s2);
         else {
@@ -107,9 +112,6 @@ static og_status edges_by(og_graph_view *v, const og_decl *e, const char *col, s
             if (og_map_gets(a.m, k, &val))
                 for (size_t i = (size_t)(uintptr_t)val; i && !rc; i = a.next[i - 1]) rc = fn(arg, i - 1, s0, s1, s2);
         }
-        free(s0);
-        free(s1);
-        free(s2);
     }
 done:
     argidx_free(&a);
@@ -119,14 +121,14 @@ done:
 
 static og_status p_edges_by_src(void *ctx, const og_decl *e, size_t n, const char *const *srcs,
                                 og_probe_edge_fn fn, void *arg)
-{ return edges_by(ctx, e, "src", n, srcs, fn, arg); }
+{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "src", n, srcs, fn, arg); }
 
 static og_status p_edges_by_id(void *ctx, const og_decl *e, size_t n, const char *const *ids,
                                og_probe_edge_fn fn, void *arg)
-{ return edges_by(ctx, e, "id", n, ids, fn, arg); }
+{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "id", n, ids, fn, arg); }
 
 static og_status p_edges_scan(void *ctx, const og_decl *e, og_probe_edge_fn fn, void *arg)
-{ return edges_by(ctx, e, "id", 0, NULL, fn, arg); }
+{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "id", 0, NULL, fn, arg); }
 
 static og_status p_unique(void *ctx, const og_decl *t, const og_constraint *c, size_t n,
                           const og_value *tuples, og_probe_id_fn hit, void *arg)
@@ -145,17 +147,17 @@ static og_status p_unique(void *ctx, const og_decl *t, const og_constraint *c, s
     for (size_t i = 0; i < n; i++)
         if (tuples[i * c->n_columns].kind != OG_VALUE_NULL) first[nfirst++] = tuples[i * c->n_columns];
     if (!nfirst) goto done;
-    if ((rc = og_graph_view_table(ctx, t, &tbl))) goto done;
+    if ((rc = og_graph_view_table(((pctx *)ctx)->v, t, &tbl))) goto done;
     og_pred pr = {c->columns[0], OG_CMP_IN, {0}, first, nfirst};
     og_scan_opts so = {cols, c->n_columns + 1, &pr, 1, 0};
     if ((rc = og_table_scan(tbl, &so, &b))) goto done;
     ar = og_arena_create(NULL, "probe");
     if (!ar) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t r = 0; r < b.nrows && !rc; r++) {
-        og_arena_reset(ar);
         size_t il = 0;
         const char *idp = og_column_get_bytes(b.cols[0], r, &il);
-        char *id = og_arena_strndup(ar, idp, il);
+        char *id = og_arena_strndup(((pctx *)ctx)->a, idp, il);
+        og_arena_reset(ar);
         og_value cell[16];
         size_t nc = c->n_columns < 16 ? c->n_columns : 16;
         for (size_t j = 0; j < nc && !rc; j++) {
@@ -184,8 +186,13 @@ done:
 
 static const og_probe_vtbl VIEW_PROBE = {p_nodes_exist, p_unique, p_edges_by_src, p_edges_by_id, p_edges_scan};
 
-void og_graph_probe_init(og_graph_view *v, og_probe *out)
+og_status og_graph_probe_init(og_graph_view *v, og_arena *a, og_probe *out)
 {
+    pctx *c = og_arena_calloc(a, sizeof *c);
+    if (!c) return og_error_set(OG_E_NOMEM, "out of memory");
+    c->v = v;
+    c->a = a;
     out->vt = &VIEW_PROBE;
-    out->ctx = v;
+    out->ctx = c;
+    return OG_OK;
 }

@@ -2,10 +2,11 @@
 #ifndef OG_GRAPH_GRAPH_PROBE_H
 #define OG_GRAPH_GRAPH_PROBE_H
 
+#include "base/arena.h"
 #include "engine.h"
 #include "validate.h"
 
-/* The probe borrows v; v must outlive it. */
-void og_graph_probe_init(og_graph_view *v, og_probe *out);
+/* The probe borrows v and a; strings it hands to callbacks live in a. */
+og_status og_graph_probe_init(og_graph_view *v, og_arena *a, og_probe *out);
 
 #endif
