@@ -476,7 +476,10 @@ static og_status version_key(ex *e, const og_decl *t, og_table *tab, og_buf *key
     og_status rc = og_buf_printf(key, "%s|%llu|%llu|%s|%llu|", e->cat->identity_domain ? e->cat->identity_domain : "",
                                  (unsigned long long)t->type_id, (unsigned long long)t->table_incarnation_id,
                                  br ? br : "", (unsigned long long)og_table_version(tab));
-    if (!rc) rc = og_graph_table_key(t, key);
+    og_buf tk = OG_BUF_INIT;   /* og_graph_table_key replaces its buffer */
+    if (!rc) rc = og_graph_table_key(t, &tk);
+    if (!rc) rc = og_buf_append_str(key, og_buf_cstr(&tk));
+    og_buf_free(&tk);
     return rc;
 }
 
@@ -594,7 +597,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     } else {
         if ((rc = og_graph_view_table(e->v, ed, &tab))) goto done;
         if ((rc = version_key(e, ed, tab, &key))) goto done;
-        if ((rc = og_exec_csr_get(og_buf_cstr(&key), tab, &g))) goto done;
+    if ((rc = og_exec_csr_get(og_buf_cstr(&key), tab, &g))) goto done;
         cached = true;
     }
     if (g && (rc = ensure_marks(e, g->n_nodes))) goto done;

@@ -282,6 +282,9 @@ static og_status read_range(og_fragment_reader *r, uint64_t off, uint64_t len, o
         return og_buf_append(out, r->mem + off, (size_t)len);
     }
     og_status rc = og_store_get_range(r->store, r->key, off, len, out);
+    if (rc == OG_E_INVALID) /* the object is shorter than its manifest says */
+        return og_error_set(OG_E_CORRUPT, "fragment %s is shorter than its recorded size %llu", r->key,
+                            (unsigned long long)r->size);
     if (rc) return og_error_context(rc, "reading fragment %s", r->key);
     if (out->len != len) return corrupt("short read (file truncated?)");
     return OG_OK;

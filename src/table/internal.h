@@ -47,6 +47,8 @@ struct og_txn {
     bool has_restore;
     og_manifest restore;
     bool spent;              /* commit was attempted */
+    og_kv *meta;             /* update_metadata: key = "<field>\x1f<key>" or "\x1f<key>" */
+    size_t nmeta;
     bool has_index;          /* create_index: the index to add/replace */
     og_index_meta index;
 };
@@ -85,6 +87,10 @@ typedef og_status (*tbl_visit_fn)(void *ud, const og_frag_meta *f, uint64_t row_
                                   og_column *const *cols, const uint32_t *sel, size_t nsel);
 og_status tbl_visit(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds,
                     const char *const *cols, size_t ncols, tbl_visit_fn fn, void *ud);
+/* tbl_visit over every fragment of t, using a key index when one applies
+ * to the predicates (covered fragments without candidates are skipped). */
+og_status tbl_visit_all(og_table *t, const og_pred *preds, size_t npreds, const char *const *cols, size_t ncols,
+                        tbl_visit_fn fn, void *ud);
 /* Type of a schema field or virtual column. */
 og_status tbl_col_type(const og_table *t, const char *name, og_type *out);
 /* Deletion bitmap of f (empty when none); caller frees. */

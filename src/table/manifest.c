@@ -15,11 +15,12 @@
 
 static const char *const op_names[] = {
     "", "create", "append", "overwrite", "merge", "delete", "restore", "rewrite", "create_index",
+    "update_metadata",
 };
 
 const char *og_txn_op_name(og_txn_op op)
 {
-    return op >= OG_TXN_CREATE && op <= OG_TXN_CREATE_INDEX ? op_names[op] : "unknown";
+    return op >= OG_TXN_CREATE && op <= OG_TXN_UPDATE_METADATA ? op_names[op] : "unknown";
 }
 
 static og_status nomem(void) { return og_error_set(OG_E_NOMEM, "out of memory"); }
@@ -497,7 +498,7 @@ static og_status txn_parse(const json_t *o, og_txn_record *t)
         (rc = get_u64(o, "restore_target", JINT_MAX, &t->restore_target)) ||
         (rc = get_u64(o, "affected_rows", JINT_MAX, &t->affected_rows)))
         goto done;
-    for (int i = OG_TXN_CREATE; i <= OG_TXN_CREATE_INDEX; i++)
+    for (int i = OG_TXN_CREATE; i <= OG_TXN_UPDATE_METADATA; i++)
         if (!strcmp(op, op_names[i])) t->op = (og_txn_op)i;
     if (!t->op) { rc = bad("unknown operation"); goto done; }
     if (t->keys_file) rc = path_check(t->keys_file);

@@ -84,7 +84,8 @@ typedef struct og_index_meta {
 
 typedef enum og_txn_op {
     OG_TXN_CREATE = 1, OG_TXN_APPEND, OG_TXN_OVERWRITE, OG_TXN_MERGE,
-    OG_TXN_DELETE, OG_TXN_RESTORE, OG_TXN_REWRITE, OG_TXN_CREATE_INDEX
+    OG_TXN_DELETE, OG_TXN_RESTORE, OG_TXN_REWRITE, OG_TXN_CREATE_INDEX,
+    OG_TXN_UPDATE_METADATA
 } og_txn_op;
 
 const char *og_txn_op_name(og_txn_op op);

@@ -28,8 +28,9 @@ og_status tbl_key(const char *root, const char *rel, og_buf *out)
 {
     og_buf_clear(out);
     if (root[0]) {
+        size_t n = strlen(root);
         og_status rc = og_buf_append_str(out, root);
-        if (!rc) rc = og_buf_append_byte(out, '/');
+        if (!rc && root[n - 1] != '/') rc = og_buf_append_byte(out, '/');
         if (rc) return rc;
     }
     return og_buf_append_str(out, rel);
@@ -361,6 +362,8 @@ void og_txn_free(og_txn *x)
     free(x->keys);
     og_manifest_free(&x->restore);
     og_index_meta_free(&x->index);
+    for (size_t i = 0; i < x->nmeta; i++) { free(x->meta[i].key); free(x->meta[i].value); }
+    free(x->meta);
     free(x);
 }
 
@@ -464,6 +467,41 @@ og_status og_txn_combine(og_txn *into, og_txn *from)
     return rc;
 }
 
+og_status og_txn_set_metadata(og_txn *x, const char *field, const char *key, const char *value)
+{
+    og_buf k = OG_BUF_INIT;
+    og_status rc = OG_OK;
+    if (x->rec.op != OG_TXN_UPDATE_METADATA)
+        return og_error_set(OG_E_INVALID, "metadata is set by an update_metadata transaction");
+    if ((field && strchr(field, '\x1f')) || strchr(key, '\x1f') || !key[0])
+        return og_error_set(OG_E_INVALID, "bad metadata key");
+    if ((rc = og_buf_printf(&k, "%s\x1f%s", field ? field : "", key))) goto done;
+    og_kv *v = realloc(x->meta, (x->nmeta + 1) * sizeof *v);
+    if (!v) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    x->meta = v;
+    v[x->nmeta].value = strdup(value);
+    if (!v[x->nmeta].value) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    v[x->nmeta].key = og_buf_detach(&k, NULL);
+    x->nmeta++;
+done:
+    og_buf_free(&k);
+    return rc;
+}
+
+og_status og_table_stage_set_metadata(og_table *t, const char *field, const char *key, const char *value,
+                                      og_txn **out)
+{
+    og_txn *x = NULL;
+    *out = NULL;
+    if (field && !og_schema_find(&t->m.schema, field))
+        return og_error_set(OG_E_INVALID, "table %s has no field `%s`", t->root, field);
+    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_UPDATE_METADATA, &x);
+    if (!rc) rc = og_txn_set_metadata(x, field, key, value);
+    if (rc) og_txn_free(x);
+    else *out = x;
+    return rc;
+}
+
 /* ---------- commit ---------- */
 
 static bool touched_by(const og_txn_record *r, uint64_t frag_id)
@@ -492,6 +530,10 @@ static og_status commit_check(og_txn *x, const og_manifest *c)
     if (op == OG_TXN_OVERWRITE || op == OG_TXN_RESTORE) {
         rc = og_error_set(OG_E_CONFLICT, "%s expected base version %llu but version %llu (%s) was committed",
                           og_txn_op_name(op), (unsigned long long)x->rec.read_version, cv, og_txn_op_name(r->op));
+        goto done;
+    }
+    if (op == OG_TXN_UPDATE_METADATA && r->op == OG_TXN_UPDATE_METADATA) {
+        rc = og_error_set(OG_E_CONFLICT, "version %llu also updated the schema metadata", cv);
         goto done;
     }
     for (size_t i = 0; i < x->rec.ntouched; i++)
@@ -546,6 +588,22 @@ static og_status build(og_txn *x, const og_manifest *base, og_manifest *m)
         if (x->next_field_id > m->next_field_id) m->next_field_id = x->next_field_id;
     } else if (src) {
         rc = og_schema_copy(&m->schema, &src->schema);
+    }
+    for (size_t i = 0; !rc && i < x->nmeta; i++) {
+        const char *sep = strchr(x->meta[i].key, '\x1f');
+        og_props *target = &m->schema.meta;
+        if (sep != x->meta[i].key) {
+            target = NULL;
+            for (size_t f = 0; f < m->schema.nfields; f++)
+                if (strlen(m->schema.fields[f].name) == (size_t)(sep - x->meta[i].key) &&
+                    !strncmp(m->schema.fields[f].name, x->meta[i].key, (size_t)(sep - x->meta[i].key)))
+                    target = &m->schema.fields[f].meta;
+            if (!target) {
+                rc = og_error_set(OG_E_CONFLICT, "field `%.*s` no longer exists", (int)(sep - x->meta[i].key), x->meta[i].key);
+                break;
+            }
+        }
+        rc = og_props_set(target, sep + 1, x->meta[i].value);
     }
     if (rc) goto done;
     bool keep_old = x->rec.op != OG_TXN_CREATE && x->rec.op != OG_TXN_OVERWRITE;
@@ -654,7 +712,12 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         if (latest < tried) latest = tried;
         for (uint64_t v = tried; v <= latest; v++) {
             og_manifest c;
-            if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, v, &c))) goto done;
+            rc = tbl_load_manifest(x->store, x->root, x->prefix, v, &c);
+            if (rc == OG_E_NOTFOUND) /* removed by cleanup: compatibility cannot be shown */
+                rc = og_error_set(OG_E_CONFLICT, "version %llu, committed since read version %llu, is gone; "
+                                  "cannot check for conflicts", (unsigned long long)v,
+                                  (unsigned long long)x->rec.read_version);
+            if (rc) goto done;
             if (c.txn.read_version == x->rec.read_version && c.txn.uuid && !strcmp(c.txn.uuid, x->rec.uuid)) {
                 /* our own earlier attempt landed (its reply was lost): done */
                 og_manifest_free(&built);

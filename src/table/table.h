@@ -117,6 +117,14 @@ og_status og_table_stage_delete(og_table *t, const og_pred *preds, size_t npreds
  * expected base, so any concurrent commit makes the commit fail. */
 og_status og_table_stage_restore(og_table *t, uint64_t target, og_txn **out);
 
+/* Sets key=value in the schema metadata (field NULL) or in one field's
+ * metadata, as a transaction of its own (op "update_metadata"; compatible
+ * with concurrent data changes, conflicting with a concurrent metadata
+ * update). Stage one and add more pairs with og_txn_set_metadata. */
+og_status og_table_stage_set_metadata(og_table *t, const char *field, const char *key, const char *value,
+                                      og_txn **out);
+og_status og_txn_set_metadata(og_txn *x, const char *field, const char *key, const char *value);
+
 /* ---- transactions ---- */
 
 uint64_t og_txn_read_version(const og_txn *x);

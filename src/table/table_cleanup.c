@@ -77,7 +77,7 @@ og_status og_table_cleanup(og_store *s, const char *root, const og_cleanup_opts 
     uint64_t latest = 0;
     og_cleanup_stats stats = {0, 0};
     int64_t grace = o->grace_us < 0 ? DEFAULT_GRACE_US : o->grace_us;
-    size_t rootlen = root[0] ? strlen(root) + 1 : 0;
+    size_t rootlen = root[0] ? strlen(root) + (root[strlen(root) - 1] == '/' ? 0 : 1) : 0;
     static const char *const dirs[] = {"data/", "_deletions/", "_txn/", "_indices/"};
     if (!o->before_version && !o->before_timestamp_us)
         return og_error_set(OG_E_INVALID, "cleanup needs a version or a timestamp bound");

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include "fragment.h"
 
 
@@ -99,6 +100,63 @@ static bool cmp_holds(og_cmp op, int c)
     case OG_CMP_GE: return c >= 0;
     default: return false;
     }
+}
+
+/* IN over unsigned integers (row ids, take) as a sorted set, so a test is
+ * a binary search instead of a walk over every value. */
+typedef struct u64set { uint64_t *v; size_t *idx; size_t n; bool bytes; } u64set;
+
+typedef struct hv { uint64_t h; size_t i; } hv;
+
+static int cmp_hv(const void *a, const void *b)
+{
+    const hv *x = a, *y = b;
+    return x->h < y->h ? -1 : x->h > y->h;
+}
+
+static bool u64set_make(const og_pred *p, og_type_id col, u64set *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    out->bytes = false;
+    if (p->op != OG_CMP_IN || p->nvalues < 8) return true;
+    bool b = col == OG_TYPE_UTF8 || col == OG_TYPE_BINARY;
+    if (col != OG_TYPE_U64 && !b) return true;
+    for (size_t i = 0; i < p->nvalues; i++) {
+        og_value_kind k = p->values[i].kind;
+        if (b ? (k != OG_VALUE_STRING && k != OG_VALUE_BLOB) : k != OG_VALUE_U64) return true;
+    }
+    hv *tmp = malloc(p->nvalues * sizeof *tmp);
+    out->v = malloc(p->nvalues * sizeof *out->v);
+    out->idx = malloc(p->nvalues * sizeof *out->idx);
+    if (!tmp || !out->v || !out->idx) {
+        free(tmp); free(out->v); free(out->idx);
+        out->v = NULL;
+        out->idx = NULL;
+        return false;
+    }
+    for (size_t i = 0; i < p->nvalues; i++) {
+        tmp[i].h = b ? XXH64(p->values[i].as.s.ptr, p->values[i].as.s.len, 7) : p->values[i].as.u;
+        tmp[i].i = i;
+    }
+    qsort(tmp, p->nvalues, sizeof *tmp, cmp_hv);
+    for (size_t i = 0; i < p->nvalues; i++) { out->v[i] = tmp[i].h; out->idx[i] = tmp[i].i; }
+    free(tmp);
+    out->n = p->nvalues;
+    out->bytes = b;
+    return true;
+}
+
+/* Index of the first element >= x. */
+static size_t u64set_lower(const u64set *s, uint64_t x)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }
 
 static bool pred_row(const og_pred *p, const og_column *c, size_t r)
@@ -273,6 +331,7 @@ typedef struct cursor {
     int *pslot, *cslot;
     og_column **outc;
     uint32_t *sel;
+    u64set *sets;        /* per predicate; v NULL when not a u64 IN set */
     uint32_t npages, page;
 } cursor;
 
@@ -285,6 +344,8 @@ static void cursor_close(cursor *c)
     free(c->cslot);
     free(c->outc);
     free(c->sel);
+    for (size_t i = 0; c->sets && i < c->npreds; i++) { free(c->sets[i].v); free(c->sets[i].idx); }
+    free(c->sets);
     if (c->dv) roaring_bitmap_free(c->dv);
     og_fragment_close(c->r);
     free(c);
@@ -307,7 +368,11 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
     c->pslot = calloc(npreds + 1, sizeof *c->pslot);
     c->cslot = calloc(ncols + 1, sizeof *c->cslot);
     c->outc = calloc(ncols + 1, sizeof *c->outc);
-    if (!c->slots || !c->pslot || !c->cslot || !c->outc) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    c->sets = calloc(npreds + 1, sizeof *c->sets);
+    if (!c->slots || !c->pslot || !c->cslot || !c->outc || !c->sets) {
+        rc = og_error_set(OG_E_NOMEM, "out of memory");
+        goto done;
+    }
     if ((rc = tbl_key(t->root, f->file, &key)) || (rc = og_fragment_open(t->store, key.data, f->size, &c->r))) goto done;
     if (og_fragment_nrows(c->r) != f->rows) {
         rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
@@ -326,6 +391,11 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
         else c->cslot[i - npreds] = k;
     }
     for (size_t i = 0; i < ncols; i++) c->outc[i] = &c->slots[c->cslot[i]].col;
+    for (size_t i = 0; i < npreds; i++)
+        if (!u64set_make(&preds[i], c->slots[c->pslot[i]].type.id, &c->sets[i])) {
+            rc = og_error_set(OG_E_NOMEM, "out of memory");
+            goto done;
+        }
     c->npages = og_fragment_ncols(c->r) ? og_fragment_npages(c->r) : 0;
     if (c->npages && !(c->sel = malloc(og_fragment_col(c->r, 0)->pages[0].nrows * sizeof *c->sel)))
         rc = og_error_set(OG_E_NOMEM, "out of memory");
@@ -350,7 +420,12 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
             og_stats st;
             uint64_t nulls;
             slot_stats(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n, &st, &nulls);
-            may = page_may(&c->preds[i], &st, nulls, n);
+            if (c->sets[i].v && !c->sets[i].bytes && st.kind == OG_STATS_U64 && nulls < n) {
+                size_t k = u64set_lower(&c->sets[i], st.umin);
+                may = k < c->sets[i].n && c->sets[i].v[k] <= st.umax;
+            } else {
+                may = page_may(&c->preds[i], &st, nulls, n);
+            }
         }
         if (!may) continue;
         for (size_t i = 0; i < c->nslots; i++) c->slots[i].loaded = false;
@@ -360,7 +435,27 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
         for (uint64_t k = 0; k < n; k++) {
             if (roaring_bitmap_contains(c->dv, (uint32_t)(row_start + k))) continue;
             bool ok = true;
-            for (size_t i = 0; ok && i < c->npreds; i++) ok = pred_row(&c->preds[i], &c->slots[c->pslot[i]].col, (size_t)k);
+            for (size_t i = 0; ok && i < c->npreds; i++) {
+                const og_column *col = &c->slots[c->pslot[i]].col;
+                if (c->sets[i].v && c->sets[i].bytes) {
+                    /* hash says "maybe": confirm against the values */
+                    size_t bn;
+                    const char *bp = og_column_get_bytes(col, (size_t)k, &bn);
+                    uint64_t x = XXH64(bp, bn, 7);
+                    size_t j = u64set_lower(&c->sets[i], x);
+                    ok = false;
+                    for (; !og_column_is_null(col, (size_t)k) && !ok && j < c->sets[i].n && c->sets[i].v[j] == x; j++) {
+                        const og_value *v = &c->preds[i].values[c->sets[i].idx[j]];
+                        ok = v->as.s.len == bn && (bn == 0 || !memcmp(v->as.s.ptr, bp, bn));
+                    }
+                } else if (c->sets[i].v) {
+                    uint64_t x = og_column_get_u64(col, (size_t)k);
+                    size_t j = u64set_lower(&c->sets[i], x);
+                    ok = !og_column_is_null(col, (size_t)k) && j < c->sets[i].n && c->sets[i].v[j] == x;
+                } else {
+                    ok = pred_row(&c->preds[i], col, (size_t)k);
+                }
+            }
             if (ok) c->sel[nsel++] = (uint32_t)k;
         }
         if (!nsel) continue;
@@ -533,6 +628,33 @@ og_status og_scanner_next(og_scanner *sc, og_batch *out, bool *done)
     }
     if (!rc) rc = og_batch_seal(out);
     if (!rc && got == 0) *done = true;
+    return rc;
+}
+
+og_status tbl_visit_all(og_table *t, const og_pred *preds, size_t npreds, const char *const *cols, size_t ncols,
+                        tbl_visit_fn fn, void *ud)
+{
+    og_scanner *sc = NULL;
+    og_scan_opts o;
+    memset(&o, 0, sizeof o);
+    o.columns = cols;
+    o.ncolumns = ncols;
+    o.preds = preds;
+    o.npreds = npreds;
+    og_status rc = og_scanner_open(t, &o, 0, &sc);
+    while (!rc) {
+        bool more;
+        if ((rc = next_fragment(sc, &more)) || !more) break;
+        for (;;) {
+            uint64_t row_start;
+            size_t nsel;
+            if ((rc = cursor_next(sc->cur, &row_start, &nsel)) || !nsel) break;
+            if ((rc = fn(ud, sc->cur->f, row_start, sc->cur->outc, sc->cur->sel, nsel))) break;
+        }
+        cursor_close(sc->cur);
+        sc->cur = NULL;
+    }
+    og_scanner_close(sc);
     return rc;
 }
 

@@ -362,8 +362,7 @@ typedef struct merge_ctx {
     uint64_t *match_off;     /* fragment offset */
     uint64_t *match_rowid;
     uint64_t *match_created;
-    size_t frag_index;
-    og_status dup_rc;
+    og_table *t;
 } merge_ctx;
 
 static og_status merge_visit(void *ud, const og_frag_meta *f, uint64_t row_start,
@@ -376,7 +375,7 @@ static og_status merge_visit(void *ud, const og_frag_meta *f, uint64_t row_start
         if (mc->match_frag[r] >= 0)
             return og_error_set(OG_E_CORRUPT, "table holds two live rows with one id (fragment %llu)",
                                 (unsigned long long)f->id);
-        mc->match_frag[r] = (int64_t)mc->frag_index;
+        mc->match_frag[r] = (int64_t)(f - mc->t->m.frags);
         mc->match_off[r] = row_start + sel[i];
         mc->match_rowid[r] = og_column_get_u64(cols[1], sel[i]);
         mc->match_created[r] = og_column_get_u64(cols[2], sel[i]);
@@ -407,6 +406,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
     bool *dup = NULL, *ins = NULL, *upd = NULL;
     og_batch bi = OG_BATCH_INIT, bu = OG_BATCH_INIT;
     og_column *rid = NULL, *cre = NULL;
+    og_value *jv = NULL;
     size_t n = rows->nrows;
     memset(&mc, 0, sizeof mc);
     *out = NULL;
@@ -430,13 +430,30 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
     for (size_t i = 0; i < n; i++) mc.match_frag[i] = -1;
     mc.src_ids = ids;
     if ((rc = map_build(&mc.map, ids, dup))) goto done;
-    /* Join against every live row of the read version. */
+    /* Join against the live rows of the read version. For utf8 ids the
+     * join carries `id IN (source ids)`, so pages whose id statistics
+     * exclude every source id, and fragments a key index rules out, are
+     * never read. */
     const char *jcols[] = {"id", OG_COL_ROWID, OG_COL_CREATED};
-    for (size_t i = 0; i < t->m.nfrags && !rc; i++) {
-        mc.frag_index = i;
-        rc = tbl_visit(t, &t->m.frags[i], NULL, 0, jcols, 3, merge_visit, &mc);
+    og_pred jp;
+    memset(&jp, 0, sizeof jp);
+    size_t njp = 0;
+    if (ids->type.id == OG_TYPE_UTF8 && n) {
+        jv = calloc(n, sizeof *jv);
+        if (!jv) { rc = nomem(); goto done; }
+        for (size_t r = 0; r < n; r++) {
+            size_t len;
+            const char *p = og_column_get_bytes(ids, r, &len);
+            jv[r] = og_val_strn(p, len);
+        }
+        jp.column = "id";
+        jp.op = OG_CMP_IN;
+        jp.values = jv;
+        jp.nvalues = n;
+        njp = 1;
     }
-    if (rc) goto done;
+    mc.t = t;
+    if ((rc = tbl_visit_all(t, &jp, njp, jcols, 3, merge_visit, &mc))) goto done;
     for (size_t r = 0; r < n; r++) {
         if (dup[r]) { st.skipped++; continue; }
         if (mc.match_frag[r] >= 0) {
@@ -508,6 +525,7 @@ done:
     free(mc.match_off);
     free(mc.match_rowid);
     free(mc.match_created);
+    free(jv);
     free(dup);
     free(ins);
     free(upd);

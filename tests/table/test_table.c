@@ -634,6 +634,10 @@ static void test_corrupt_manifest_or_fragment_in_store_is_corrupt(void **st)
     OG_CHECK(og_store_put(s, key.data, data.data, data.len, NULL));
     assert_int_equal(og_table_scan(t, NULL, &out), OG_E_CORRUPT);
     og_batch_free(&out);
+    /* a truncated fragment (shorter than the manifest says) is corrupt too */
+    OG_CHECK(og_store_put(s, key.data, data.data, data.len / 3, NULL));
+    assert_int_equal(og_table_scan(t, NULL, &out), OG_E_CORRUPT);
+    og_batch_free(&out);
     og_table_close(t);
     /* a flipped manifest byte makes the open fail */
     og_list l = {0};
@@ -898,6 +902,158 @@ static void test_scanner_streams_bounded_batches_across_fragments(void **st)
     og_store_close(s);
 }
 
+static void test_take_many_ids_uses_sorted_set_and_rejects_deleted(void **st)
+{
+    (void)st;
+    og_store *s = make_table(3000);
+    og_table *t = open_latest(s);
+    uint64_t ids[1500];
+    for (size_t i = 0; i < 1500; i++) ids[i] = (uint64_t)((i * 7919) % 3000);
+    const char *cols[] = {"id", OG_COL_ROWID};
+    og_batch out = OG_BATCH_INIT;
+    OG_CHECK(og_table_take(t, ids, 1500, cols, 2, &out));
+    assert_int_equal(out.nrows, 1500);
+    for (size_t i = 0; i < 1500; i++) {
+        char want[16];
+        size_t n;
+        snprintf(want, sizeof want, "p%04llu", (unsigned long long)ids[i]);
+        assert_memory_equal(og_column_get_bytes(out.cols[0], i, &n), want, 5);
+        assert_int_equal(og_column_get_u64(out.cols[1], i), ids[i]);
+    }
+    og_batch_free(&out);
+    og_txn *x;
+    og_pred p = {"id", OG_CMP_EQ, og_val_str("p0042"), NULL, 0};
+    OG_CHECK(og_table_stage_delete(t, &p, 1, NULL, &x));
+    commit(x);
+    og_table_close(t);
+    t = open_latest(s);
+    uint64_t some[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 42};
+    assert_int_equal(og_table_take(t, some, 10, cols, 2, &out), OG_E_NOTFOUND);
+    og_batch_free(&out);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+static void test_in_with_many_utf8_values_matches_exactly(void **st)
+{
+    (void)st;
+    og_store *s = make_table(500);
+    og_table *t = open_latest(s);
+    char names[40][16];
+    og_value vals[40];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], i % 2 ? "p%04d" : "x%04d", i * 11);
+        vals[i] = og_val_str(names[i]);
+    }
+    og_pred p = {"id", OG_CMP_IN, {0}, vals, 40};
+    og_scan_opts o = {NULL, 0, &p, 1, 0};
+    og_batch out = OG_BATCH_INIT;
+    OG_CHECK(og_table_scan(t, &o, &out));
+    assert_int_equal(out.nrows, 20); /* the odd ones exist (i*11 < 500) */
+    og_batch_free(&out);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+static void test_metadata_updates_commit_and_conflict_only_with_each_other(void **st)
+{
+    (void)st;
+    og_store *s = make_table(3);
+    og_table *t = open_latest(s);
+    og_txn *m1, *m2, *app;
+    og_batch b = OG_BATCH_INIT;
+    OG_CHECK(og_table_stage_set_metadata(t, NULL, "omnigraph.schema_ir_hash", "abc", &m1));
+    OG_CHECK(og_txn_set_metadata(m1, "age", "unit", "years"));
+    OG_CHECK(og_table_stage_set_metadata(t, "id", "k", "v", &m2));
+    assert_int_equal(og_table_stage_set_metadata(t, "nope", "k", "v", &app), OG_E_INVALID);
+    people(&b, "z", 0, 2, 0);
+    OG_CHECK(og_table_stage_append(t, &b, &app));
+    commit(app);                               /* v2: data */
+    assert_int_equal(commit(m1), 3);           /* rebased over the append */
+    assert_int_equal(og_txn_commit(m2, NULL, NULL, NULL), OG_E_CONFLICT);
+    og_txn_free(m2);
+    og_table_close(t);
+    t = open_latest(s);
+    const og_schema *sc = og_table_schema(t);
+    assert_string_equal(og_props_get(&sc->meta, "omnigraph.schema_ir_hash"), "abc");
+    assert_string_equal(og_props_get(&og_schema_find(sc, "age")->meta, "unit"), "years");
+    assert_null(og_props_get(&og_schema_find(sc, "id")->meta, "k"));
+    assert_true(og_schema_find(sc, "id")->primary_key);
+    assert_int_equal(og_table_count_rows(t), 5);
+    og_batch_free(&b);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+/* One writer per kind; returns the staged txn (NULL on a crash). */
+static og_status stage_kind(int kind, og_table *t, og_txn **x)
+{
+    og_batch b = OG_BATCH_INIT;
+    og_status rc = OG_OK;
+    og_pred p = {"age", OG_CMP_LT, og_val_i64(4), NULL, 0};
+    og_compact_opts co = {0};
+    *x = NULL;
+    switch (kind) {
+    case 0: people(&b, "z", 0, 3, 0); rc = og_table_stage_append(t, &b, x); break;
+    case 1: rc = og_table_stage_delete(t, &p, 1, NULL, x); break;
+    case 2: rc = og_table_stage_overwrite(t, NULL, NULL, x); break;
+    case 3: rc = og_table_stage_restore(t, 1, x); break;
+    case 4: rc = og_table_stage_compact(t, &co, x); break;
+    case 5: rc = og_table_stage_create_index(t, "ix", "id", x); break;
+    default: rc = og_table_stage_set_metadata(t, NULL, "k", "v", x); break;
+    }
+    og_batch_free(&b);
+    return rc;
+}
+
+static void test_every_writer_crashing_at_every_step_leaves_a_whole_version(void **st)
+{
+    (void)st;
+    /* base: v1 = 10 rows, v2 = 2 more rows (two fragments, so compaction has work) */
+    const uint64_t after[] = {15, 6, 0, 10, 12, 12, 12};
+    for (int kind = 0; kind < 7; kind++) {
+        int crashed_runs = 0;
+        for (unsigned n = 1; n < 100; n++) {
+            og_store *mem = make_table(10), *s;
+            og_table *t;
+            og_batch b = OG_BATCH_INIT;
+            og_txn *x = NULL;
+            t = open_latest(mem);
+            people(&b, "q", 0, 2, 0);
+            OG_CHECK(og_table_stage_append(t, &b, &x));
+            commit(x);
+            og_batch_free(&b);
+            og_table_close(t);
+            OG_CHECK(og_store_fault_open(mem, &s));
+            OG_CHECK(og_table_open(s, "t", &t));
+            og_store_fault_crash_at(s, n);
+            og_status rc = stage_kind(kind, t, &x);
+            if (!rc) rc = og_txn_commit(x, NULL, NULL, NULL);
+            bool crashed = og_store_fault_crashed(s);
+            og_txn_free(x);
+            og_table_close(t);
+            og_store_fault_reopen(s);
+            og_store_fault_crash_at(s, 0);
+            t = open_latest(s);
+            og_batch full = OG_BATCH_INIT;
+            OG_CHECK(og_table_scan(t, NULL, &full));
+            if (og_table_version(t) == 2) {
+                assert_true(crashed);
+                assert_int_equal(full.nrows, 12);
+            } else {
+                assert_int_equal(og_table_version(t), 3);
+                assert_int_equal(full.nrows, after[kind]);
+            }
+            og_batch_free(&full);
+            og_table_close(t);
+            og_store_close(s);
+            if (!crashed) { assert_int_equal(rc, OG_OK); break; }
+            crashed_runs++;
+        }
+        assert_true(crashed_runs >= 2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -925,6 +1081,10 @@ int main(void)
         cmocka_unit_test(test_location_identity_and_delta_by_version_columns),
         cmocka_unit_test(test_combined_upsert_and_delete_commit_as_one_version),
         cmocka_unit_test(test_scanner_streams_bounded_batches_across_fragments),
+        cmocka_unit_test(test_take_many_ids_uses_sorted_set_and_rejects_deleted),
+        cmocka_unit_test(test_in_with_many_utf8_values_matches_exactly),
+        cmocka_unit_test(test_metadata_updates_commit_and_conflict_only_with_each_other),
+        cmocka_unit_test(test_every_writer_crashing_at_every_step_leaves_a_whole_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -331,6 +331,80 @@ static void test_cleanup_removes_old_versions_and_unreferenced_files_only(void *
     og_store_close(s);
 }
 
+static void test_merge_insert_join_reads_only_pages_and_fragments_that_may_match(void **st)
+{
+    (void)st;
+    og_store *mem = make(), *s;
+    og_table *t;
+    og_txn *x;
+    og_merge_stats ms;
+    for (int i = 0; i < 5; i++) append(mem, NULL, "k", i * 10, i * 10 + 10);
+    OG_CHECK(og_store_fault_open(mem, &s));
+    og_batch b = OG_BATCH_INIT;
+    rows(&b, "k", 23, 24);
+    OG_CHECK(og_table_open(s, "t", &t));
+    og_store_fault_reset_counts(s);
+    OG_CHECK(og_table_stage_merge_insert(t, &b, OG_MATCHED_UPDATE_ALL, OG_NOT_MATCHED_INSERT, &ms, &x));
+    assert_int_equal(ms.updated, 1);
+    /* statistics: every fragment's tail + footer, one id page */
+    assert_int_equal(og_store_fault_count(s, OG_OP_GET_RANGE), 5 * 2 + 1);
+    og_txn_free(x);
+    OG_CHECK(og_table_stage_create_index(t, "id_idx", "id", &x));
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    og_store_fault_reset_counts(s);
+    OG_CHECK(og_table_stage_merge_insert(t, &b, OG_MATCHED_UPDATE_ALL, OG_NOT_MATCHED_INSERT, &ms, &x));
+    assert_int_equal(ms.updated, 1);
+    /* with the key index only the fragment holding k023 is opened */
+    assert_int_equal(og_store_fault_count(s, OG_OP_GET_RANGE), 3);
+    OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+    og_txn_free(x);
+    og_table_close(t);
+    OG_CHECK(og_table_open(s, "t", &t));
+    assert_int_equal(og_table_count_rows(t), 50);
+    assert_int_equal(count_id(t, "k023"), 1);
+    og_batch_free(&b);
+    og_table_close(t);
+    og_store_close(s);
+}
+
+static void test_roots_empty_nested_and_with_trailing_slash(void **st)
+{
+    (void)st;
+    const char *roots[] = {"", "graph/nodes/Person", "graph/edges/Knows/"};
+    og_store *s;
+    OG_CHECK(og_store_mem_open(&s));
+    for (size_t i = 0; i < 3; i++) {
+        og_schema sc;
+        og_txn *x;
+        og_table *t;
+        og_batch b = OG_BATCH_INIT;
+        memset(&sc, 0, sizeof sc);
+        OG_CHECK(og_schema_add(&sc, "id", T_UTF8, false, true));
+        OG_CHECK(og_schema_add(&sc, "n", T_I64, true, false));
+        rows(&b, "r", 0, (int)i + 1);
+        OG_CHECK(og_table_stage_create(s, roots[i], &sc, &b, &x));
+        OG_CHECK(og_txn_commit(x, NULL, NULL, NULL));
+        og_txn_free(x);
+        OG_CHECK(og_table_open(s, roots[i], &t));
+        assert_int_equal(og_table_count_rows(t), i + 1);
+        og_batch out = OG_BATCH_INIT;
+        OG_CHECK(og_table_scan(t, NULL, &out));
+        assert_int_equal(out.nrows, i + 1);
+        og_batch_free(&out);
+        og_cleanup_opts co = {1, 0, 0};
+        og_cleanup_stats cs;
+        OG_CHECK(og_table_cleanup(s, roots[i], &co, &cs));
+        assert_int_equal(cs.files_removed, 0);
+        og_table_close(t);
+        og_batch_free(&b);
+        og_schema_free(&sc);
+    }
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +413,8 @@ int main(void)
         cmocka_unit_test(test_branch_is_shallow_and_isolated),
         cmocka_unit_test(test_key_index_skips_uncovered_io_and_stays_correct_at_any_coverage),
         cmocka_unit_test(test_cleanup_removes_old_versions_and_unreferenced_files_only),
+        cmocka_unit_test(test_merge_insert_join_reads_only_pages_and_fragments_that_may_match),
+        cmocka_unit_test(test_roots_empty_nested_and_with_trailing_slash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

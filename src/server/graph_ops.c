@@ -1,0 +1,566 @@
+/* graph_ops.c — the per-graph routes of §5.3 over the public C API.
+ * (1) Each request opens its own og_db handle and closes it before
+ *     returning, so handlers share no engine state across threads; write
+ *     races between requests are settled by the engine's commit protocol.
+ * (2) Every handler authorizes (403) before admission (429) before the
+ *     graph is touched; admitted requests release on every path.
+ * (3) A failed write with a typed detail (og_last_conflict_json) answers
+ *     that body verbatim: 409 manifest_conflict, 412 precondition_failure.
+ * (4) Built against a header without the graph API, the routes answer 500
+ *     "graph API not available" after the same checks. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "omnigraph.h"
+#include "server.h"
+#include "yaml_doc.h"
+
+#define EXPORT_MAX ((size_t)256 << 20)
+
+typedef struct op_ctx {
+    og_req *q;
+    og_resp *r;
+    json_t *body;           /* parsed JSON body or NULL */
+    const char *branch;     /* effective branch */
+} op_ctx;
+
+static const char *qarg(og_req *q, const char *name)
+{
+    return q->query_arg ? q->query_arg(q->conn, name) : NULL;
+}
+
+/* Reads an optional string field; 400 if present with another type. */
+static int opt_str(op_ctx *c, const char *key, const char **out)
+{
+    json_t *v = c->body ? json_object_get(c->body, key) : NULL;
+    *out = NULL;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_string(v)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "field '%s' must be a string", key);
+        og_resp_error(c->r, 400, "bad_request", msg, NULL);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+static int parse_body(op_ctx *c, bool required)
+{
+    json_error_t err;
+    if (c->q->body_len == 0) {
+        if (!required) return 0;
+        og_resp_error(c->r, 400, "bad_request", "request body must be a JSON object", NULL);
+        return -1;
+    }
+    c->body = json_loadb(c->q->body, c->q->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!c->body || !json_is_object(c->body)) {
+        char msg[300];
+        if (c->body) snprintf(msg, sizeof msg, "request body must be a JSON object");
+        else snprintf(msg, sizeof msg, "invalid JSON body: line %d, column %d: %s", err.line, err.column, err.text);
+        og_resp_error(c->r, 400, "bad_request", msg, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+__attribute__((unused)) static void deprecate(og_resp *r, const char *successor)
+{
+    og_resp_header(r, "Deprecation", "true");
+    char link[128];
+    snprintf(link, sizeof link, "<%s>; rel=\"successor-version\"", successor);
+    og_resp_header(r, "Link", link);
+}
+
+#ifdef OG_DB_OK
+
+og_status og_srv_graph_open(og_srv_graph *g)
+{
+    og_db *db = NULL;
+    int rc = og_db_open(g->uri, 0, &db);
+    if (rc) return og_error_set(OG_E_CONFIG, "graph '%s' (%s): %s", g->id, g->uri, og_errmsg());
+    og_db_close(db); /* per-request handles (invariant 1) */
+    return OG_OK;
+}
+
+void og_srv_graph_close(og_srv_graph *g) { (void)g; }
+
+static int open_db(op_ctx *c, og_db **db)
+{
+    if (og_db_open(c->q->graph->uri, 0, db)) {
+        og_resp_lib_error(c->r);
+        return -1;
+    }
+    return 0;
+}
+
+/* Answers a library result: json text (freed here) or the last error. */
+static void answer(op_ctx *c, int rc, char *json, bool write)
+{
+    if (rc) {
+        const char *detail = write ? og_last_conflict_json() : NULL;
+        if (detail) {
+            const char *code;
+            int status = og_http_status_for_class(og_errclass(), &code);
+            json_t *o = json_loads(detail, 0, NULL);
+            char *msg = o ? strdup(json_string_value(json_object_get(o, "error")) ? json_string_value(json_object_get(o, "error")) : og_errmsg()) : NULL;
+            if (o) json_object_del(o, "error");
+            if (o) json_object_del(o, "code");
+            if (status != 409 && status != 412) status = 409, code = "conflict";
+            og_resp_error(c->r, status, code, msg ? msg : og_errmsg(), o);
+            free(msg);
+        } else {
+            og_resp_lib_error(c->r);
+        }
+    } else {
+        og_resp_raw(c->r, 200, "application/json", json, strlen(json));
+        json = NULL;
+    }
+    og_free(json);
+}
+
+static char *params_text(op_ctx *c, int *bad)
+{
+    json_t *p = c->body ? json_object_get(c->body, "params") : NULL;
+    *bad = 0;
+    if (!p || json_is_null(p)) return NULL;
+    if (!json_is_object(p)) {
+        og_resp_error(c->r, 400, "bad_request", "field 'params' must be an object", NULL);
+        *bad = 1;
+        return NULL;
+    }
+    return json_dumps(p, JSON_COMPACT);
+}
+
+static void do_read(op_ctx *c, const char *src, const char *name, bool legacy)
+{
+    const char *snapshot = NULL;
+    og_db *db = NULL;
+    char *out = NULL, *params = NULL;
+    int bad;
+    if (opt_str(c, "snapshot", &snapshot)) goto done;
+    params = params_text(c, &bad);
+    if (bad) goto done;
+    if (og_srv_authorize(c->q, c->r, "read", c->branch, NULL, false)) goto done;
+    if (open_db(c, &db)) goto done;
+    int rc = og_db_query(db, src, strlen(src), name, params, c->branch, snapshot, &out);
+    if (!rc && legacy) {
+        json_t *o = json_loads(out, 0, NULL);
+        if (o) {
+            json_object_del(o, "graph_commit_id");
+            og_free(out);
+            out = NULL;
+            og_resp_json(c->r, 200, o);
+            deprecate(c->r, "query");
+            goto done;
+        }
+    }
+    answer(c, rc, out, false);
+done:
+    free(params);
+    og_db_close(db);
+}
+
+static void do_mutate(op_ctx *c, const char *src, const char *name, const char *if_commit)
+{
+    og_db *db = NULL;
+    char *out = NULL, *params = NULL;
+    int bad;
+    params = params_text(c, &bad);
+    if (bad) goto done;
+    if (og_srv_authorize(c->q, c->r, "change", c->branch, NULL, false)) goto done;
+    if (og_srv_admit(c->q, c->r, c->q->body_len)) goto done;
+    if (!open_db(c, &db)) {
+        int rc = og_db_mutate(db, src, strlen(src), name, params, c->branch, if_commit, c->q->actor, &out);
+        answer(c, rc, out, true);
+    }
+    og_srv_release(c->q, c->q->body_len);
+done:
+    free(params);
+    og_db_close(db);
+}
+
+static int query_fields(op_ctx *c, bool legacy, const char **src, const char **name)
+{
+    if (opt_str(c, legacy ? "query_source" : "query", src) || opt_str(c, legacy ? "query_name" : "name", name)) return -1;
+    if (!*src && (opt_str(c, legacy ? "query" : "query_source", src) || opt_str(c, legacy ? "name" : "query_name", name))) return -1;
+    if (!*src) {
+        og_resp_error(c->r, 400, "bad_request", legacy ? "missing field 'query_source'" : "missing field 'query'", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static void do_load(op_ctx *c, const char *data, size_t len, const char *from, const char *mode, bool legacy)
+{
+    og_db *db = NULL;
+    char *out = NULL;
+    if (!mode) mode = "merge";
+    if (strcmp(mode, "merge") && strcmp(mode, "append") && strcmp(mode, "overwrite")) {
+        og_resp_error(c->r, 400, "bad_request", "mode must be overwrite, append or merge", NULL);
+        return;
+    }
+    if (og_srv_authorize(c->q, c->r, "change", c->branch, NULL, false)) return;
+    if (from && og_srv_authorize(c->q, c->r, "branch_create", from, c->branch, false)) return;
+    if (og_srv_admit(c->q, c->r, len)) return;
+    if (!open_db(c, &db)) {
+        int rc = og_db_load(db, c->branch, from, data, len, mode, c->q->actor, &out);
+        answer(c, rc, out, true);
+        if (!rc && legacy) deprecate(c->r, "load");
+    }
+    og_srv_release(c->q, len);
+    og_db_close(db);
+}
+
+typedef struct export_sink {
+    char *buf;
+    size_t len, cap;
+    bool over;
+} export_sink;
+
+static int export_cb(void *ud, const char *line, size_t len)
+{
+    export_sink *s = ud;
+    if (s->len + len + 1 > EXPORT_MAX) { s->over = true; return 1; }
+    if (s->len + len + 1 > s->cap) {
+        size_t nc = s->cap ? s->cap : 65536;
+        while (nc < s->len + len + 1) nc *= 2;
+        char *nb = realloc(s->buf, nc);
+        if (!nb) { s->over = true; return 1; }
+        s->buf = nb;
+        s->cap = nc;
+    }
+    memcpy(s->buf + s->len, line, len);
+    s->len += len;
+    s->buf[s->len++] = '\n';
+    return 0;
+}
+
+static void do_export(op_ctx *c)
+{
+    og_db *db = NULL;
+    const char **types = NULL;
+    size_t ntypes = 0;
+    export_sink sink = {0};
+    const char *k;
+    json_t *v;
+    json_object_foreach(c->body, k, v) {
+        if (strcmp(k, "branch") && strcmp(k, "type_names")) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "unknown field '%.100s' (expected branch, type_names)", k);
+            og_resp_error(c->r, 400, "bad_request", msg, NULL);
+            goto done;
+        }
+    }
+    json_t *tn = c->body ? json_object_get(c->body, "type_names") : NULL;
+    if (tn && !json_is_null(tn)) {
+        if (!json_is_array(tn)) { og_resp_error(c->r, 400, "bad_request", "type_names must be a list", NULL); goto done; }
+        ntypes = json_array_size(tn);
+        types = calloc(ntypes + 1, sizeof *types);
+        for (size_t i = 0; types && i < ntypes; i++) {
+            types[i] = json_string_value(json_array_get(tn, i));
+            if (!types[i]) { og_resp_error(c->r, 400, "bad_request", "type_names must be strings", NULL); goto done; }
+        }
+    }
+    if (og_srv_authorize(c->q, c->r, "export", c->branch, NULL, false)) goto done;
+    if (open_db(c, &db)) goto done;
+    int rc = og_db_export(db, c->branch, types, ntypes, export_cb, &sink);
+    if (rc && sink.over) {
+        json_t *lim = json_pack("{s:{s:s, s:I, s:I}}", "resource_limit", "resource", "stream_export_transport_bytes",
+                                "limit", (json_int_t)EXPORT_MAX, "actual", (json_int_t)(sink.len + 1));
+        og_resp_error(c->r, 413, "bad_request", "export exceeds the server's export buffer", lim);
+    } else if (rc) {
+        og_resp_lib_error(c->r);
+    } else {
+        og_resp_raw(c->r, 200, "application/x-ndjson", sink.buf ? sink.buf : strdup(""), sink.len);
+        sink.buf = NULL;
+    }
+done:
+    free(sink.buf);
+    free(types);
+    og_db_close(db);
+}
+
+/* ---- stored queries: *.gq files of the graph's queries folder ---- */
+
+typedef struct stored {
+    char *name;
+    char *src;   /* whole file text */
+    bool mutation;
+    char *sig;   /* parameter list text between ( and ) */
+} stored;
+
+static bool is_ident(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* Scans one file for `query NAME(...)` headers; a body holding insert,
+ * update or delete makes it a mutation. */
+static void scan_queries(const char *text, stored **out, size_t *n)
+{
+    const char *p = text;
+    while ((p = strstr(p, "query")) != NULL) {
+        bool start = p == text || !is_ident(p[-1]);
+        const char *q = p + 5;
+        p = q;
+        if (!start || (*q != ' ' && *q != '\t' && *q != '\n')) continue;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+        const char *ns = q;
+        while (is_ident(*q)) q++;
+        if (q == ns || *q != '(') continue;
+        const char *se = strchr(q, ')');
+        if (!se) break;
+        const char *body = strchr(se, '{');
+        const char *next = body ? strstr(body, "\nquery") : NULL;
+        size_t blen = body ? (next ? (size_t)(next - body) : strlen(body)) : 0;
+        stored *nv = realloc(*out, (*n + 1) * sizeof *nv);
+        if (!nv) break;
+        *out = nv;
+        stored *s = &nv[*n];
+        s->name = strndup(ns, (size_t)(q - ns));
+        s->sig = strndup(q + 1, (size_t)(se - q - 1));
+        s->src = strdup(text);
+        char *b = body ? strndup(body, blen) : NULL;
+        s->mutation = b && (strstr(b, "insert ") || strstr(b, "update ") || strstr(b, "delete "));
+        free(b);
+        if (!s->name || !s->sig || !s->src) { free(s->name); free(s->sig); free(s->src); break; }
+        (*n)++;
+    }
+}
+
+static void stored_free(stored *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) { free(v[i].name); free(v[i].src); free(v[i].sig); }
+    free(v);
+}
+
+static void load_stored(og_srv_graph *g, stored **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!g->queries_dir) return;
+    DIR *d = opendir(g->queries_dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 4 || strcmp(e->d_name + l - 3, ".gq")) continue;
+        char path[4096];
+        char *text = NULL;
+        size_t len;
+        snprintf(path, sizeof path, "%s/%s", g->queries_dir, e->d_name);
+        if (og_yaml_read_file(path, &text, &len)) { og_error_clear(); continue; }
+        scan_queries(text, out, n);
+        free(text);
+    }
+    closedir(d);
+}
+
+static const char *param_kind(const char *t, const char **item)
+{
+    *item = NULL;
+    if (!strncmp(t, "String", 6)) return "string";
+    if (!strncmp(t, "Bool", 4)) return "bool";
+    if (!strncmp(t, "I64", 3) || !strncmp(t, "U64", 3)) return "bigint";
+    if (t[0] == 'I' || t[0] == 'U') return "int";
+    if (t[0] == 'F') return "float";
+    if (!strncmp(t, "DateTime", 8)) return "datetime";
+    if (!strncmp(t, "Date", 4)) return "date";
+    if (!strncmp(t, "Blob", 4)) return "blob";
+    if (!strncmp(t, "Vector", 6)) return "vector";
+    if (t[0] == '[') return "list";
+    return "string";
+}
+
+static json_t *params_json(const char *sig)
+{
+    json_t *arr = json_array();
+    char *copy = strdup(sig), *save = NULL;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+        char *dollar = strchr(tok, '$'), *colon = strchr(tok, ':');
+        if (!dollar || !colon || colon < dollar) continue;
+        char *ne = dollar + 1;
+        while (is_ident(*ne)) ne++;
+        char *t = colon + 1;
+        while (*t == ' ' || *t == '\t' || *t == '\n') t++;
+        size_t tl = strlen(t);
+        while (tl && (t[tl - 1] == ' ' || t[tl - 1] == '\n' || t[tl - 1] == '\t')) tl--;
+        bool nullable = tl && t[tl - 1] == '?';
+        const char *item;
+        char *name = strndup(dollar + 1, (size_t)(ne - dollar - 1));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:b}", "name", name ? name : "", "kind", param_kind(t, &item),
+                                             "nullable", nullable));
+        free(name);
+    }
+    free(copy);
+    return arr;
+}
+
+static void do_queries(op_ctx *c)
+{
+    stored *v;
+    size_t n;
+    if (og_srv_authorize(c->q, c->r, "read", "main", NULL, false)) return;
+    load_stored(c->q->graph, &v, &n);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:o}", "name", v[i].name, "tool_name", v[i].name,
+                                             "mutation", v[i].mutation, "params", params_json(v[i].sig)));
+    stored_free(v, n);
+    og_resp_json(c->r, 200, json_pack("{s:o}", "queries", arr));
+}
+
+static void do_invoke(op_ctx *c, bool with_if)
+{
+    stored *v;
+    size_t n;
+    const char *snapshot = NULL;
+    json_t *em = c->body ? json_object_get(c->body, "expect_mutation") : NULL;
+    load_stored(c->q->graph, &v, &n);
+    stored *hit = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].name, c->q->route.arg)) hit = &v[i];
+    if (!hit) { og_resp_error(c->r, 404, "not_found", "stored query not found", NULL); goto done; }
+    if (og_srv_authorize(c->q, c->r, "invoke_query", c->branch, NULL, true)) goto done;
+    if (opt_str(c, "snapshot", &snapshot)) goto done;
+    if (em && json_is_boolean(em) && json_is_true(em) != hit->mutation) {
+        og_resp_error(c->r, 400, "bad_request", hit->mutation ? "stored query is a mutation" : "stored query is not a mutation", NULL);
+        goto done;
+    }
+    if (hit->mutation) {
+        const char *ifc = with_if ? c->q->header(c->q->conn, "Omnigraph-If-Graph-Commit") : NULL;
+        if (snapshot) { og_resp_error(c->r, 400, "bad_request", "a mutation cannot run at a snapshot", NULL); goto done; }
+        if (with_if && !ifc) { og_resp_error(c->r, 400, "bad_request", "missing header Omnigraph-If-Graph-Commit", NULL); goto done; }
+        do_mutate(c, hit->src, hit->name, ifc);
+    } else {
+        if (with_if) { og_resp_error(c->r, 400, "bad_request", "stored query is not a mutation", NULL); goto done; }
+        do_read(c, hit->src, hit->name, false);
+    }
+done:
+    stored_free(v, n);
+}
+
+static void simple(op_ctx *c, const char *action, int which)
+{
+    og_db *db = NULL;
+    char *out = NULL;
+    int rc = 0;
+    if (og_srv_authorize(c->q, c->r, action, c->branch, NULL, false)) return;
+    if (open_db(c, &db)) return;
+    switch (which) {
+    case 0: rc = og_db_snapshot(db, c->branch, &out); break;
+    case 1: rc = og_db_schema_show(db, &out); break;
+    case 2: rc = og_db_branch_list(db, &out); break;
+    case 3: rc = og_db_commit_list(db, c->branch, NULL, &out); break;
+    case 4: rc = og_db_commit_show(db, c->q->route.arg, &out); break;
+    }
+    answer(c, rc, out, false);
+    og_db_close(db);
+}
+
+static void do_branch(op_ctx *c, bool create)
+{
+    og_db *db = NULL;
+    char *out = NULL;
+    const char *name = NULL, *from = NULL;
+    if (create) {
+        if (opt_str(c, "name", &name) || opt_str(c, "from", &from)) return;
+        if (!name) { og_resp_error(c->r, 400, "bad_request", "missing field 'name'", NULL); return; }
+        if (og_srv_authorize(c->q, c->r, "branch_create", from ? from : "main", name, false)) return;
+    } else {
+        name = c->q->route.arg;
+        if (og_srv_authorize(c->q, c->r, "branch_delete", NULL, name, false)) return;
+    }
+    if (og_srv_admit(c->q, c->r, c->q->body_len)) return;
+    if (!open_db(c, &db)) {
+        int rc = create ? og_db_branch_create(db, name, from, c->q->actor, &out)
+                        : og_db_branch_delete(db, name, c->q->actor, &out);
+        answer(c, rc, out, true);
+    }
+    og_srv_release(c->q, c->q->body_len);
+    og_db_close(db);
+}
+
+static void dispatch(op_ctx *c)
+{
+    og_req *q = c->q;
+    const char *src, *name, *v;
+    switch (q->route.id) {
+    case OG_ROUTE_SNAPSHOT: simple(c, "read", 0); break;
+    case OG_ROUTE_SCHEMA: simple(c, "read", 1); break;
+    case OG_ROUTE_BRANCHES: simple(c, "read", 2); break;
+    case OG_ROUTE_COMMITS: simple(c, "read", 3); break;
+    case OG_ROUTE_COMMIT_SHOW: simple(c, "read", 4); break;
+    case OG_ROUTE_QUERY:
+    case OG_ROUTE_READ:
+        if (!query_fields(c, q->route.id == OG_ROUTE_READ, &src, &name))
+            do_read(c, src, name, q->route.id == OG_ROUTE_READ);
+        break;
+    case OG_ROUTE_MUTATE:
+    case OG_ROUTE_CHANGE:
+    case OG_ROUTE_MUTATE_IF: {
+        const char *ifc = NULL;
+        if (q->route.id == OG_ROUTE_MUTATE_IF && !(ifc = q->header(q->conn, "Omnigraph-If-Graph-Commit"))) {
+            og_resp_error(c->r, 400, "bad_request", "missing header Omnigraph-If-Graph-Commit", NULL);
+            break;
+        }
+        if (query_fields(c, false, &src, &name)) break;
+        do_mutate(c, src, name, ifc);
+        if (q->route.id == OG_ROUTE_CHANGE && c->r->status == 200) deprecate(c->r, "mutate");
+        break;
+    }
+    case OG_ROUTE_QUERIES: do_queries(c); break;
+    case OG_ROUTE_QUERY_INVOKE: do_invoke(c, false); break;
+    case OG_ROUTE_QUERY_INVOKE_IF: do_invoke(c, true); break;
+    case OG_ROUTE_LOAD_NDJSON: do_load(c, q->body ? q->body : "", q->body_len, qarg(q, "from"), qarg(q, "mode"), false); break;
+    case OG_ROUTE_LOAD:
+    case OG_ROUTE_INGEST: {
+        const char *from, *mode;
+        if (opt_str(c, "data", &v) || opt_str(c, "from", &from) || opt_str(c, "mode", &mode)) break;
+        if (!v) { og_resp_error(c->r, 400, "bad_request", "missing field 'data'", NULL); break; }
+        do_load(c, v, strlen(v), from, mode, q->route.id == OG_ROUTE_INGEST);
+        break;
+    }
+    case OG_ROUTE_EXPORT: do_export(c); break;
+    case OG_ROUTE_BRANCH_CREATE: do_branch(c, true); break;
+    case OG_ROUTE_BRANCH_DELETE: do_branch(c, false); break;
+    default: og_resp_error(c->r, 405, "method_not_allowed", "route not served by this server", NULL); break;
+    }
+}
+
+#else /* the graph API is not in this build's omnigraph.h */
+
+og_status og_srv_graph_open(og_srv_graph *g) { (void)g; return OG_OK; }
+void og_srv_graph_close(og_srv_graph *g) { (void)g; }
+
+static void dispatch(op_ctx *c)
+{
+    const og_route *rt = &c->q->route;
+    const char *action = rt->action ? rt->action : "read";
+    const char *target = NULL, *branch = c->branch;
+    if (rt->id == OG_ROUTE_BRANCH_DELETE) target = rt->arg, branch = NULL;
+    if (og_srv_authorize(c->q, c->r, action, branch, target, rt->id == OG_ROUTE_QUERY_INVOKE)) return;
+    if ((rt->flags & OG_RF_ADMIT) && og_srv_admit(c->q, c->r, c->q->body_len)) return;
+    og_resp_error(c->r, 500, "internal", "graph API not available in this build", NULL);
+    if (rt->flags & OG_RF_ADMIT) og_srv_release(c->q, c->q->body_len);
+}
+
+#endif
+
+void og_srv_graph_handle(og_req *q, og_resp *r)
+{
+    op_ctx c = {q, r, NULL, NULL};
+    const og_route *rt = &q->route;
+    if ((rt->flags & OG_RF_JSON_BODY) &&
+        parse_body(&c, rt->id != OG_ROUTE_QUERY_INVOKE && rt->id != OG_ROUTE_QUERY_INVOKE_IF && rt->id != OG_ROUTE_EXPORT))
+        goto done;
+    if (opt_str(&c, "branch", &c.branch)) goto done;
+    if (!c.branch) c.branch = qarg(q, "branch");
+    if (!c.branch || !*c.branch) c.branch = "main";
+    dispatch(&c);
+done:
+    json_decref(c.body);
+}
