@@ -7,6 +7,8 @@ og="$1/omnigraph"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 ex="$src/examples"
 command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 0; }
+# An ASan build cannot run under valgrind; the sanitizers cover it there.
+if grep -q __asan_init "$og" 2>/dev/null; then echo "SKIP: sanitizer build"; exit 0; fi
 t=$(mktemp -d "${TMPDIR:-/tmp}/og-e2e-vg.XXXXXX")
 trap 'rm -rf "$t"' EXIT
 g="$t/g.omni"
