@@ -19,11 +19,10 @@
  *     W4: w4_upserts.jsonl in merge mode, split into consecutive chunks
  *     within the reference limit of 8,192 entities per type per commit
  *     (2 × 5,000); timed from reading the file to the last durable commit.
- * (5) Statistics: nearest-rank p50/p99, mean, total; warm-up = first 10 %
- *     (min 3) untimed, for W3 and W10 run on the dedicated warm-up records
- *     (keys disjoint from the timed lists: W3 warm-up upserts re-write the
- *     first W3 records' keys with the same content, W10 warm-up is none —
- *     a delete cannot be repeated, so W10 is timed cold, as the peers did).
+ * (5) Statistics: nearest-rank p50/p99, mean, total, p50 of the first and
+ *     last 100 (trend). W3 warm-up: the first 10 % (min 3) of its records,
+ *     untimed, then re-upserted with the same content in the timed loop;
+ *     W10 has no warm-up (a delete cannot be repeated).
  *     Loops stop after BUDGET_S seconds (env OG_BENCH_BUDGET_S, default 120)
  *     and say `truncated`.
  * (6) Checks: counts after W1 = expected.counts; after W3+W4+W10 =
@@ -576,6 +575,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_write DATA_DIR [DB_DIR]\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* progress is visible when redirected */
     g_noemb = getenv("OG_BENCH_NO_EMBEDDING") && strcmp(getenv("OG_BENCH_NO_EMBEDDING"), "0") != 0;
     if (getenv("OG_BENCH_BUDGET_S")) g_budget_ms = atof(getenv("OG_BENCH_BUDGET_S")) * 1e3;
     wl w = {0};
