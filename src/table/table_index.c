@@ -77,7 +77,7 @@ og_status og_table_stage_create_index(og_table *t, const char *name, const char 
     if ((rc = tbl_file_name(hex))) goto done;
     snprintf(rel, sizeof rel, "%s_indices/%s/index.ogix", t->prefix, hex);
     if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_store_put(t->store, key.data, file.data, file.len, NULL))) goto done;
-    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_CREATE_INDEX, &x))) goto done;
+    if ((rc = tbl_txn_new_at(t, OG_TXN_CREATE_INDEX, &x))) goto done;
     x->has_index = true;
     x->index.name = strdup(name);
     x->index.uuid = strdup(hex);
@@ -154,11 +154,20 @@ og_status tbl_index_plan(og_table *t, const og_pred *preds, size_t npreds, const
     for (size_t i = 0; i < nv; i++)
         if (value_hash(f->type, p->op == OG_CMP_IN ? &p->values[i] : &p->value, &hashes[nh])) nh++;
     if (nh < nv) goto done; /* a value of another type: fall back to scanning */
-    if ((rc = tbl_key(t->root, ix->file, &key)) || (rc = og_store_get(t->store, key.data, &data, NULL))) goto done;
-    const char *body;
-    size_t blen;
-    if ((rc = og_env_unwrap(OG_INDEX_MAGIC, OG_INDEX_VERSION, "key index", data.data, data.len, &body, &blen, NULL)))
-        goto done;
+    if ((rc = tbl_key(t->root, ix->file, &key))) goto done;
+    const og_buf *bytes = tbl_cache_get_blob(t->cache, key.data);
+    if (!bytes) {
+        /* index files are immutable: verify once, then keep them per handle */
+        const char *b0;
+        size_t l0;
+        if ((rc = og_store_get(t->store, key.data, &data, NULL)) ||
+            (rc = og_env_unwrap(OG_INDEX_MAGIC, OG_INDEX_VERSION, "key index", data.data, data.len, &b0, &l0, NULL)) ||
+            (rc = tbl_cache_put_blob(t->cache, key.data, &data, &bytes)))
+            goto done;
+    }
+    /* verified above when fetched; the cache holds only verified bytes */
+    const char *body = bytes->data + OG_ENV_HEADER_LEN;
+    size_t blen = bytes->len - OG_ENV_HEADER_LEN;
     uint64_t cnt;
     if (blen < 8 || (memcpy(&cnt, body, 8), cnt != (blen - 8) / 16) || (blen - 8) % 16) {
         rc = og_error_set(OG_E_CORRUPT, "key index %s is corrupt: bad length", ix->file);

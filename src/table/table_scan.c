@@ -333,6 +333,8 @@ typedef struct cursor {
     uint32_t *sel;
     u64set *sets;        /* per predicate; v NULL when not a u64 IN set */
     uint32_t npages, page;
+    og_buf rkey;         /* store key of r, for returning it to the cache */
+    bool rgood;          /* r passed the manifest checks: cacheable */
 } cursor;
 
 static void cursor_close(cursor *c)
@@ -347,7 +349,9 @@ static void cursor_close(cursor *c)
     for (size_t i = 0; c->sets && i < c->npreds; i++) { free(c->sets[i].v); free(c->sets[i].idx); }
     free(c->sets);
     if (c->dv) roaring_bitmap_free(c->dv);
-    og_fragment_close(c->r);
+    if (c->rgood) tbl_cache_put_reader(c->t->cache, c->rkey.data, c->r);
+    else og_fragment_close(c->r);
+    og_buf_free(&c->rkey);
     free(c);
 }
 
@@ -355,7 +359,6 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
                              const char *const *cols, size_t ncols, cursor **out)
 {
     og_status rc = OG_OK;
-    og_buf key = OG_BUF_INIT;
     cursor *c = calloc(1, sizeof *c);
     *out = NULL;
     if (!c) return og_error_set(OG_E_NOMEM, "out of memory");
@@ -373,12 +376,16 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
         rc = og_error_set(OG_E_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = tbl_key(t->root, f->file, &key)) || (rc = og_fragment_open(t->store, key.data, f->size, &c->r))) goto done;
+    if ((rc = tbl_key(t->root, f->file, &c->rkey))) goto done;
+    if (!(c->r = tbl_cache_take_reader(t->cache, c->rkey.data)) &&
+        (rc = og_fragment_open(t->store, c->rkey.data, f->size, &c->r)))
+        goto done;
     if (og_fragment_nrows(c->r) != f->rows) {
         rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
                           (unsigned long long)og_fragment_nrows(c->r), (unsigned long long)f->rows);
         goto done;
     }
+    c->rgood = true;
     if ((rc = tbl_load_dv(t, f, &c->dv))) goto done;
     for (size_t i = 0; i < npreds + ncols; i++) {
         const char *nm = i < npreds ? preds[i].column : cols[i - npreds];
@@ -400,7 +407,6 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
     if (c->npages && !(c->sel = malloc(og_fragment_col(c->r, 0)->pages[0].nrows * sizeof *c->sel)))
         rc = og_error_set(OG_E_NOMEM, "out of memory");
 done:
-    og_buf_free(&key);
     if (rc) cursor_close(c);
     else *out = c;
     return rc;

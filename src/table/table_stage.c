@@ -167,7 +167,7 @@ og_status og_table_stage_append(og_table *t, const og_batch *rows, og_txn **out)
 {
     og_txn *x = NULL;
     *out = NULL;
-    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_APPEND, &x);
+    og_status rc = tbl_txn_new_at(t, OG_TXN_APPEND, &x);
     if (rc) return rc;
     if ((rc = add_rows(x, &t->m.schema, rows, t->page_rows, NULL)) || (rc = tbl_txn_write_keys(x))) goto done;
 done:
@@ -180,7 +180,7 @@ og_status og_table_stage_overwrite(og_table *t, const og_schema *schema, const o
 {
     og_txn *x = NULL;
     *out = NULL;
-    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_OVERWRITE, &x);
+    og_status rc = tbl_txn_new_at(t, OG_TXN_OVERWRITE, &x);
     if (rc) return rc;
     x->has_schema = true;
     x->next_field_id = t->m.next_field_id;
@@ -202,7 +202,7 @@ og_status og_table_stage_restore(og_table *t, uint64_t target, og_txn **out)
     if (target == 0 || target > t->m.version)
         return og_error_set(OG_E_INVALID, "cannot restore version %llu of a table at version %llu",
                             (unsigned long long)target, (unsigned long long)t->m.version);
-    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_RESTORE, &x);
+    og_status rc = tbl_txn_new_at(t, OG_TXN_RESTORE, &x);
     if (rc) return rc;
     x->rec.restore_target = target;
     if ((rc = tbl_load_manifest(t->store, t->root, t->prefix, target, &x->restore))) goto done;
@@ -290,7 +290,7 @@ og_status og_table_stage_delete(og_table *t, const og_pred *preds, size_t npreds
     uint64_t total = 0;
     *out = NULL;
     if (affected) *affected = 0;
-    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_DELETE, &x))) return rc;
+    if ((rc = tbl_txn_new_at(t, OG_TXN_DELETE, &x))) return rc;
     for (size_t i = 0; i < t->m.nfrags && !rc; i++) {
         const og_frag_meta *f = &t->m.frags[i];
         del_ctx d = {roaring_bitmap_create()};
@@ -475,7 +475,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
     }
     if (stats) *stats = st;
     if (st.inserted == 0 && st.updated == 0) goto done;
-    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_MERGE, &x))) goto done;
+    if ((rc = tbl_txn_new_at(t, OG_TXN_MERGE, &x))) goto done;
     if (st.inserted) {
         if ((rc = copy_rows(rows, ins, &bi)) || (rc = add_rows(x, &t->m.schema, &bi, t->page_rows, "id"))) goto done;
     }
