@@ -430,6 +430,25 @@ done:
     return rc;
 }
 
+og_status og_fragment_open_written(og_store *s, const char *key, const void *p, size_t n,
+                                   og_fragment_reader **out)
+{
+    og_fragment_reader *r = NULL;
+    og_status rc = reader_new(&r);
+    if (rc) return rc;
+    r->store = s;
+    r->size = n;
+    r->mem = p;
+    r->key = strdup(key);
+    if (!r->key) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    rc = reader_init(r);
+    r->mem = NULL; /* from now on pages come from the store */
+done:
+    if (rc) { og_fragment_close(r); r = NULL; }
+    *out = r;
+    return rc;
+}
+
 og_status og_fragment_open_mem(const void *p, size_t n, og_fragment_reader **out)
 {
     og_fragment_reader *r = NULL;

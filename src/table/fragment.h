@@ -74,6 +74,11 @@ typedef struct og_fragment_reader og_fragment_reader;
 og_status og_fragment_open(og_store *s, const char *key, uint64_t size, og_fragment_reader **out);
 /* Opens a fragment held in memory (the bytes must outlive the reader);
  * also checks the header. */
+/* A store-backed reader of the object `key` whose bytes the caller holds
+ * (it just wrote them): the footer is taken from p (n bytes, copied), pages
+ * are read from the store later. No store call. */
+og_status og_fragment_open_written(og_store *s, const char *key, const void *p, size_t n,
+                                   og_fragment_reader **out);
 og_status og_fragment_open_mem(const void *p, size_t n, og_fragment_reader **out);
 void og_fragment_close(og_fragment_reader *r);
 

@@ -81,10 +81,12 @@ og_status tbl_txn_write_keys(og_txn *x);
 
 /* Writes rows (columns named as schema fields; missing nullable fields are
  * null) as a fragment file; hidden columns optional. A zero-row batch
- * writes nothing and sets out->file = NULL. */
+ * writes nothing and sets out->file = NULL. cache (nullable) receives a
+ * reader of the new file, so the next commit's join needs no footer read. */
 og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
                              const og_batch *rows, const og_column *rowids, const og_column *created,
-                             const og_column *updated, uint32_t page_rows, og_frag_meta *out);
+                             const og_column *updated, uint32_t page_rows, tbl_cache *cache,
+                             og_frag_meta *out);
 
 /* Calls fn for every page of fragment f with matching live rows. cols are
  * the requested columns of that page (schema or virtual names), sel the

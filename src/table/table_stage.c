@@ -48,7 +48,8 @@ static og_status check_rows(const og_schema *schema, const og_batch *rows)
 
 og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
                              const og_batch *rows, const og_column *rowids, const og_column *created,
-                             const og_column *updated, uint32_t page_rows, og_frag_meta *out)
+                             const og_column *updated, uint32_t page_rows, tbl_cache *cache,
+                             og_frag_meta *out)
 {
     og_status rc = OG_OK;
     og_frag_field *ff = NULL;
@@ -88,6 +89,13 @@ og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, 
     out->size = file.len;
     out->rows = rows->nrows;
     out->explicit_row_ids = rowids != NULL;
+    if (cache) { /* warm the cache with the file we hold; failing that is harmless */
+        og_fragment_reader *r = NULL;
+        if (og_fragment_open_written(s, key.data, file.data, file.len, &r) == OG_OK)
+            tbl_cache_put_reader(cache, key.data, r);
+        else
+            og_error_clear();
+    }
 done:
     for (size_t i = 0; i < nnull; i++) og_column_free(&nulls[i]);
     free(nulls);
@@ -119,7 +127,7 @@ static og_status add_rows(og_txn *x, const og_schema *schema, const og_batch *ro
                           const char *keycol)
 {
     og_frag_meta f;
-    og_status rc = tbl_write_fragment(x->store, x->root, x->prefix, schema, rows, NULL, NULL, NULL, page_rows, &f);
+    og_status rc = tbl_write_fragment(x->store, x->root, x->prefix, schema, rows, NULL, NULL, NULL, page_rows, x->cache, &f);
     if (!rc && f.file) rc = tbl_txn_add_frag(x, &f);
     og_frag_meta_free(&f);
     if (!rc) rc = collect_keys(x, schema, rows, keycol);
@@ -490,7 +498,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
                 if (!rc) rc = og_column_push_u64(cre, mc.match_created[r]);
             }
         if (rc) goto done;
-        if ((rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &bu, rid, cre, NULL, t->page_rows, &f))) goto done;
+        if ((rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &bu, rid, cre, NULL, t->page_rows, t->cache, &f))) goto done;
         rc = tbl_txn_add_frag(x, &f);
         og_frag_meta_free(&f);
         if (rc) goto done;
