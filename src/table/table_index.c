@@ -174,7 +174,8 @@ og_status tbl_index_plan(og_table *t, const og_pred *preds, size_t npreds, const
         goto done;
     }
     const char *pairs = body + 8;
-    ids = malloc((cnt + 1) * sizeof *ids);
+    size_t cap = nh + 1;
+    ids = malloc(cap * sizeof *ids);
     if (!ids) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t h = 0; h < nh; h++) {
         size_t lo = 0, hi = (size_t)cnt;
@@ -190,7 +191,13 @@ og_status tbl_index_plan(og_table *t, const og_pred *preds, size_t npreds, const
             memcpy(&x, pairs + k * 16, 8);
             if (x != hashes[h]) break;
             memcpy(&r, pairs + k * 16 + 8, 8);
-            if (nids < cnt) ids[nids++] = r;
+            if (nids == cap) {
+                uint64_t *g = realloc(ids, cap * 2 * sizeof *ids);
+                if (!g) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+                ids = g;
+                cap *= 2;
+            }
+            ids[nids++] = r;
         }
     }
     if (nids) qsort(ids, nids, sizeof *ids, cmp_u64);
