@@ -189,7 +189,7 @@ static void line(const char *what, double ours, double theirs, const char *unit,
 int main(int argc, char **argv)
 {
     uint64_t nrows = 100000;
-    size_t nops = 1000;
+    size_t nops = 300;
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--rows") && i + 1 < argc) nrows = strtoull(argv[++i], NULL, 10);

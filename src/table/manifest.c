@@ -190,6 +190,11 @@ og_status og_txn_record_copy(og_txn_record *dst, const og_txn_record *src)
     memset(&dst->props, 0, sizeof dst->props);
     dst->uuid = dup_or_null(src->uuid, &rc);
     dst->keys_file = dup_or_null(src->keys_file, &rc);
+    dst->inline_keys = NULL;
+    if (src->ninline) {
+        if (!(dst->inline_keys = malloc(src->ninline * sizeof *dst->inline_keys))) rc = nomem();
+        else memcpy(dst->inline_keys, src->inline_keys, src->ninline * sizeof *dst->inline_keys);
+    }
     dst->touched = malloc((src->ntouched ? src->ntouched : 1) * sizeof *dst->touched);
     if (!dst->touched) rc = nomem();
     else if (src->ntouched) memcpy(dst->touched, src->touched, src->ntouched * sizeof *dst->touched);
@@ -202,6 +207,7 @@ void og_txn_record_free(og_txn_record *r)
 {
     free(r->uuid);
     free(r->keys_file);
+    free(r->inline_keys);
     free(r->touched);
     og_props_free(&r->props);
     memset(r, 0, sizeof *r);
@@ -311,6 +317,17 @@ static json_t *txn_json(const og_txn_record *t)
               jset(o, "keys", json_integer((json_int_t)t->nkeys)) ||
               jset(o, "restore_target", json_integer((json_int_t)t->restore_target)) ||
               jset(o, "affected_rows", json_integer((json_int_t)t->affected_rows));
+    if (!bad && t->ninline) { /* hex strings: u64 hashes exceed JSON's int64 */
+        json_t *a = json_array();
+        bad = !a;
+        for (size_t i = 0; !bad && i < t->ninline; i++) {
+            char hex[17];
+            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)t->inline_keys[i]);
+            bad = json_array_append_new(a, json_string(hex));
+        }
+        if (!bad) bad = jset(o, "keys_inline", a);
+        else json_decref(a);
+    }
     if (bad) { json_decref(o); return NULL; }
     return o;
 }
@@ -545,6 +562,28 @@ static og_status txn_parse(const json_t *o, og_txn_record *t)
         if (!strcmp(op, op_names[i])) t->op = (og_txn_op)i;
     if (!t->op) { rc = bad("unknown operation"); goto done; }
     if (t->keys_file) rc = path_check(t->keys_file);
+    const json_t *ki = json_object_get(o, "keys_inline");
+    if (!rc && ki) {
+        if (!json_is_array(ki) || json_array_size(ki) != t->nkeys || t->keys_file || !t->nkeys ||
+            t->nkeys > OG_TXN_INLINE_KEYS_MAX) {
+            rc = bad("keys_inline does not match keys");
+            goto done;
+        }
+        if (!(t->inline_keys = malloc(t->nkeys * sizeof *t->inline_keys))) { rc = nomem(); goto done; }
+        for (size_t i = 0; i < t->nkeys; i++) {
+            const char *h = json_string_value(json_array_get(ki, i));
+            uint64_t v = 0;
+            if (!h || strlen(h) != 16) { rc = bad("keys_inline entry is not 16 hex digits"); goto done; }
+            for (int k = 0; k < 16; k++) {
+                char c = h[k];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+                if (d < 0) { rc = bad("keys_inline entry is not 16 hex digits"); goto done; }
+                v = v << 4 | (uint64_t)d;
+            }
+            if (i && v <= t->inline_keys[i - 1]) { rc = bad("keys_inline is not strictly ascending"); goto done; }
+            t->inline_keys[t->ninline++] = v;
+        }
+    }
 done:
     free(op);
     if (rc) og_txn_record_free(t);

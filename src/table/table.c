@@ -318,6 +318,16 @@ og_status tbl_txn_write_keys(og_txn *x)
     og_buf b = OG_BUF_INIT, key = OG_BUF_INIT;
     char name[33], rel[160];
     if (!x->nkeys) return OG_OK;
+    if (x->nkeys <= OG_TXN_INLINE_KEYS_MAX) { /* small: in the manifest, one object fewer */
+        uint64_t *v = malloc(x->nkeys * sizeof *v);
+        if (!v) return og_error_set(OG_E_NOMEM, "out of memory");
+        memcpy(v, x->keys, x->nkeys * sizeof *v);
+        free(x->rec.inline_keys);
+        x->rec.inline_keys = v;
+        x->rec.ninline = x->nkeys;
+        x->rec.nkeys = x->nkeys;
+        return OG_OK;
+    }
     if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_txn/%s.keys", x->prefix, name);
     if ((rc = og_keyset_encode(x->keys, x->nkeys, &b)) || (rc = tbl_key(x->root, rel, &key)) ||
@@ -469,6 +479,9 @@ og_status og_txn_combine(og_txn *into, og_txn *from)
             into->nkeys = og_keyset_normalize(v, into->nkeys + from->nkeys);
             free(into->rec.keys_file);
             into->rec.keys_file = NULL;
+            free(into->rec.inline_keys);
+            into->rec.inline_keys = NULL;
+            into->rec.ninline = 0;
             rc = tbl_txn_write_keys(into);
         }
     }
@@ -558,11 +571,17 @@ static og_status commit_check(og_txn *x, const og_manifest *c)
                               cv, og_txn_op_name(r->op), (unsigned long long)x->rec.touched[i]);
             goto done;
         }
-    if (x->nkeys && r->keys_file && r->nkeys) {
-        if ((rc = tbl_key(x->root, r->keys_file, &key)) || (rc = og_store_get(x->store, key.data, &data, NULL)) ||
-            (rc = og_keyset_decode(data.data, data.len, &theirs, &ntheirs)))
-            goto done;
-        if (og_keyset_intersects(x->keys, x->nkeys, theirs, ntheirs)) {
+    if (x->nkeys && r->nkeys && (r->keys_file || r->ninline)) {
+        const uint64_t *tk = r->inline_keys;
+        size_t ntk = r->ninline;
+        if (!r->ninline) {
+            if ((rc = tbl_key(x->root, r->keys_file, &key)) || (rc = og_store_get(x->store, key.data, &data, NULL)) ||
+                (rc = og_keyset_decode(data.data, data.len, &theirs, &ntheirs)))
+                goto done;
+            tk = theirs;
+            ntk = ntheirs;
+        }
+        if (og_keyset_intersects(x->keys, x->nkeys, tk, ntk)) {
             rc = og_error_set(OG_E_CONFLICT, "version %llu (%s) inserted a key this %s also inserts",
                               cv, og_txn_op_name(r->op), og_txn_op_name(op));
             goto done;

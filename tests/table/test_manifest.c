@@ -119,6 +119,37 @@ static void test_manifest_body_is_canonical_sorted_compact_json(void **st)
     og_manifest_free(&m);
 }
 
+static void test_manifest_inline_keys_round_trip_and_mismatch_is_corrupt(void **st)
+{
+    (void)st;
+    og_manifest m, d;
+    og_buf b = OG_BUF_INIT;
+    sample(&m);
+    free(m.txn.keys_file);
+    m.txn.keys_file = NULL;
+    m.txn.inline_keys = malloc(3 * sizeof(uint64_t));
+    m.txn.inline_keys[0] = 1;
+    m.txn.inline_keys[1] = 0x8000000000000000ull;
+    m.txn.inline_keys[2] = UINT64_MAX;
+    m.txn.ninline = 3;
+    OG_CHECK(og_manifest_encode(&m, &b));
+    OG_CHECK(og_manifest_decode(b.data, b.len, &d));
+    assert_int_equal(d.txn.ninline, 3);
+    assert_true(d.txn.inline_keys[1] == 0x8000000000000000ull && d.txn.inline_keys[2] == UINT64_MAX);
+    og_manifest_free(&d);
+    og_buf_free(&b);
+    m.txn.nkeys = 4; /* count disagrees with the list */
+    OG_CHECK(og_manifest_encode(&m, &b));
+    assert_int_equal(og_manifest_decode(b.data, b.len, &d), OG_E_CORRUPT);
+    og_buf_free(&b);
+    m.txn.nkeys = 3;
+    m.txn.inline_keys[0] = UINT64_MAX; /* not ascending */
+    OG_CHECK(og_manifest_encode(&m, &b));
+    assert_int_equal(og_manifest_decode(b.data, b.len, &d), OG_E_CORRUPT);
+    og_buf_free(&b);
+    og_manifest_free(&m);
+}
+
 static void test_manifest_flipped_bytes_are_corrupt(void **st)
 {
     (void)st;
@@ -226,6 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_round_trip_keeps_every_member),
         cmocka_unit_test(test_manifest_body_is_canonical_sorted_compact_json),
+        cmocka_unit_test(test_manifest_inline_keys_round_trip_and_mismatch_is_corrupt),
         cmocka_unit_test(test_manifest_flipped_bytes_are_corrupt),
         cmocka_unit_test(test_manifest_hostile_bodies_are_corrupt),
         cmocka_unit_test(test_manifest_newer_version_refused_naming_both),

@@ -503,6 +503,57 @@ static void test_snapshot_returned_by_commit_reads_no_footer_again(void **st)
     og_store_close(s);
 }
 
+/* ---------- inserted-key sets: inline when small, a file when large ---------- */
+
+static size_t count_prefix(og_store *s, const char *prefix)
+{
+    og_list l = {0};
+    OG_CHECK(og_store_list_all(s, prefix, &l));
+    size_t n = l.len;
+    og_list_free(&l);
+    return n;
+}
+
+static void test_key_sets_inline_when_small_file_when_large_both_detect_duplicates(void **st)
+{
+    (void)st;
+    og_store *s;
+    OG_CHECK(og_store_mem_open(&s));
+    og_table *t = make(s, 3);
+    for (int big = 0; big < 2; big++) {
+        int n = big ? (int)OG_TXN_INLINE_KEYS_MAX + 36 : 5;
+        const char *p = big ? "big" : "small";
+        og_batch b1 = OG_BATCH_INIT, b2 = OG_BATCH_INIT;
+        og_txn *x1, *x2;
+        rows(&b1, p, 0, n, 0);
+        rows(&b2, p, n - 1, n, 0); /* shares the last key */
+        OG_CHECK(og_table_stage_merge_insert(t, &b1, OG_MATCHED_FAIL, OG_NOT_MATCHED_INSERT, NULL, &x1));
+        OG_CHECK(og_table_stage_merge_insert(t, &b2, OG_MATCHED_FAIL, OG_NOT_MATCHED_INSERT, NULL, &x2));
+        og_table *t1;
+        OG_CHECK(og_txn_commit(x1, NULL, NULL, &t1));
+        assert_int_equal(og_txn_commit(x2, NULL, NULL, NULL), OG_E_CONFLICT);
+        assert_int_equal(og_table_manifest(t1)->txn.nkeys, (uint64_t)n);
+        assert_int_equal(og_table_manifest(t1)->txn.ninline, big ? 0 : (size_t)n);
+        assert_int_equal(count_prefix(s, "t/_txn/"), (size_t)big);
+        og_txn_free(x1);
+        og_txn_free(x2);
+        og_batch_free(&b1);
+        og_batch_free(&b2);
+        og_table_close(t);
+        t = t1;
+        /* and the inline set survives a cold re-open */
+        og_table *cold;
+        OG_CHECK(og_table_open(s, "t", &cold));
+        assert_int_equal(og_table_manifest(cold)->txn.ninline, big ? 0 : (size_t)n);
+        if (!big)
+            for (size_t i = 0; i < (size_t)n; i++)
+                assert_true(og_table_manifest(cold)->txn.inline_keys[i] == og_table_manifest(t)->txn.inline_keys[i]);
+        og_table_close(cold);
+    }
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_key_index_on_bool_f64_date_and_int_columns_is_exact_at_any_coverage),
         cmocka_unit_test(test_warm_handle_one_row_commit_takes_at_most_6_store_calls),
         cmocka_unit_test(test_snapshot_returned_by_commit_reads_no_footer_again),
+        cmocka_unit_test(test_key_sets_inline_when_small_file_when_large_both_detect_duplicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
