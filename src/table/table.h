@@ -177,6 +177,17 @@ typedef struct og_scanner og_scanner;
 og_status og_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows, og_scanner **out);
 og_status og_scanner_next(og_scanner *sc, og_batch *out, bool *done);
 void og_scanner_close(og_scanner *sc);
+/* Scan in ascending `id` order (utf8: byte order; integers: numeric) with
+ * bounded memory: each og_ordered_scanner_next fills an empty batch with
+ * the next up to batch_rows rows (0 = 8192; columns and predicates as in
+ * o, o->limit ignored) and sets *done once nothing is left (the batch then
+ * has its columns and no rows). Two passes over the remaining rows per
+ * batch (pages at or below the last id are skipped by their statistics).
+ * o and t must outlive the scanner. (table_ordered.c) */
+typedef struct og_ordered_scanner og_ordered_scanner;
+og_status og_ordered_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows, og_ordered_scanner **out);
+og_status og_ordered_scanner_next(og_ordered_scanner *s, og_batch *out, bool *done);
+void og_ordered_scanner_close(og_ordered_scanner *s);
 /* Rows by stable row id, in request order; an unknown or deleted id fails
  * the whole call with OG_E_NOTFOUND. */
 og_status og_table_take(og_table *t, const uint64_t *row_ids, size_t n,

@@ -554,6 +554,56 @@ static void test_key_sets_inline_when_small_file_when_large_both_detect_duplicat
     og_store_close(s);
 }
 
+/* ---------- ordered scan ---------- */
+
+static void test_ordered_scan_yields_ids_ascending_in_bounded_batches_with_filter(void **st)
+{
+    (void)st;
+    og_store *s;
+    OG_CHECK(og_store_mem_open(&s));
+    og_table *t = make(s, 0);
+    /* ids arrive out of order across fragments */
+    t = append(t, "m", 30, 60);
+    t = append(t, "c", 0, 30);
+    t = append(t, "x", 0, 25);
+    t = append(t, "a", 5, 20);
+    t = delete_lt(t, 7);   /* drops a0005, a0006, c0000..c0006, x0000..x0006 */
+    static const char *const cols[] = {"id", "n"};
+    og_pred p = {"n", OG_CMP_NE, og_val_i64(40), NULL, 0}; /* drops m0040 */
+    og_scan_opts o = {cols, 2, &p, 1, 0};
+    og_ordered_scanner *os;
+    OG_CHECK(og_ordered_scanner_open(t, &o, 7, &os));
+    char prev[32] = "";
+    size_t total = 0, batches = 0;
+    for (;;) {
+        og_batch b = OG_BATCH_INIT;
+        bool done;
+        OG_CHECK(og_ordered_scanner_next(os, &b, &done));
+        assert_int_equal(b.ncols, 2);
+        if (done) { assert_int_equal(b.nrows, 0); og_batch_free(&b); break; }
+        assert_true(b.nrows >= 1 && b.nrows <= 7);
+        batches++;
+        for (size_t i = 0; i < b.nrows; i++) {
+            size_t n;
+            const char *id = og_column_get_bytes(b.cols[0], i, &n);
+            char cur[32];
+            snprintf(cur, sizeof cur, "%.*s", (int)n, id);
+            assert_true(strcmp(prev, cur) < 0);
+            assert_true(og_column_get_i64(b.cols[1], i) >= 7 && og_column_get_i64(b.cols[1], i) != 40);
+            snprintf(prev, sizeof prev, "%s", cur);
+            total++;
+        }
+        og_batch_free(&b);
+    }
+    /* a: 13, c: 23, m: 29, x: 18 */
+    assert_int_equal(total, 83);
+    assert_int_equal(batches, (83 + 6) / 7);
+    assert_string_equal(prev, "x0024");
+    og_ordered_scanner_close(os);
+    og_table_close(t);
+    og_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_warm_handle_one_row_commit_takes_at_most_6_store_calls),
         cmocka_unit_test(test_snapshot_returned_by_commit_reads_no_footer_again),
         cmocka_unit_test(test_key_sets_inline_when_small_file_when_large_both_detect_duplicates),
+        cmocka_unit_test(test_ordered_scan_yields_ids_ascending_in_bounded_batches_with_filter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
