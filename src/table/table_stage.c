@@ -230,7 +230,16 @@ og_status tbl_load_dv(og_table *t, const og_frag_meta *f, roaring_bitmap_t **out
         *out = roaring_bitmap_create();
         return *out ? OG_OK : nomem();
     }
-    if (!(rc = tbl_key(t->root, f->deletion_file, &key))) rc = og_dv_read(t->store, key.data, f->rows, out);
+    if (!(rc = tbl_key(t->root, f->deletion_file, &key))) {
+        /* deletion vectors are immutable: a handle reads each once */
+        const og_buf *bytes = tbl_cache_get_blob(t->cache, key.data);
+        og_buf got = OG_BUF_INIT;
+        if (!bytes && !(rc = og_store_get(t->store, key.data, &got, NULL)))
+            rc = tbl_cache_put_blob(t->cache, key.data, &got, &bytes);
+        if (!rc) rc = og_dv_decode(bytes->data, bytes->len, f->rows, out);
+        if (rc) og_error_context(rc, "deletion vector %s", key.data);
+        og_buf_free(&got);
+    }
     if (!rc && roaring_bitmap_get_cardinality(*out) != f->deleted) {
         roaring_bitmap_free(*out);
         *out = NULL;
@@ -260,7 +269,17 @@ og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roar
     }
     if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_deletions/%llu-%s.ogdv", x->prefix, (unsigned long long)f->id, name);
-    if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_write(t->store, key.data, u))) goto done;
+    og_buf enc = OG_BUF_INIT;
+    if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_encode(u, &enc)) ||
+        (rc = og_store_put_if_absent(t->store, key.data, enc.data, enc.len, NULL))) {
+        og_buf_free(&enc);
+        goto done;
+    }
+    { /* the snapshot this commit returns will read it: keep the bytes */
+        const og_buf *kept;
+        tbl_cache_put_blob(x->cache, key.data, &enc, &kept);
+    }
+    og_buf_free(&enc);
     tbl_dv_update *d = realloc(x->dvs, (x->ndvs + 1) * sizeof *d);
     if (!d) { rc = nomem(); goto done; }
     x->dvs = d;
