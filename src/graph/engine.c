@@ -4,7 +4,8 @@
  *     schema_ir_hash; _schema.pg recompiled must have the state's shape
  *     hash. Missing files are a hard error (no bootstrap); a held init
  *     claim without a manifest is reported as a half-done init.
- * (3) A read-write open runs the recovery sweep (recovery.h) before it
+ * (3) A read-write open runs pending internal-schema migrations
+ *     (migrate.h), then the recovery sweep (recovery.h) before it
  *     returns, so nothing observes branch state with unrecovered drift; a
  *     read-only open never writes and never sweeps. og_graph_refresh runs
  *     the same sweep in a live process.
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "migrate.h"
 #include "recovery.h"
 
 static og_status read_file(og_store *st, const char *key, og_buf *out, bool *claim_hint)
@@ -92,8 +94,9 @@ og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out)
     g->schema_src[pg.len] = '\0';
     g->root = root;
     root = NULL;
-    if (mode == OG_GRAPH_RW && (rc = og_recovery_sweep(g->root, NULL))) {
-        og_error_context(rc, "recovery on open");
+    if (mode == OG_GRAPH_RW && ((rc = og_graph_migrate(g->root, NULL, NULL)) ||
+                                (rc = og_recovery_sweep(g->root, NULL)))) {
+        og_error_context(rc, "read-write open");
         og_store_close(g->root);
         goto done;
     }
