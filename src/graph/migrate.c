@@ -51,7 +51,9 @@ static og_status reconcile_branch(og_store *root, const char *branch)
         if (rc) goto done;
         if (!drift) continue;
         og_commit_opts co = {true, 0};
-        if ((rc = og_txn_commit(tx, &co, &v, NULL))) goto done;
+        rc = og_txn_commit(tx, &co, &v, NULL);
+        og_txn_free(tx);
+        if (rc) goto done;
         if ((rc = og_graph_pin_copy(&pins[n], p))) goto done;
         pins[n].version = v;
         exp[n].table_key = p->table_key;

@@ -112,7 +112,6 @@ static og_status audit_table(og_store *root, bool create, og_table **out)
     if ((rc = og_table_stage_create(root, OG_RECOVERY_AUDIT_TABLE, &s, NULL, &tx))) goto done;
     og_commit_opts co = {true, 0};
     rc = og_txn_commit(tx, &co, NULL, NULL);
-    tx = NULL;
     if (rc == OG_E_PRECONDITION) { og_error_clear(); rc = OG_OK; } /* racy create tolerated */
     if (!rc) rc = og_table_open(root, OG_RECOVERY_AUDIT_TABLE, out);
 done:
@@ -192,7 +191,6 @@ static og_status audit_append(og_store *root, const og_sidecar *sc, const char *
     if ((rc = og_table_stage_append(t, &b, &tx))) goto done;
     og_commit_opts co = {false, 0};
     rc = og_txn_commit(tx, &co, NULL, NULL);
-    tx = NULL;
 done:
     if (rc) og_error_context(rc, "appending the recovery audit row of %s", sc->operation_id);
     og_txn_free(tx);
@@ -477,6 +475,7 @@ static og_status recover_one(og_store *root, const og_sidecar *sc, bool owner, o
             if (rc) goto done;
             og_commit_opts co = {true, 0};
             rc = og_txn_commit(tx, &co, &to[i], NULL);
+            og_txn_free(tx);
             if (rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) { og_error_clear(); rc = OG_OK; lost = true; break; }
             if (rc) goto done;
             if ((rc = OG_FAILPOINT("recovery.post_table_restore_pre_publish"))) goto done;

@@ -561,6 +561,7 @@ static void test_foreign_version_at_p1_rolls_back_without_touching_it(void **sta
     og_commit_opts co = {true, 0};
     uint64_t fv = 0;
     OG_CHECK(og_txn_commit(tx, &co, &fv, NULL));
+    og_txn_free(tx);
     assert_int_equal(fv, p.version + 1);
     og_graph *g = cf_open(st, OG_GRAPH_RW);
     assert_int_equal(cf_sidecars(st), 0);

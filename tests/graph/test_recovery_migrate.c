@@ -62,6 +62,7 @@ static og_store *old_graph(void)
     OG_CHECK(og_table_stage_append(t, &b, &tx));
     og_commit_opts co = {true, 0};
     OG_CHECK(og_txn_commit(tx, &co, NULL, NULL));
+    og_txn_free(tx);
     og_table_close(t);
     og_batch_free(&b);
     og_graph_snapshot_free(&s);
