@@ -477,7 +477,7 @@ static og_status fp(const og_graph_txn *x, const char *suffix)
 }
 
 /* Phase A: the sidecar naming every staged table commit. */
-static og_status arm(og_graph_txn *x, tstage *ts, size_t nts, og_sidecar *sc)
+static og_status arm(og_graph_txn *x, tstage *ts, size_t nts, og_sidecar *sc, bool *registered)
 {
     og_status rc = OG_OK;
     og_ulid op, cid, rid;
@@ -506,6 +506,10 @@ static og_status arm(og_graph_txn *x, tstage *ts, size_t nts, og_sidecar *sc)
         t->post_version = pin->version + 1;
         memcpy(t->txn_uuid, uuid, strlen(uuid) + 1);
     }
+    /* Registered before the sidecar exists, so no sweep of this process
+     * ever mistakes a live write for a crashed one. */
+    if ((rc = og_recovery_inflight_add(sc->operation_id))) return rc;
+    *registered = true;
     return og_sidecar_write(x->g->root, sc);
 }
 
@@ -534,12 +538,7 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     }
     if (nts == 0) goto done; /* zero-change commit: publish nothing */
     /* Phase A: arm the recovery sidecar (4). */
-    rc = arm(x, ts, nts, &sc);
-    if (sc.operation_id[0] && !rc) {
-        if ((rc = og_recovery_inflight_add(sc.operation_id))) goto done;
-        registered = true;
-    }
-    if (rc) goto done;
+    if ((rc = arm(x, ts, nts, &sc, &registered))) goto done;
     armed = true;
     if ((rc = fp(x, "post_phase_a"))) goto done;
     if ((rc = OG_FAILPOINT("graph.txn.before_table_commits"))) goto done;

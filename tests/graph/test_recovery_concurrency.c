@@ -49,7 +49,11 @@ static void *refresher(void *arg)
         if (rounds % 7 == 3)
             og_failpoint_arm("mutation.post_table_commit", OG_FP_CRASH, 1, false);
         og_status rc = og_graph_refresh(g_g);
-        if (rc != OG_OK && rc != OG_E_CONFLICT) bad++;
+        if (rc != OG_OK && rc != OG_E_CONFLICT) {
+            char m[512];
+            print_error("refresh: status %d: %s\n", rc, og_error_format(m, sizeof m));
+            bad++;
+        }
         og_error_clear();
         rounds++;
         struct timespec ts = {0, 2000000};
