@@ -43,6 +43,103 @@ void og_free(void *p);
 int og_lint_sources(const char *schema_src, size_t schema_len,
                     const char *query_src, size_t query_len, char **json_out);
 
+
+/* ---- graphs (surface.md §3, §4, §6) ----
+ * (4) A graph is addressed by a URI: a local path or file://path. s3:// and
+ *     http(s):// are refused (OG_DB_E_UNSUPPORTED, "not supported yet").
+ * (5) Every *json_out is a NUL-terminated compact JSON text in the shape of
+ *     the HTTP API type named at the call (surface.md §5.3); the caller frees
+ *     it with og_free. On failure *json_out is NULL.
+ * (6) A lost write race leaves its typed detail for og_last_conflict_json().
+ * (7) branch NULL means main; actor NULL means none. */
+
+/* Status codes (the og_status values callers may switch on). */
+#define OG_DB_OK 0
+#define OG_DB_E_NOTFOUND 3
+#define OG_DB_E_PRECONDITION 4  /* --if-commit lost: the branch head moved */
+#define OG_DB_E_PARSE 7
+#define OG_DB_E_TYPE 8
+#define OG_DB_E_VALIDATION 9
+#define OG_DB_E_CONFLICT 10     /* concurrent writer won (manifest_conflict) */
+#define OG_DB_E_LIMIT 11
+#define OG_DB_E_INVALID 13
+#define OG_DB_E_EXISTS 15
+#define OG_DB_E_UNSUPPORTED 16
+
+typedef struct og_db og_db;
+
+enum { OG_DB_READ_ONLY = 1u << 0 };
+
+/* Creates an empty graph with that schema at uri (one genesis commit).
+ * Refuses an initialised root (OG_DB_E_EXISTS); force only replaces orphan
+ * schema files when no manifest exists. */
+int og_db_init(const char *uri, const char *schema_src, size_t len, int force,
+               const char *actor);
+/* Opens an existing graph (OG_DB_E_NOTFOUND when there is none). */
+int og_db_open(const char *uri, unsigned flags, og_db **out);
+void og_db_close(og_db *db); /* NULL-safe */
+/* The URI the handle was opened with. */
+const char *og_db_uri(const og_db *db);
+
+/* Loads strict graph-batch NDJSON (§3.1) as one commit; mode is
+ * "overwrite" | "append" | "merge". from (nullable) forks a missing branch
+ * from that base first. json_out: the load result of §3.4
+ * {uri, branch, mode, base_branch?, branch_created, nodes, edges,
+ *  total_entities, commit}. */
+int og_db_load(og_db *db, const char *branch, const char *from, const char *ndjson,
+               size_t len, const char *mode, const char *actor, char **json_out);
+
+/* Runs a read query; name NULL picks the only query of the source.
+ * params_json nullable (a JSON object). snapshot (a graph commit id) wins
+ * over branch. json_out: ReadOutput {query_name, target{branch, snapshot},
+ * row_count, columns, rows, graph_commit_id}. A mutation is refused. */
+int og_db_query(og_db *db, const char *query_src, size_t len, const char *name,
+                const char *params_json, const char *branch, const char *snapshot,
+                char **json_out);
+
+/* Runs a mutation as one commit (none when it changes nothing). if_commit
+ * (nullable): the branch head must still be that commit, else
+ * OG_DB_E_PRECONDITION. json_out: ChangeOutput {branch, query_name,
+ * affected_nodes, affected_edges, actor_id?, commit: CommitOutput|null}. */
+int og_db_mutate(og_db *db, const char *query_src, size_t len, const char *name,
+                 const char *params_json, const char *branch, const char *if_commit,
+                 const char *actor, char **json_out);
+
+/* Export sink: one NDJSON record (no newline); non-zero stops the export
+ * (the call then fails with OG_DB_E_INVALID "export stopped by caller"). */
+typedef int (*og_db_export_fn)(void *ud, const char *line, size_t len);
+/* Streams a branch's current state (§3.7); types filter (n 0 = all). */
+int og_db_export(og_db *db, const char *branch, const char *const *types, size_t n,
+                 og_db_export_fn cb, void *ud);
+
+/* SnapshotOutput {graph_branch, graph_manifest_version,
+ * internal_schema_version, datasets[...]}. */
+int og_db_snapshot(og_db *db, const char *branch, char **json_out);
+
+/* BranchCreateOutput {uri, name, from, actor_id?}. from NULL = main. */
+int og_db_branch_create(og_db *db, const char *name, const char *from, const char *actor,
+                        char **json_out);
+/* {branches: [...]} sorted, internal branches hidden. */
+int og_db_branch_list(og_db *db, char **json_out);
+/* {uri, name, actor_id?}. */
+int og_db_branch_delete(og_db *db, const char *name, const char *actor, char **json_out);
+
+/* {commits: [CommitOutput...]} newest first; actor_filter nullable. */
+int og_db_commit_list(og_db *db, const char *branch, const char *actor_filter,
+                      char **json_out);
+/* CommitOutput {graph_commit_id, graph_branch, graph_manifest_version,
+ * parent_commit_id, merged_parent_commit_id, actor_id, created_at}. */
+int og_db_commit_show(og_db *db, const char *commit_id, char **json_out);
+/* {schema_source}. */
+int og_db_schema_show(og_db *db, char **json_out);
+
+/* The structured error body of the last failed write on this thread, or
+ * NULL: {"error", "code":"conflict", "manifest_conflict":{table_key,
+ * expected, actual}} for a lost table race, {"error",
+ * "precondition_failure":{expected, actual}} for a lost --if-commit. Valid
+ * until the next og_db_* call on this thread. */
+const char *og_last_conflict_json(void);
+
 #ifdef __cplusplus
 }
 #endif

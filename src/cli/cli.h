@@ -9,13 +9,29 @@ typedef struct cli_verb {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *help;
+    const char *group;     /* capability class (surface.md §4.1); NULL = hidden */
 } cli_verb;
 
 const cli_verb *cli_verbs(size_t *n);
 int cli_version(int argc, char **argv);
 int cli_help(int argc, char **argv);
-int cli_lint(int argc, char **argv);   /* cli_lint.c */
-int cli_check(int argc, char **argv);  /* deprecated shim of lint */
-int cli_query(int argc, char **argv);  /* only `query lint|check` so far */
+int cli_lint(int argc, char **argv);       /* cli_lint.c */
+int cli_check(int argc, char **argv);      /* deprecated shim of lint */
+int cli_lint_shim(int argc, char **argv);  /* `query lint|check` (argv at "query") */
+int cli_query(int argc, char **argv);      /* cli_query.c */
+int cli_read(int argc, char **argv);       /* deprecated alias of query */
+int cli_mutate(int argc, char **argv);
+int cli_change(int argc, char **argv);     /* deprecated alias of mutate */
+int cli_init(int argc, char **argv);       /* cli_init.c */
+int cli_load(int argc, char **argv);       /* cli_load.c */
+int cli_ingest(int argc, char **argv);     /* deprecated loader alias */
+int cli_snapshot(int argc, char **argv);   /* cli_snapshot.c */
+int cli_export(int argc, char **argv);     /* cli_export.c */
+int cli_branch(int argc, char **argv);     /* cli_branch.c */
+int cli_commit(int argc, char **argv);     /* cli_commit.c */
+int cli_schema(int argc, char **argv);     /* cli_schema.c */
+int cli_optimize(int argc, char **argv);   /* cli_maint.c: guards only */
+int cli_cleanup(int argc, char **argv);
+int cli_graphs(int argc, char **argv);
 
 #endif

@@ -1,9 +1,10 @@
 /* cli_lint.c — `omnigraph lint` and its deprecated shims `check`,
- * `query lint`, `query check` (surface.md §2.11, §4.2).
- * (1) Offline form only: --schema <pg> --query <gq> [--json]. A graph target
- *     (positional URI or --store) is recognised and refused as not supported
- *     yet; an http(s) target or --server is refused because lint is a direct
- *     (storage-native) command.
+ * `query lint`, `query check` (surface.md §2.11, §4.2); cli_query.c hands
+ * `query lint|check` to cli_lint_shim.
+ * (1) --schema <pg> --query <gq> [--json] lints offline; without --schema a
+ *     graph target (positional URI or --store) lends its accepted schema
+ *     (schema_source {kind: "graph", uri}). An http(s) target or --server
+ *     is refused because lint is a direct (storage-native) command.
  * (2) Output: the human report (OK/ERROR/WARN/INFO lines) or the pretty JSON
  *     object {status, schema_source, query_path, ...} of the reference.
  * (3) Exit 0 unless the lint status is "error" (1); usage errors exit 2;
@@ -53,6 +54,28 @@ done:
     return buf;
 }
 
+/* The accepted schema source of the graph at uri (malloc'd), or NULL after
+ * printing the error. */
+static char *graph_schema(const char *uri, size_t *len)
+{
+    og_db *db = NULL;
+    char *out = NULL, *src = NULL;
+    json_t *j = NULL;
+    if (og_db_open(uri, OG_DB_READ_ONLY, &db) || og_db_schema_show(db, &out)) {
+        fprintf(stderr, "error: %s\n", og_errmsg());
+        goto done;
+    }
+    j = json_loads(out, 0, NULL);
+    const char *s = json_string_value(json_object_get(j, "schema_source"));
+    if (s && (src = strdup(s))) *len = strlen(src);
+    else fprintf(stderr, "error: out of memory\n");
+done:
+    json_decref(j);
+    og_free(out);
+    og_db_close(db);
+    return src;
+}
+
 static bool is_remote(const char *uri)
 {
     return !strncmp(uri, "http://", 7) || !strncmp(uri, "https://", 8);
@@ -94,15 +117,21 @@ static void print_human(const json_t *r)
 }
 
 /* Builds {status, schema_source, query_path, <rest of the API report>}. */
-static json_t *full_report(const json_t *rep, const char *schema_path, const char *query_path)
+static json_t *full_report(const json_t *rep, const char *schema_path, const char *graph_uri,
+                           const char *query_path)
 {
     json_t *out = json_object(), *src = json_object();
     const char *k;
     json_t *v;
     if (!out || !src) { json_decref(out); json_decref(src); return NULL; }
     json_object_set(out, "status", json_object_get(rep, "status"));
-    json_object_set_new(src, "kind", json_string("file"));
-    json_object_set_new(src, "path", json_string(schema_path));
+    if (graph_uri) {
+        json_object_set_new(src, "kind", json_string("graph"));
+        json_object_set_new(src, "uri", json_string(graph_uri));
+    } else {
+        json_object_set_new(src, "kind", json_string("file"));
+        json_object_set_new(src, "path", json_string(schema_path));
+    }
     json_object_set_new(out, "schema_source", src);
     json_object_set_new(out, "query_path", json_string(query_path));
     json_object_foreach((json_t *)rep, k, v)
@@ -139,15 +168,13 @@ static int run_lint(int argc, char **argv)
         fprintf(stderr, "error: lint requires --query <queries.gq>\n");
         return 2;
     }
-    if (!schema_path) {
-        if (target)
-            fprintf(stderr, "error: linting against a graph's accepted schema (%s) is not "
-                            "supported yet; pass --schema <schema.pg>\n", target);
-        else
-            fprintf(stderr, "error: lint requires --schema <schema.pg> (no graph addressed)\n");
+    if (!schema_path && !target) {
+        fprintf(stderr, "error: lint requires --schema <schema.pg> (no graph addressed)\n");
         return 1;
     }
-    schema = read_file(schema_path, &schema_len);
+    if (!schema_path) schema = graph_schema(target, &schema_len);
+    else schema = read_file(schema_path, &schema_len);
+    if (!schema && !schema_path) goto done;
     if (!schema) {
         fprintf(stderr, "error: cannot read schema file %s: %s\n", schema_path, strerror(errno));
         goto done;
@@ -164,7 +191,7 @@ static int run_lint(int argc, char **argv)
     rep = json_loads(json, 0, NULL);
     if (!rep) { fprintf(stderr, "error: malformed lint report\n"); goto done; }
     if (cli_has(&a, "json")) {
-        full = full_report(rep, schema_path, query_path);
+        full = full_report(rep, schema_path, schema_path ? NULL : target, query_path);
         text = full ? json_dumps(full, JSON_INDENT(2)) : NULL;
         if (!text) { fprintf(stderr, "error: out of memory\n"); goto done; }
         printf("%s\n", text);
@@ -194,14 +221,9 @@ int cli_check(int argc, char **argv)
     return run_lint(argc, argv);
 }
 
-int cli_query(int argc, char **argv)
+int cli_lint_shim(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "lint") || !strcmp(argv[1], "check"))) {
-        fprintf(stderr, "warning: `omnigraph query %s` is deprecated; use `omnigraph lint`\n",
-                argv[1]);
-        return run_lint(argc - 1, argv + 1);
-    }
-    fprintf(stderr, "error: `omnigraph query` is not supported yet (only `query lint` and "
-                    "`query check`)\n");
-    return 1;
+    fprintf(stderr, "warning: `omnigraph query %s` is deprecated; use `omnigraph lint`\n",
+            argv[1]);
+    return run_lint(argc - 1, argv + 1);
 }

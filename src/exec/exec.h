@@ -43,4 +43,22 @@ typedef struct og_exec_mutation_stats {
 og_status og_exec_mutate(og_graph_txn *x, const og_tc_query *q, const og_params *params,
                          og_exec_mutation_stats *out);
 
+/* ---- graph index cache (internals.md §8.2, §8.5) ----
+ * One process-wide LRU of CSR/CSC adjacency indexes keyed by edge table
+ * version (graph identity domain, table key, branch, version, etag); never
+ * persisted. Entries in use are never freed under a reader. */
+void og_exec_index_cache_set_budget(uint64_t bytes);   /* 0 = default 256 MiB */
+void og_exec_index_cache_clear(void);
+typedef struct og_exec_index_stats {
+    uint64_t builds, hits, evictions;
+    size_t entries, bytes;
+} og_exec_index_stats;
+void og_exec_index_cache_stats(og_exec_index_stats *out);
+
+/* ---- resident table cache ----
+ * Whole table versions kept in memory after their second use (or a full
+ * scan), keyed like the index cache; LRU under its own byte budget. */
+void og_exec_res_cache_set_budget(uint64_t bytes);   /* 0 = default 512 MiB */
+void og_exec_res_cache_clear(void);
+
 #endif

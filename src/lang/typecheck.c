@@ -908,19 +908,9 @@ og_status og_tc_check(const og_catalog *cat, const og_gq_query *q, og_tc_query *
     C.out->cat = cat;
     C.out->is_mutation = q->is_mutation;
     if (q->is_mutation) {
-        bool ins = false, del = false;
-        for (size_t i = 0; i < q->n_mutations; i++) {
-            if (q->mutations[i].kind == OG_GQ_DELETE) del = true;
-            else ins = true;
-        }
-        if (ins && del) {
-            C.rc = og_error_set(OG_E_INVALID,
-                                "mutation '%s' on the same query mixes inserts/updates and "
-                                "deletes; split into separate mutations: (1) inserts and "
-                                "updates, then (2) deletes. Each mutation commits on its own.",
-                                q->name);
-            goto done;
-        }
+        /* Mixed insert/update + delete statements are accepted: deletes are
+         * staged like every other write, so the whole query still commits
+         * once (design.md §2 item 2; the reference's D2 refusal is gone). */
         if (!(C.out->muts = alloc(&C, q->n_mutations * sizeof *C.out->muts))) goto done;
         for (size_t i = 0; i < q->n_mutations; i++) {
             if (!check_mutation(&C, &q->mutations[i], &C.out->muts[i])) goto done;

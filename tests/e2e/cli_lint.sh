@@ -57,8 +57,16 @@ done
 # refusals
 "$og" lint --query "$d/lint_list_people.gq" 2> "$tmp/e" && fail "no schema accepted"
 grep -q 'lint requires --schema <schema.pg>' "$tmp/e" || fail "no-schema message: $(cat "$tmp/e")"
-"$og" lint --query "$d/lint_list_people.gq" "$tmp/g.omni" 2> "$tmp/e" && fail "graph form accepted"
-grep -q 'not supported yet' "$tmp/e" || fail "graph form message: $(cat "$tmp/e")"
+"$og" lint --query "$d/lint_list_people.gq" "$tmp/g.omni" 2> "$tmp/e" && fail "missing graph accepted"
+grep -q 'not found' "$tmp/e" || fail "missing graph message: $(cat "$tmp/e")"
+
+# the graph form lints against the graph's accepted schema
+"$og" init --schema "$d/lint_person_name.pg" "$tmp/g.omni" >/dev/null || fail "init graph"
+"$og" query lint --query "$d/lint_list_people.gq" --json "$tmp/g.omni" > "$tmp/g.json" 2>/dev/null \
+    || fail "graph lint exit"
+grep -q '"kind": "graph"' "$tmp/g.json" && grep -q '"status": "ok"' "$tmp/g.json" \
+    || fail "graph lint output: $(cat "$tmp/g.json")"
+"$og" lint --query "$d/lint_list_people.gq" --store "$tmp/g.omni" > /dev/null || fail "--store lint"
 "$og" lint --query "$d/lint_list_people.gq" http://127.0.0.1:8080 2> "$tmp/e" && fail "http accepted"
 grep -q '`lint` is a direct (storage-native) command and needs direct storage access' "$tmp/e" || fail "http message"
 grep -q 'remote server' "$tmp/e" || fail "http message (remote server)"

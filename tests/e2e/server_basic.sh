@@ -38,7 +38,9 @@ printf 'version: 1\n' >"$tmp/p.yaml"
 OMNIGRAPH_SERVER_BEARER_TOKEN=' ' "$bin" --graph g=/x --bind 127.0.0.1:0 >/dev/null 2>&1 && fail "blank token accepted"
 "$bin" --graph bad_id=/x --unauthenticated --bind 127.0.0.1:0 >/dev/null 2>&1 && fail "bad graph id accepted"
 
-# open mode
+# open mode (a served graph must exist: the server opens it at boot)
+src=$(cd "$(dirname "$0")/../.." && pwd)
+"$build/omnigraph" init --schema "$src/examples/demo.pg" "$tmp/g1" >/dev/null || fail "init g1"
 start --graph g1="$tmp/g1" --unauthenticated
 expect 200 "http://$addr/healthz"; body_has '"status":"ok"'; body_has '"internal_schema_version":6'
 expect 200 "http://$addr/openapi.json"; body_has '"openapi":"3.1.0"'
@@ -91,6 +93,7 @@ graphs:
 policies:
   p1: { file: policy.yaml, applies_to: [g1] }
 YAML
+"$build/omnigraph" init --schema "$src/examples/demo.pg" "$tmp/cl/graphs/g1" >/dev/null || fail "init cluster g1"
 start --cluster "$tmp/cl"
 expect 403 -X POST -H 'Authorization: Bearer tok-alice' -H 'Content-Type: application/json' \
     -d '{"query":"x","branch":"main"}' "http://$addr/graphs/g1/mutate"

@@ -203,7 +203,7 @@ static void test_reference_rejected_queries_report_tcodes_and_messages(void **st
         check_case(err_cases[i].schema, err_cases[i].src, err_cases[i].want);
 }
 
-static void test_mixed_insert_and_delete_is_rejected_with_d2_message(void **state)
+static void test_mixed_insert_and_delete_is_accepted(void **state)
 {
     (void)state;
     og_catalog *cat = load_schema("test.pg");
@@ -211,13 +211,13 @@ static void test_mixed_insert_and_delete_is_rejected_with_d2_message(void **stat
     og_gq_file *f = NULL;
     og_tc_query *tq = NULL;
     OG_CHECK(og_gq_parse(src, strlen(src), &f));
-    assert_int_equal(og_tc_check(cat, og_gq_file_find(f, "mixed_insert_and_delete"), &tq),
-                     OG_E_INVALID);
-    assert_non_null(strstr(og_error_last()->message, "inserts/updates and deletes"));
-    assert_non_null(strstr(og_error_last()->message, "split into separate mutations"));
+    /* design.md §2 item 2: staged deletes make the mix atomic, so it checks */
     for (size_t i = 0; i < f->n_queries; i++) {
-        if (strcmp(f->queries[i].name, "mixed_insert_and_delete") == 0) continue;
         OG_CHECK(og_tc_check(cat, &f->queries[i], &tq));
+        if (strcmp(f->queries[i].name, "mixed_insert_and_delete") == 0) {
+            assert_true(tq->is_mutation);
+            assert_int_equal(tq->n_muts, 2);
+        }
         og_tc_query_free(tq);
     }
     og_gq_file_free(f);
@@ -292,7 +292,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_accepted_queries_typecheck),
         cmocka_unit_test(test_reference_rejected_queries_report_tcodes_and_messages),
-        cmocka_unit_test(test_mixed_insert_and_delete_is_rejected_with_d2_message),
+        cmocka_unit_test(test_mixed_insert_and_delete_is_accepted),
         cmocka_unit_test(test_fixture_queries_all_typecheck),
         cmocka_unit_test(test_direction_inferred_from_types_not_word_order),
     };
