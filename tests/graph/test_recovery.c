@@ -625,6 +625,21 @@ static void test_two_sidecars_recovered_in_order_on_fresh_heads(void **state)
     og_store_close(st);
 }
 
+static void test_corrupt_sidecar_refuses_read_write_open_and_is_kept(void **state)
+{
+    (void)state;
+    og_store *st = cf_new_graph();
+    const char *key = "__recovery/01J00000000000000000000000.json";
+    OG_CHECK(og_store_put(st, key, "{oops", 5, NULL));
+    og_graph *g = NULL;
+    assert_int_equal(og_graph_open(cf_share(st), OG_GRAPH_RW, &g), OG_E_CORRUPT);
+    assert_non_null(strstr(og_error_last()->message, "__recovery/01J00000000000000000000000.json"));
+    assert_int_equal(cf_sidecars(st), 1);
+    g = cf_open(st, OG_GRAPH_RO); /* read-only tolerates it */
+    og_graph_close(g);
+    og_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -651,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_invariant_violation_aborts_open_and_keeps_sidecar),
         cmocka_unit_test(test_foreign_version_at_p1_rolls_back_without_touching_it),
         cmocka_unit_test(test_two_sidecars_recovered_in_order_on_fresh_heads),
+        cmocka_unit_test(test_corrupt_sidecar_refuses_read_write_open_and_is_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
