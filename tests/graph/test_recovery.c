@@ -640,6 +640,31 @@ static void test_corrupt_sidecar_refuses_read_write_open_and_is_kept(void **stat
     og_store_close(st);
 }
 
+static void test_sidecar_of_deleted_branch_discarded_as_orphan(void **state)
+{
+    (void)state;
+    og_store *st = cf_new_graph();
+    og_graph *g = cf_open(st, OG_GRAPH_RW);
+    seed(g);
+    OG_CHECK(og_graph_branch_create(og_graph_store(g), "gone", NULL, 0, NULL));
+    OG_CHECK(og_failpoint_arm("mutation.post_phase_b_pre_manifest_commit", OG_FP_CRASH, 1, false));
+    assert_int_equal(cf_write_pair(g, "gone", "Cid", "Dan", 40, NULL), OG_E_CRASHED);
+    og_failpoint_disarm_all();
+    og_sidecar sc;
+    cf_only_sidecar(st, &sc);
+    OG_CHECK(og_graph_branch_delete(og_graph_store(g), "gone", 0));
+    og_graph_close(g);
+    g = cf_open(st, OG_GRAPH_RW);
+    assert_int_equal(cf_sidecars(st), 0);
+    char kind[32];
+    OG_CHECK(og_recovery_audit_kind(st, sc.operation_id, kind));
+    assert_string_equal(kind, "OrphanedBranchDiscarded");
+    assert_int_equal(cf_drift(st, NULL), 0);
+    og_sidecar_free(&sc);
+    og_graph_close(g);
+    og_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_foreign_version_at_p1_rolls_back_without_touching_it),
         cmocka_unit_test(test_two_sidecars_recovered_in_order_on_fresh_heads),
         cmocka_unit_test(test_corrupt_sidecar_refuses_read_write_open_and_is_kept),
+        cmocka_unit_test(test_sidecar_of_deleted_branch_discarded_as_orphan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
