@@ -7,7 +7,10 @@
  * everything after fails), the graph is reopened read-write and we check:
  * it opens; every pin equals its table's head; no sidecar is left; the
  * acknowledged seed commit is present; the interrupted write is wholly
- * there or wholly absent; the next write succeeds. */
+ * there or wholly absent; the next write succeeds. For the graph writers
+ * (which leave sidecars) the recovering open is itself crashed at each of
+ * its write steps before a clean open re-enters it, with the same checks.
+ * Crash points per writer are printed. */
 #include "testutil.h"
 
 #include "crash/crash_fixture.h"
