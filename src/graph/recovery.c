@@ -3,7 +3,9 @@
  *     that did not finish; it goes through og_graph_publish like every
  *     writer (one publication door).
  * (2) Nothing here trusts the sidecar alone: ownership of a moved table is
- *     proven by the transaction uuid recorded in the table version. */
+ *     proven by the transaction uuid recorded in the table version.
+ * (3) A published write whose table a recovery in another process restored
+ *     underneath it (heal_published) is re-restored to its pin. */
 #include "recovery.h"
 
 #include <pthread.h>
@@ -387,6 +389,63 @@ done:
     return rc;
 }
 
+/* The write was published, yet a table's head is past its pin with only
+ * compensating restores on top: a recovery in another process restored
+ * it while the live writer went on to publish. Restore the published pin
+ * again and publish that head (with the unused rollback commit id), so
+ * manifest and head agree. */
+static og_status heal_published(og_store *root, const og_sidecar *sc, tstate *ts, bool *sel, uint64_t *to,
+                                bool *lost)
+{
+    og_status rc = OG_OK;
+    og_graph_snapshot snap = {0};
+    bool any = false;
+    *lost = false;
+    if ((rc = og_graph_open_head(root, sc->branch, &snap))) {
+        if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; }
+        goto done;
+    }
+    for (size_t i = 0; i < sc->ntables; i++) {
+        const og_sidecar_table *t = &sc->tables[i];
+        og_table *tbl = NULL;
+        og_txn *tx = NULL;
+        sel[i] = false;
+        memset(&ts[i], 0, sizeof ts[i]);
+        ts[i].pin = og_graph_snapshot_pin(&snap, t->table_key);
+        if (!ts[i].pin || !ts[i].pin->table_branch != !t->table_branch ||
+            (t->table_branch && strcmp(t->table_branch, ts[i].pin->table_branch)))
+            continue;
+        ts[i].pinned = ts[i].pin->version;
+        if ((rc = open_head(root, t, 0, &tbl))) goto done;
+        ts[i].head = og_table_version(tbl);
+        og_table_close(tbl);
+        if (ts[i].head <= ts[i].pinned) continue;
+        bool only_restores = true;
+        for (uint64_t v = ts[i].pinned + 1; v <= ts[i].head && only_restores; v++) {
+            og_txn_record r;
+            if ((rc = txn_at(root, t, v, &r))) goto done;
+            only_restores = r.op == OG_TXN_RESTORE;
+            og_txn_record_free(&r);
+        }
+        if (!only_restores) continue;
+        if ((rc = open_head(root, t, ts[i].head, &tbl))) goto done;
+        rc = og_table_stage_restore(tbl, ts[i].pinned, &tx);
+        og_table_close(tbl);
+        if (rc) goto done;
+        og_commit_opts co = {true, 0};
+        rc = og_txn_commit(tx, &co, &to[i], NULL);
+        og_txn_free(tx);
+        if (rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) { og_error_clear(); rc = OG_OK; *lost = true; goto done; }
+        if (rc) goto done;
+        sel[i] = true;
+        any = true;
+    }
+    if (any) rc = publish(root, sc, ts, sel, to, sc->rollback_commit_id, lost);
+done:
+    og_graph_snapshot_free(&snap);
+    return rc;
+}
+
 static og_status recover_one(og_store *root, const og_sidecar *sc, bool owner, og_recovery_stats *st)
 {
     og_status rc = OG_OK;
@@ -403,6 +462,8 @@ static og_status recover_one(og_store *root, const og_sidecar *sc, bool owner, o
         og_buf_clear(&out);
         if ((rc = is_published(root, sc->commit_id, &pub))) goto done;
         if (pub) {
+            if ((rc = heal_published(root, sc, ts, sel, to, &lost))) goto done;
+            if (lost) continue;
             if ((rc = outcomes_json(sc, NULL, NULL, &out))) goto done;
             if (!(rc = finish(root, sc, "RolledForward", sc->commit_id, og_buf_cstr(&out)))) st->already_published++;
             goto done;

@@ -665,6 +665,64 @@ static void test_sidecar_of_deleted_branch_discarded_as_orphan(void **state)
     og_store_close(st);
 }
 
+/* A recovery elsewhere restored Person under a live writer, which then
+ * published: the manifest pins the write, the head is the restore. */
+static void test_published_write_under_foreign_restore_is_healed(void **state)
+{
+    (void)state;
+    char *before = NULL;
+    og_store *st = crashed_at("mutation.post_phase_b_pre_manifest_commit", &before);
+    og_sidecar sc;
+    cf_only_sidecar(st, &sc);
+    og_graph_snapshot snap;
+    og_graph_pin p = person_pin(st, &snap);
+    uint64_t e = p.version;
+    og_table *t = NULL;
+    og_txn *tx = NULL;
+    OG_CHECK(og_table_open(st, p.path, &t));
+    OG_CHECK(og_table_stage_restore(t, e, &tx));
+    og_table_close(t);
+    og_commit_opts co = {true, 0};
+    OG_CHECK(og_txn_commit(tx, &co, NULL, NULL));
+    og_txn_free(tx);
+    /* the writer publishes its own commit (both tables at post) */
+    og_graph_pin pins[2];
+    og_graph_expected exp[2];
+    og_graph_snapshot_free(&snap);
+    OG_CHECK(og_graph_open_head(st, NULL, &snap));
+    for (size_t i = 0; i < 2; i++) {
+        OG_CHECK(og_graph_pin_copy(&pins[i], og_graph_snapshot_pin(&snap, sc.tables[i].table_key)));
+        pins[i].version = sc.tables[i].post_version;
+        exp[i].table_key = sc.tables[i].table_key;
+        exp[i].version = sc.tables[i].expected_version;
+    }
+    og_graph_publish_req req;
+    memset(&req, 0, sizeof req);
+    req.expected = exp;
+    req.n_expected = 2;
+    req.pins = pins;
+    req.n_pins = 2;
+    req.commit.id = sc.commit_id;
+    req.commit.actor = "tester";
+    OG_CHECK(og_graph_publish(st, &req, NULL, NULL));
+    assert_int_equal(cf_drift(st, NULL), 1);
+    og_graph *g = cf_open(st, OG_GRAPH_RW);
+    assert_int_equal(cf_drift(st, NULL), 0);
+    assert_int_equal(cf_sidecars(st), 0);
+    char *c = cf_content(g, NULL);
+    assert_non_null(strstr(c, "\"id\":\"Cid\""));
+    assert_non_null(strstr(c, "Cid-Dan"));
+    OG_CHECK(cf_write_pair(g, NULL, "Eve", "Fay", 1, NULL));
+    free(c);
+    for (size_t i = 0; i < 2; i++) og_graph_pin_clear(&pins[i]);
+    og_graph_pin_clear(&p);
+    og_graph_snapshot_free(&snap);
+    og_sidecar_free(&sc);
+    free(before);
+    og_graph_close(g);
+    og_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -693,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_two_sidecars_recovered_in_order_on_fresh_heads),
         cmocka_unit_test(test_corrupt_sidecar_refuses_read_write_open_and_is_kept),
         cmocka_unit_test(test_sidecar_of_deleted_branch_discarded_as_orphan),
+        cmocka_unit_test(test_published_write_under_foreign_restore_is_healed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
