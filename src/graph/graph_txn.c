@@ -400,7 +400,12 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
     bool all_strict = true;
     for (size_t r = 0; r < p->rows.nrows; r++)
         if (p->live.data[r] && !p->strict.data[r]) all_strict = false;
-    if (!p->overwrite && (rc = strict_check(t, ts->tbl, p))) goto done;
+    /* When every row is a strict insert, the merge-insert below fails on any
+     * existing id by itself; probing first would read every fragment's ids
+     * twice per commit. The probe runs only to name the id on that failure,
+     * or up front when strict rows travel with upserts (UPDATE_ALL would
+     * silently replace them). */
+    if (!p->overwrite && !all_strict && (rc = strict_check(t, ts->tbl, p))) goto done;
     if (need_fork) {
         /* First touch on this graph branch: fork the table from the pinned
          * version (a shallow clone), then stage on the fork. */
@@ -422,8 +427,11 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
         rc = og_table_stage_merge_insert(ts->tbl, &live, all_strict ? OG_MATCHED_FAIL : OG_MATCHED_UPDATE_ALL,
                                          OG_NOT_MATCHED_INSERT, &st, &ts->tx);
         if (rc == OG_E_EXISTS) {
-            rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has an id of this insert",
-                              og_decl_kind_name(t->kind), t->name);
+            og_error_clear();
+            rc = strict_check(t, ts->tbl, p);  /* names the existing id */
+            if (rc == OG_OK)
+                rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has an id of this insert",
+                                  og_decl_kind_name(t->kind), t->name);
             goto done;
         }
         if (rc) goto done;
@@ -583,6 +591,7 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     req.expected_head = x->if_commit;
     req.commit.id = sc.commit_id;
     req.commit.actor = x->actor;
+    req.hint = og_graph_view_snapshot(x->base);  /* saves re-reading the head */
     rc = og_graph_publish(x->g->root, &req, &out->conflict, &snap);
     if (rc == OG_E_CONFLICT && og_graph_open_commit(x->g->root, sc.commit_id, &snap) == OG_OK) {
         /* Another process's recovery rolled this very write forward. */

@@ -173,7 +173,7 @@ static void test_node_insert_commit_within_budget_warm_handle(void **state)
     assert_true(fixed <= NODE_INSERT_FIXED_OPS);   /* no regression from the measured counts */
     assert_true(total <= NODE_INSERT_OPS);
     assert_int_equal(og_store_fault_count(f.fault, OG_OP_PUT) + og_store_fault_count(f.fault, OG_OP_PUT_IF_ABSENT) +
-                         og_store_fault_count(f.fault, OG_OP_PUT_IF_MATCH), 4);   /* fragment, table version, commit record, graph version (keys inline) */
+                         og_store_fault_count(f.fault, OG_OP_PUT_IF_MATCH), 5);   /* sidecar, fragment, table version, commit record, graph version */
     assert_true(og_store_fault_count(f.fault, OG_OP_LIST) <= 2);   /* begin + publish: chain head */
     og_graph_close(f.g);
 }
