@@ -12,6 +12,9 @@
  * (3) A lost table race in B is reported as the publish conflict it
  *     foreshadows (OG_E_CONFLICT, TABLE_VERSION, expected = base pin,
  *     actual = the table's newer version).
+ * (4) A graph branch's table forks are table branches named by the graph
+ *     branch's chain uid (a ULID: a valid table branch name whatever the
+ *     graph branch is called, and fresh when a branch is recreated).
  * RECOVERY HOOK: a failure after some table commits of B and before C
  * leaves unpublished table versions (failpoint graph.txn.after_table_commits
  * sits there); recovery sidecars are a later issue. */
@@ -383,7 +386,9 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
     if (!pin) return og_error_set(OG_E_CORRUPT, "no table pinned for `%s`", t->name);
     if ((rc = og_graph_view_table(x->base, t, &ts->tbl))) goto done;
     ts->table_branch = pin->table_branch;
-    bool need_fork = x->branch && (!pin->table_branch || strcmp(pin->table_branch, x->branch) != 0);
+    /* (4) the table branch of a graph branch is named by its chain uid. */
+    const char *own = x->branch ? x->base->snap.branch_uid : NULL;
+    bool need_fork = own && (!pin->table_branch || strcmp(pin->table_branch, own) != 0);
     bool all_strict = true;
     for (size_t r = 0; r < p->rows.nrows; r++)
         if (p->live.data[r] && !p->strict.data[r]) all_strict = false;
@@ -391,12 +396,12 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
     if (need_fork) {
         /* First touch on this graph branch: fork the table from the pinned
          * version (a shallow clone), then stage on the fork. */
-        rc = og_table_branch_create(x->g->root, pin->path, x->branch, pin->table_branch, pin->version);
+        rc = og_table_branch_create(x->g->root, pin->path, own, pin->table_branch, pin->version);
         if (rc == OG_E_EXISTS) { og_error_clear(); rc = OG_OK; }
         if (rc) { og_error_context(rc, "forking %s onto branch `%s`", pin->table_key, x->branch); goto done; }
-        if ((rc = og_table_open_branch(x->g->root, pin->path, x->branch, pin->version, &ts->tbl))) goto done;
+        if ((rc = og_table_open_branch(x->g->root, pin->path, own, pin->version, &ts->tbl))) goto done;
         ts->own_tbl = true;
-        ts->table_branch = x->branch;
+        ts->table_branch = own;
     }
     if ((rc = pend_live(p, &live))) goto done;
     if (p->overwrite) {
