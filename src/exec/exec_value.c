@@ -3,8 +3,8 @@
  * (1) Numbers compare across kinds exactly (i64 vs u64 without overflow,
  *     integers vs floats as doubles).
  * (2) JSON: i64 exact, u64 exact when it fits jansson's integer, f64 as a
- *     real, dates "YYYY-MM-DD", datetimes RFC 3339 UTC with the fraction
- *     trimmed to milliseconds or microseconds as needed (none when zero). */
+ *     real, dates "YYYY-MM-DD", datetimes RFC 3339 UTC at millisecond
+ *     precision, always with the fraction ("...T08:30:00.000Z"). */
 #include "internal.h"
 
 #include <math.h>
@@ -210,9 +210,7 @@ json_t *og_exv_json(const og_value *v)
         unsigned hh = (unsigned)(rem / 3600000000LL), mm = (unsigned)(rem / 60000000LL % 60),
                  ss = (unsigned)(rem / 1000000 % 60), frac = (unsigned)(rem % 1000000);
         int n = snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)y, m, d, hh, mm, ss);
-        if (frac % 1000 == 0 && frac) snprintf(buf + n, sizeof buf - (size_t)n, ".%03uZ", frac / 1000);
-        else if (frac) snprintf(buf + n, sizeof buf - (size_t)n, ".%06uZ", frac);
-        else snprintf(buf + n, sizeof buf - (size_t)n, "Z");
+        snprintf(buf + n, sizeof buf - (size_t)n, ".%03uZ", frac / 1000); /* ms precision, always */
         return json_string(buf);
     }
     case OG_VALUE_LIST: {

@@ -558,6 +558,19 @@ static void test_edge_binding_properties_nulls_and_dates(void **state)
     fx_close(&f);
 }
 
+static void test_datetime_output_always_has_milliseconds(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node Ev {\n  name: String @key\n  at: DateTime?\n}\n",
+            "{\"type\":\"Ev\",\"data\":{\"name\":\"a\",\"at\":\"2026-04-01T08:30:00Z\"}}\n"
+            "{\"type\":\"Ev\",\"data\":{\"name\":\"b\",\"at\":\"1969-12-31T23:59:59.250Z\"}}\n");
+    expect_rows(query(&f, "query q() { match { $e: Ev } return { $e.name, $e.at } order { $e.name } }", "q", NULL),
+                "[{\"e.name\":\"a\",\"e.at\":\"2026-04-01T08:30:00.000Z\"},"
+                "{\"e.name\":\"b\",\"e.at\":\"1969-12-31T23:59:59.250Z\"}]");
+    fx_close(&f);
+}
+
 /* ---- mutations ---- */
 
 static const char *MUTS =
@@ -678,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_var_length_bounds_on_chain),
         cmocka_unit_test(test_graph_index_cached_per_version),
         cmocka_unit_test(test_edge_binding_properties_nulls_and_dates),
+        cmocka_unit_test(test_datetime_output_always_has_milliseconds),
         cmocka_unit_test_setup_teardown(test_limits_time_and_memory, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_keyed_insert_is_upsert, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_edge_insert_resolves_endpoints, setup_test, teardown),
