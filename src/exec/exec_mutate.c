@@ -324,7 +324,7 @@ static og_status do_update(mx *m, const og_tc_mut *mu, og_exec_mutation_stats *s
         if (!row.id || !row.vals) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
         for (size_t i = 0; i < t->n_props; i++) {
             og_column *c = og_batch_col(&cur, t->props[i].name);
-            if (c && (rc = og_exv_cell(m->a, c, r, &row.vals[i]))) goto done;
+            if (c && (rc = og_exv_cell_prop(m->a, c, r, &t->props[i], &row.vals[i]))) goto done;
         }
         for (size_t i = 0; i < mu->n_assigns; i++)
             if (mu->assigns[i].prop >= 0) row.vals[mu->assigns[i].prop] = vals[i];

@@ -59,6 +59,25 @@ og_status og_exv_cell(og_arena *a, const og_column *c, size_t i, og_value *out)
     return OG_OK;
 }
 
+og_status og_exv_cell_prop(og_arena *a, const og_column *c, size_t i, const og_property *p,
+                           og_value *out)
+{
+    og_status rc = og_exv_cell(a, c, i, out);
+    if (rc || !p || !p->type.list || out->kind != OG_VALUE_LIST) return rc;
+    for (size_t k = 0; k < out->as.list.n; k++) {
+        og_value *it = &out->as.list.items[k];
+        if (it->kind != OG_VALUE_I64) continue;
+        switch (p->type.scalar) {
+        case OG_SCALAR_DATE: it->kind = OG_VALUE_DATE; break;
+        case OG_SCALAR_DATETIME: it->kind = OG_VALUE_DATETIME; break;
+        case OG_SCALAR_U32: case OG_SCALAR_U64: it->kind = OG_VALUE_U64; it->as.u = (uint64_t)it->as.i; break;
+        case OG_SCALAR_BOOL: *it = og_val_bool(it->as.i != 0); break;
+        default: break;
+        }
+    }
+    return rc;
+}
+
 og_status og_exv_lit(og_arena *a, const og_gq_lit *l, og_value *out)
 {
     *out = og_val_null();
@@ -233,7 +252,9 @@ og_status og_exv_push(og_column *c, const og_value *v)
     og_status rc = OG_OK;
     switch (v->kind) {
     case OG_VALUE_NULL: rc = og_column_push_null(c); break;
-    case OG_VALUE_BOOL: rc = og_column_push_bool(c, v->as.b); break;
+    case OG_VALUE_BOOL: /* list items of Bool are stored as i64 */
+        rc = c->type.id == OG_TYPE_BOOL ? og_column_push_bool(c, v->as.b) : og_column_push_i64(c, v->as.b);
+        break;
     case OG_VALUE_I64: case OG_VALUE_DATE: case OG_VALUE_DATETIME:
         if (og_type_is_float(c->type.id)) rc = og_column_push_f64(c, (double)v->as.i);
         else rc = og_column_push_i64(c, v->as.i);

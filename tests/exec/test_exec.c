@@ -571,6 +571,29 @@ static void test_datetime_output_always_has_milliseconds(void **state)
     fx_close(&f);
 }
 
+static void test_list_items_keep_date_unsigned_and_bool_kinds(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node T {\n  name: String @key\n  days: [Date]?\n  ns: [U32]?\n  flags: [Bool]?\n  n: I32?\n}\n",
+            NULL);
+    static const char *data = "{\"type\":\"T\",\"data\":{\"name\":\"a\",\"days\":[\"2026-03-30\",\"2026-03-31\"],"
+                              "\"ns\":[1,2],\"flags\":[true,false]}}\n";
+    og_graph_load_opts lo = {NULL, NULL, OG_LOAD_OVERWRITE, NULL};
+    og_graph_load_result lr = {0};
+    OG_CHECK(og_graph_load(f.g, &lo, data, strlen(data), &lr));
+    og_graph_load_result_clear(&lr);
+    static const char *Q = "query q() { match { $t: T } return { $t.days, $t.ns, $t.flags, $t.n } }\n"
+                           "query bump() { update T set { n: 5 } where name = \"a\" }\n";
+    expect_rows(query(&f, Q, "q", NULL),
+                "[{\"t.days\":[\"2026-03-30\",\"2026-03-31\"],\"t.ns\":[1,2],\"t.flags\":[true,false],\"t.n\":null}]");
+    /* an update rewrites the row: the untouched lists survive with their kinds */
+    OG_CHECK(mutate_text(&f, Q, "bump", NULL, NULL));
+    expect_rows(query(&f, Q, "q", NULL),
+                "[{\"t.days\":[\"2026-03-30\",\"2026-03-31\"],\"t.ns\":[1,2],\"t.flags\":[true,false],\"t.n\":5}]");
+    fx_close(&f);
+}
+
 /* ---- mutations ---- */
 
 static const char *MUTS =
@@ -692,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_graph_index_cached_per_version),
         cmocka_unit_test(test_edge_binding_properties_nulls_and_dates),
         cmocka_unit_test(test_datetime_output_always_has_milliseconds),
+        cmocka_unit_test(test_list_items_keep_date_unsigned_and_bool_kinds),
         cmocka_unit_test_setup_teardown(test_limits_time_and_memory, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_keyed_insert_is_upsert, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_edge_insert_resolves_endpoints, setup_test, teardown),
