@@ -12,6 +12,11 @@
  * (3) A lost table race in B is reported as the publish conflict it
  *     foreshadows (OG_E_CONFLICT, TABLE_VERSION, expected = base pin,
  *     actual = the table's newer version).
+ * (5) Unless the writer validated its own delta (load does, through
+ *     load_mode.c, and says so with og_graph_txn_set_validated), commit
+ *     first runs og_validate_delta over the pending rows and deletes
+ *     against the base view (graph_probe.c): @unique, edge RI and @card
+ *     are enforced against committed data before anything is staged.
  * (4) A graph branch's table forks are table branches named by the graph
  *     branch's chain uid (a ULID: a valid table branch name whatever the
  *     graph branch is called, and fresh when a branch is recreated).
@@ -28,7 +33,9 @@
 #include "base/map.h"
 #include "base/ulid.h"
 #include "store/store.h"
+#include "graph_probe.h"
 #include "internal.h"
+#include "validate.h"
 
 typedef struct pend {
     bool touched, overwrite;
@@ -45,7 +52,10 @@ struct og_graph_txn {
     og_graph_view *base;
     char *branch, *actor, *if_commit;
     pend *p;          /* cat->n_types entries */
+    bool validated;   /* (5) the writer validated the delta itself */
 };
+
+void og_graph_txn_set_validated(og_graph_txn *x) { x->validated = true; }
 
 static void pend_free(pend *p)
 {
@@ -461,6 +471,81 @@ static og_status lost_race(og_graph_txn *x, tstage *ts, const og_graph_pin *pin,
                         pin->table_key, (unsigned long long)actual, (unsigned long long)pin->version);
 }
 
+/* (5): the pending state of type t as a delta table (memory in a). */
+static og_status pend_delta(og_arena *a, const og_decl *t, const pend *p, og_delta_table *dt)
+{
+    og_status rc = OG_OK;
+    bool edge = t->kind == OG_KIND_EDGE;
+    og_row *rows = og_arena_calloc(a, (p->nlive ? p->nlive : 1) * sizeof *rows);
+    size_t nd = og_map_len(p->dels), n = 0;
+    const char **removed = og_arena_calloc(a, (nd ? nd : 1) * sizeof *removed);
+    if (!rows || !removed) return og_error_set(OG_E_NOMEM, "out of memory");
+    dt->type = t;
+    dt->replace_all = p->overwrite;
+    og_column *idc = og_batch_col(&p->rows, "id");
+    og_column *sc = edge ? og_batch_col(&p->rows, "src") : NULL, *dc = edge ? og_batch_col(&p->rows, "dst") : NULL;
+    for (size_t r = 0; r < p->rows.nrows && !rc; r++) {
+        if (!p->live.data[r]) continue;
+        og_row *row = &rows[n++];
+        og_value v;
+        if ((rc = og_graph_cell_value(a, idc, r, NULL, &v))) break;
+        row->id = og_arena_strndup(a, v.as.s.ptr, v.as.s.len);
+        if (edge) {
+            if ((rc = og_graph_cell_value(a, sc, r, NULL, &v))) break;
+            row->src = og_arena_strndup(a, v.as.s.ptr, v.as.s.len);
+            if ((rc = og_graph_cell_value(a, dc, r, NULL, &v))) break;
+            row->dst = og_arena_strndup(a, v.as.s.ptr, v.as.s.len);
+        }
+        row->vals = og_arena_calloc(a, (t->n_props + 1) * sizeof *row->vals);
+        if (!row->id || !row->vals || (edge && (!row->src || !row->dst))) {
+            rc = og_error_set(OG_E_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t j = 0; j < t->n_props && !rc; j++) {
+            og_column *c = og_batch_col(&p->rows, t->props[j].name);
+            if (c) rc = og_graph_cell_value(a, c, r, &t->props[j], &row->vals[j]);
+            else row->vals[j].kind = OG_VALUE_NULL;
+        }
+    }
+    if (rc) return rc;
+    size_t pos = 0, kl = 0, k = 0;
+    const void *key = NULL;
+    void *val = NULL;
+    while (og_map_next(p->dels, &pos, &key, &kl, &val)) {
+        if (!(removed[k++] = og_arena_strndup(a, key, kl))) return og_error_set(OG_E_NOMEM, "out of memory");
+    }
+    dt->n_rows = n;
+    dt->rows = rows;
+    dt->n_removed = k;
+    dt->removed = removed;
+    return OG_OK;
+}
+
+static og_status validate_pending(og_graph_txn *x)
+{
+    og_status rc = OG_OK;
+    const og_catalog *cat = x->g->cat;
+    og_arena *a = og_arena_create(NULL, "txn-validate");
+    og_delta_table *tabs = calloc(cat->n_types ? cat->n_types : 1, sizeof *tabs);
+    og_probe pr;
+    bool any = false;
+    if (!a || !tabs) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < cat->n_types && !rc; i++) {
+        tabs[i].type = &cat->types[i];
+        if (!x->p[i].touched) continue;
+        any = true;
+        rc = pend_delta(a, &cat->types[i], &x->p[i], &tabs[i]);
+    }
+    if (rc || !any) goto done;
+    if ((rc = og_graph_probe_init(x->base, a, &pr))) goto done;
+    og_delta d = {cat, cat->n_types, tabs};
+    rc = og_validate_delta(&d, &pr);
+done:
+    free(tabs);
+    og_arena_destroy(a);
+    return rc;
+}
+
 og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
 {
     og_status rc = OG_OK;
@@ -472,6 +557,7 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     size_t nts = 0;
     og_graph_commit_result_clear(out);
     if (!ts || !pins || !exp) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if (!x->validated && (rc = validate_pending(x))) goto done;
     /* Phase A: stage. */
     for (size_t i = 0; i < cat->n_types; i++) {
         if (!x->p[i].touched) continue;

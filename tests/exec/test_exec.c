@@ -596,6 +596,39 @@ static void test_list_items_keep_date_unsigned_and_bool_kinds(void **state)
 
 /* ---- mutations ---- */
 
+static void test_mutation_unique_and_card_checked_against_committed(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node User {\n  name: String @key\n  email: String @unique\n}\n"
+                "node Co {\n  name: String @key\n}\n"
+                "edge WorksAt: User -> Co @card(1..1)\n", NULL);
+    static const char *M =
+        "query user($n: String, $e: String) { insert User { name: $n, email: $e } }\n"
+        "query co($n: String) { insert Co { name: $n } }\n"
+        "query hire($u: String, $c: String) { insert WorksAt { from: $u, to: $c } }\n"
+        "query fire($u: String) { delete WorksAt where from = $u }\n"
+        "query two($n: String, $e: String) { insert User { name: $n, email: $e }\n"
+        "  insert WorksAt { from: $n, to: \"Acme\" } }\n";
+    static const char *Q = "query n() { match { $u: User } return { count($u) as n } }\n"
+                           "query w() { match { $u: User  $u worksAt $c } return { $u.name, $c.name } }\n";
+    OG_CHECK(mutate_text(&f, M, "co", "{\"n\":\"Acme\"}", NULL));
+    OG_CHECK(mutate_text(&f, M, "co", "{\"n\":\"Beta\"}", NULL));
+    OG_CHECK(mutate_text(&f, M, "two", "{\"n\":\"Bob\",\"e\":\"dup@x\"}", NULL));
+    /* @unique against a committed row */
+    assert_int_equal(mutate_text(&f, M, "user", "{\"n\":\"Carol\",\"e\":\"dup@x\"}", NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "@unique violation on User.email"));
+    expect_rows(query(&f, Q, "n", NULL), "[{\"n\":1}]");
+    /* @card max against committed edges */
+    assert_int_equal(mutate_text(&f, M, "hire", "{\"u\":\"Bob\",\"c\":\"Beta\"}", NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "@card violation"));
+    /* @card min when a delete leaves the source short */
+    assert_int_equal(mutate_text(&f, M, "fire", "{\"u\":\"Bob\"}", NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "min 1"));
+    expect_rows(query(&f, Q, "w", NULL), "[{\"u.name\":\"Bob\",\"c.name\":\"Acme\"}]");
+    fx_close(&f);
+}
+
 static const char *MUTS =
     "query add_person($name: String, $age: I32?) { insert Person { name: $name, age: $age } }\n"
     "query add_friend($from: String, $to: String) { insert Knows { from: $from, to: $to } }\n"
@@ -717,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_datetime_output_always_has_milliseconds),
         cmocka_unit_test(test_list_items_keep_date_unsigned_and_bool_kinds),
         cmocka_unit_test_setup_teardown(test_limits_time_and_memory, setup_test, teardown),
+        cmocka_unit_test(test_mutation_unique_and_card_checked_against_committed),
         cmocka_unit_test_setup_teardown(test_mutation_keyed_insert_is_upsert, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_edge_insert_resolves_endpoints, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_read_your_writes, setup_test, teardown),
