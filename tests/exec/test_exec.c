@@ -596,6 +596,25 @@ static void test_list_items_keep_date_unsigned_and_bool_kinds(void **state)
 
 /* ---- mutations ---- */
 
+static void test_mutation_f32_literal_outside_range_rejected(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node B {\n  name: String @key\n  f: F32?\n  fs: [F32]?\n}\n", NULL);
+    static const char *M =
+        "query big() { insert B { name: \"a\", f: 100000000000000000000000000000000000000000000.0 } }\n"
+        "query bigl() { insert B { name: \"a\", fs: [1.0, 100000000000000000000000000000000000000000000.0] } }\n"
+        "query ok() { insert B { name: \"a\", f: 1.5 } }\n"
+        "query upd() { update B set { f: 100000000000000000000000000000000000000000000.0 } where name = \"a\" }\n";
+    assert_int_equal(mutate_text(&f, M, "big", NULL, NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "Float32 range"));
+    assert_int_equal(mutate_text(&f, M, "bigl", NULL, NULL), OG_E_VALIDATION);
+    OG_CHECK(mutate_text(&f, M, "ok", NULL, NULL));
+    assert_int_equal(mutate_text(&f, M, "upd", NULL, NULL), OG_E_VALIDATION);
+    expect_rows(query(&f, "query q() { match { $b: B } return { $b.f } }", "q", NULL), "[{\"b.f\":1.5}]");
+    fx_close(&f);
+}
+
 static void test_mutation_unique_and_card_checked_against_committed(void **state)
 {
     (void)state;
@@ -751,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_list_items_keep_date_unsigned_and_bool_kinds),
         cmocka_unit_test_setup_teardown(test_limits_time_and_memory, setup_test, teardown),
         cmocka_unit_test(test_mutation_unique_and_card_checked_against_committed),
+        cmocka_unit_test(test_mutation_f32_literal_outside_range_rejected),
         cmocka_unit_test_setup_teardown(test_mutation_keyed_insert_is_upsert, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_edge_insert_resolves_endpoints, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_read_your_writes, setup_test, teardown),
