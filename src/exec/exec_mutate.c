@@ -18,6 +18,8 @@
 #include "exec.h"
 #include "internal.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,13 +92,27 @@ static og_status coerce(mx *m, const og_decl *t, const og_property *p, og_value 
 }
 
 /* (5) on one row of a node type; edges: required and enum. */
+/* A finite F64 that a Float32 property would turn into an infinity. */
+static bool f32_overflow(const og_value *v)
+{
+    return v->kind == OG_VALUE_F64 && isfinite(v->as.f) && fabs(v->as.f) > FLT_MAX;
+}
+
 static og_status check_row(mx *m, const og_decl *t, og_row *row)
 {
     og_status rc = OG_OK;
     for (size_t i = 0; i < t->n_props; i++) {
         const og_property *p = &t->props[i];
-        if (row->vals[i].kind == OG_VALUE_NULL && !p->type.nullable)
+        const og_value *v = &row->vals[i];
+        if (v->kind == OG_VALUE_NULL && !p->type.nullable)
             return og_error_set(OG_E_VALIDATION, "property '%s' of %s is required (not nullable)", p->name, t->name);
+        if (p->type.scalar != OG_SCALAR_F32) continue;
+        bool bad = f32_overflow(v);
+        for (size_t k = 0; !bad && v->kind == OG_VALUE_LIST && k < v->as.list.n; k++)
+            bad = f32_overflow(&v->as.list.items[k]);
+        if (bad)
+            return og_error_set(OG_E_VALIDATION, "property '%s' of %s: value is outside the Float32 range",
+                                p->name, t->name);
     }
     og_delta_table *tabs = calloc(m->cat->n_types + 1, sizeof *tabs);
     if (!tabs) return og_error_set(OG_E_NOMEM, "out of memory");
@@ -324,7 +340,7 @@ static og_status do_update(mx *m, const og_tc_mut *mu, og_exec_mutation_stats *s
         if (!row.id || !row.vals) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
         for (size_t i = 0; i < t->n_props; i++) {
             og_column *c = og_batch_col(&cur, t->props[i].name);
-            if (c && (rc = og_exv_cell(m->a, c, r, &row.vals[i]))) goto done;
+            if (c && (rc = og_exv_cell_prop(m->a, c, r, &t->props[i], &row.vals[i]))) goto done;
         }
         for (size_t i = 0; i < mu->n_assigns; i++)
             if (mu->assigns[i].prop >= 0) row.vals[mu->assigns[i].prop] = vals[i];

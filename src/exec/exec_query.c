@@ -324,7 +324,7 @@ static og_status eval_prop(ex *e, int var, int prop, const int32_t *row, og_valu
     const char *name = prop >= 0 ? tv->type->props[prop].name : "id";
     const og_column *c = pool_col(e, tv->type, name);
     if (!c) return og_error_set(OG_E_INTERNAL, "no column %s in %s", name, tv->type->name);
-    return og_exv_cell(e->a, c, (size_t)row[var], out);
+    return og_exv_cell_prop(e->a, c, (size_t)row[var], prop >= 0 ? &tv->type->props[prop] : NULL, out);
 }
 
 static og_status eval(ex *e, const og_tc_expr *x, const int32_t *row, og_value *out)

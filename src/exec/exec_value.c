@@ -3,8 +3,8 @@
  * (1) Numbers compare across kinds exactly (i64 vs u64 without overflow,
  *     integers vs floats as doubles).
  * (2) JSON: i64 exact, u64 exact when it fits jansson's integer, f64 as a
- *     real, dates "YYYY-MM-DD", datetimes RFC 3339 UTC with the fraction
- *     trimmed to milliseconds or microseconds as needed (none when zero). */
+ *     real, dates "YYYY-MM-DD", datetimes RFC 3339 UTC at millisecond
+ *     precision, always with the fraction ("...T08:30:00.000Z"). */
 #include "internal.h"
 
 #include <math.h>
@@ -57,6 +57,25 @@ og_status og_exv_cell(og_arena *a, const og_column *c, size_t i, og_value *out)
     default: return og_error_set(OG_E_INTERNAL, "unreadable column type %d", (int)c->type.id);
     }
     return OG_OK;
+}
+
+og_status og_exv_cell_prop(og_arena *a, const og_column *c, size_t i, const og_property *p,
+                           og_value *out)
+{
+    og_status rc = og_exv_cell(a, c, i, out);
+    if (rc || !p || !p->type.list || out->kind != OG_VALUE_LIST) return rc;
+    for (size_t k = 0; k < out->as.list.n; k++) {
+        og_value *it = &out->as.list.items[k];
+        if (it->kind != OG_VALUE_I64) continue;
+        switch (p->type.scalar) {
+        case OG_SCALAR_DATE: it->kind = OG_VALUE_DATE; break;
+        case OG_SCALAR_DATETIME: it->kind = OG_VALUE_DATETIME; break;
+        case OG_SCALAR_U32: case OG_SCALAR_U64: it->kind = OG_VALUE_U64; it->as.u = (uint64_t)it->as.i; break;
+        case OG_SCALAR_BOOL: *it = og_val_bool(it->as.i != 0); break;
+        default: break;
+        }
+    }
+    return rc;
 }
 
 og_status og_exv_lit(og_arena *a, const og_gq_lit *l, og_value *out)
@@ -210,9 +229,7 @@ json_t *og_exv_json(const og_value *v)
         unsigned hh = (unsigned)(rem / 3600000000LL), mm = (unsigned)(rem / 60000000LL % 60),
                  ss = (unsigned)(rem / 1000000 % 60), frac = (unsigned)(rem % 1000000);
         int n = snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)y, m, d, hh, mm, ss);
-        if (frac % 1000 == 0 && frac) snprintf(buf + n, sizeof buf - (size_t)n, ".%03uZ", frac / 1000);
-        else if (frac) snprintf(buf + n, sizeof buf - (size_t)n, ".%06uZ", frac);
-        else snprintf(buf + n, sizeof buf - (size_t)n, "Z");
+        snprintf(buf + n, sizeof buf - (size_t)n, ".%03uZ", frac / 1000); /* ms precision, always */
         return json_string(buf);
     }
     case OG_VALUE_LIST: {
@@ -235,7 +252,9 @@ og_status og_exv_push(og_column *c, const og_value *v)
     og_status rc = OG_OK;
     switch (v->kind) {
     case OG_VALUE_NULL: rc = og_column_push_null(c); break;
-    case OG_VALUE_BOOL: rc = og_column_push_bool(c, v->as.b); break;
+    case OG_VALUE_BOOL: /* list items of Bool are stored as i64 */
+        rc = c->type.id == OG_TYPE_BOOL ? og_column_push_bool(c, v->as.b) : og_column_push_i64(c, v->as.b);
+        break;
     case OG_VALUE_I64: case OG_VALUE_DATE: case OG_VALUE_DATETIME:
         if (og_type_is_float(c->type.id)) rc = og_column_push_f64(c, (double)v->as.i);
         else rc = og_column_push_i64(c, v->as.i);

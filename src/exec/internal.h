@@ -23,6 +23,10 @@
 
 /* Row `i` of column c as a value (1)(2). prop may be NULL (id/src/dst). */
 og_status og_exv_cell(og_arena *a, const og_column *c, size_t i, og_value *out);
+/* og_exv_cell of property p's column: list items (stored as i64) get p's
+ * scalar kind back (Date, DateTime, unsigned, Bool). */
+og_status og_exv_cell_prop(og_arena *a, const og_column *c, size_t i, const og_property *p,
+                           og_value *out);
 /* A literal of the AST as a value (lists in the arena). */
 og_status og_exv_lit(og_arena *a, const og_gq_lit *l, og_value *out);
 /* -1, 0, 1 (3); *ok false when the kinds are not comparable. */

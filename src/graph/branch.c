@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/json.h"
+#include "table/table.h"
 #include "internal.h"
 #include "manifest.h"
 
@@ -348,14 +349,21 @@ og_status og_graph_branch_delete(og_store *st, const char *name, unsigned flags)
         }
         if ((rc = og_graph_chain_head(st, other.uid, &s))) goto done;
         for (size_t k = 0; k < s.npins; k++)
-            if (s.pins[k].table_branch && strcmp(s.pins[k].table_branch, nm) == 0) {
+            if (s.pins[k].table_branch && strcmp(s.pins[k].table_branch, target.uid) == 0) {
                 rc = og_error_set(OG_E_CONFLICT, "branch `%s` cannot be deleted: branch `%s` reads "
                                   "table `%s` from it", nm, other.name, s.pins[k].table_key);
                 goto done;
             }
     }
+    og_graph_snapshot_free(&s);
+    if ((rc = og_graph_chain_head(st, target.uid, &s))) goto done;
     if ((rc = og_graph_key_ref(&key, nm))) goto done;
     if ((rc = og_store_delete(st, key.data))) goto done;
+    /* branch.h (6): the table forks the branch owns go with it, best-effort. */
+    for (size_t k = 0; k < s.npins; k++)
+        if (s.pins[k].table_branch && strcmp(s.pins[k].table_branch, target.uid) == 0 &&
+            og_table_branch_delete(st, s.pins[k].path, target.uid) != OG_OK)
+            og_error_clear();
     reclaim_chain(st, target.uid);
 done:
     free(nm);

@@ -18,9 +18,12 @@
  *     (the other removes its ref and fails with OG_E_CONFLICT).
  * (5) Delete refuses main, a branch created from it that is still live
  *     (recorded from_uid), and a branch whose name another live branch's
- *     pins use as table_branch; it removes the ref (logical delete), then
+ *     pins use (its uid) as table_branch; it removes the ref (logical delete), then
  *     reclaims the chain best-effort. Commit objects stay (they no longer
- *     resolve: their chain is not a live branch's). */
+ *     resolve: their chain is not a live branch's).
+ * (6) The table forks of a branch are table branches named by its chain
+ *     uid (graph_txn.c (4)); delete removes those its head pins, after the
+ *     ref, best-effort. */
 #ifndef OG_GRAPH_BRANCH_H
 #define OG_GRAPH_BRANCH_H
 

@@ -38,6 +38,9 @@ og_status og_graph_cell_value(og_arena *a, const og_column *c, size_t row,
 og_status og_graph_batch_append_row(og_batch *dst, const og_batch *src, size_t row);
 /* An empty batch with the columns of s. */
 og_status og_graph_batch_like(const og_schema *s, og_batch *out);
+/* The writer validated the whole delta itself (og_validate_delta against
+ * the base view): commit skips its own validation (graph_txn.c (5)). */
+void og_graph_txn_set_validated(og_graph_txn *x);
 /* The table of type t as seen by a view (opened at its pin). */
 const og_graph_pin *og_graph_view_pin(const og_graph_view *v, const og_decl *t);
 

@@ -80,6 +80,7 @@ og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *te
     if ((rc = og_load_parse(cat, text, len, NULL, &lb))) goto done;
     if ((rc = og_graph_probe_init(og_graph_txn_base(x), lb->arena, &probe))) goto done;
     if ((rc = og_load_plan(lb, o->mode, &probe, &d))) goto done;
+    og_graph_txn_set_validated(x);
     for (size_t i = 0; i < d.n_tables; i++) {
         const og_delta_table *dt = &d.tables[i];
         const og_decl *t = &cat->types[i];

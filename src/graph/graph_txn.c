@@ -21,7 +21,15 @@
  *     og_recovery_resolve, or just deletes the sidecar when nothing moved.
  *     Failpoints <kind>.post_phase_a, <kind>.post_table_commit,
  *     <kind>.post_phase_b_pre_manifest_commit, <kind>.post_phase_c_pre_phase_d
- *     with kind = mutation | load (docs/failpoints.md). */
+ *     with kind = mutation | load (docs/failpoints.md).
+ * (5) Unless the writer validated its own delta (load does, through
+ *     load_mode.c, and says so with og_graph_txn_set_validated), commit
+ *     first runs og_validate_delta over the pending rows and deletes
+ *     against the base view (graph_probe.c): @unique, edge RI and @card
+ *     are enforced against committed data before anything is staged.
+ * (6) A graph branch's table forks are table branches named by the graph
+ *     branch's chain uid (a ULID: a valid table branch name whatever the
+ *     graph branch is called, and fresh when a branch is recreated). */
 #include "engine_internal.h"
 
 #include <stdio.h>
@@ -34,8 +42,10 @@
 #include "base/map.h"
 #include "base/ulid.h"
 #include "store/store.h"
+#include "graph_probe.h"
 #include "internal.h"
 #include "recovery.h"
+#include "validate.h"
 
 typedef struct pend {
     bool touched, overwrite;
@@ -53,9 +63,11 @@ struct og_graph_txn {
     char *branch, *actor, *if_commit;
     pend *p;          /* cat->n_types entries */
     og_writer_kind kind;
+    bool validated;   /* (5) the writer validated the delta itself */
 };
 
 void og_graph_txn_set_writer_kind(og_graph_txn *x, og_writer_kind k) { x->kind = k; }
+void og_graph_txn_set_validated(og_graph_txn *x) { x->validated = true; }
 
 static void pend_free(pend *p)
 {
@@ -396,7 +408,9 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
     if (!pin) return og_error_set(OG_E_CORRUPT, "no table pinned for `%s`", t->name);
     if ((rc = og_graph_view_table(x->base, t, &ts->tbl))) goto done;
     ts->table_branch = pin->table_branch;
-    bool need_fork = x->branch && (!pin->table_branch || strcmp(pin->table_branch, x->branch) != 0);
+    /* (4) the table branch of a graph branch is named by its chain uid. */
+    const char *own = x->branch ? x->base->snap.branch_uid : NULL;
+    bool need_fork = own && (!pin->table_branch || strcmp(pin->table_branch, own) != 0);
     bool all_strict = true;
     for (size_t r = 0; r < p->rows.nrows; r++)
         if (p->live.data[r] && !p->strict.data[r]) all_strict = false;
@@ -409,12 +423,12 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
     if (need_fork) {
         /* First touch on this graph branch: fork the table from the pinned
          * version (a shallow clone), then stage on the fork. */
-        rc = og_table_branch_create(x->g->root, pin->path, x->branch, pin->table_branch, pin->version);
+        rc = og_table_branch_create(x->g->root, pin->path, own, pin->table_branch, pin->version);
         if (rc == OG_E_EXISTS) { og_error_clear(); rc = OG_OK; }
         if (rc) { og_error_context(rc, "forking %s onto branch `%s`", pin->table_key, x->branch); goto done; }
-        if ((rc = og_table_open_branch(x->g->root, pin->path, x->branch, pin->version, &ts->tbl))) goto done;
+        if ((rc = og_table_open_branch(x->g->root, pin->path, own, pin->version, &ts->tbl))) goto done;
         ts->own_tbl = true;
-        ts->table_branch = x->branch;
+        ts->table_branch = own;
     }
     if ((rc = pend_live(p, &live))) goto done;
     if (p->overwrite) {
@@ -521,6 +535,81 @@ static og_status arm(og_graph_txn *x, tstage *ts, size_t nts, og_sidecar *sc, bo
     return og_sidecar_write(x->g->root, sc);
 }
 
+/* (5): the pending state of type t as a delta table (memory in a). */
+static og_status pend_delta(og_arena *a, const og_decl *t, const pend *p, og_delta_table *dt)
+{
+    og_status rc = OG_OK;
+    bool edge = t->kind == OG_KIND_EDGE;
+    og_row *rows = og_arena_calloc(a, (p->nlive ? p->nlive : 1) * sizeof *rows);
+    size_t nd = og_map_len(p->dels), n = 0;
+    const char **removed = og_arena_calloc(a, (nd ? nd : 1) * sizeof *removed);
+    if (!rows || !removed) return og_error_set(OG_E_NOMEM, "out of memory");
+    dt->type = t;
+    dt->replace_all = p->overwrite;
+    og_column *idc = og_batch_col(&p->rows, "id");
+    og_column *sc = edge ? og_batch_col(&p->rows, "src") : NULL, *dc = edge ? og_batch_col(&p->rows, "dst") : NULL;
+    for (size_t r = 0; r < p->rows.nrows && !rc; r++) {
+        if (!p->live.data[r]) continue;
+        og_row *row = &rows[n++];
+        og_value v;
+        if ((rc = og_graph_cell_value(a, idc, r, NULL, &v))) break;
+        row->id = og_arena_strndup(a, v.as.s.ptr, v.as.s.len);
+        if (edge) {
+            if ((rc = og_graph_cell_value(a, sc, r, NULL, &v))) break;
+            row->src = og_arena_strndup(a, v.as.s.ptr, v.as.s.len);
+            if ((rc = og_graph_cell_value(a, dc, r, NULL, &v))) break;
+            row->dst = og_arena_strndup(a, v.as.s.ptr, v.as.s.len);
+        }
+        row->vals = og_arena_calloc(a, (t->n_props + 1) * sizeof *row->vals);
+        if (!row->id || !row->vals || (edge && (!row->src || !row->dst))) {
+            rc = og_error_set(OG_E_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t j = 0; j < t->n_props && !rc; j++) {
+            og_column *c = og_batch_col(&p->rows, t->props[j].name);
+            if (c) rc = og_graph_cell_value(a, c, r, &t->props[j], &row->vals[j]);
+            else row->vals[j].kind = OG_VALUE_NULL;
+        }
+    }
+    if (rc) return rc;
+    size_t pos = 0, kl = 0, k = 0;
+    const void *key = NULL;
+    void *val = NULL;
+    while (og_map_next(p->dels, &pos, &key, &kl, &val)) {
+        if (!(removed[k++] = og_arena_strndup(a, key, kl))) return og_error_set(OG_E_NOMEM, "out of memory");
+    }
+    dt->n_rows = n;
+    dt->rows = rows;
+    dt->n_removed = k;
+    dt->removed = removed;
+    return OG_OK;
+}
+
+static og_status validate_pending(og_graph_txn *x)
+{
+    og_status rc = OG_OK;
+    const og_catalog *cat = x->g->cat;
+    og_arena *a = og_arena_create(NULL, "txn-validate");
+    og_delta_table *tabs = calloc(cat->n_types ? cat->n_types : 1, sizeof *tabs);
+    og_probe pr;
+    bool any = false;
+    if (!a || !tabs) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < cat->n_types && !rc; i++) {
+        tabs[i].type = &cat->types[i];
+        if (!x->p[i].touched) continue;
+        any = true;
+        rc = pend_delta(a, &cat->types[i], &x->p[i], &tabs[i]);
+    }
+    if (rc || !any) goto done;
+    if ((rc = og_graph_probe_init(x->base, a, &pr))) goto done;
+    og_delta d = {cat, cat->n_types, tabs};
+    rc = og_validate_delta(&d, &pr);
+done:
+    free(tabs);
+    og_arena_destroy(a);
+    return rc;
+}
+
 og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
 {
     og_status rc = OG_OK;
@@ -535,6 +624,7 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     memset(&sc, 0, sizeof sc);
     og_graph_commit_result_clear(out);
     if (!ts || !pins || !exp) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if (!x->validated && (rc = validate_pending(x))) goto done;
     /* Staging: one table transaction per touched table. */
     for (size_t i = 0; i < cat->n_types; i++) {
         if (!x->p[i].touched) continue;

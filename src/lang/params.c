@@ -8,7 +8,9 @@
 #include "params.h"
 
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +158,10 @@ static og_status convert_scalar(og_arena *a, const char *key, og_gq_base base, c
         if (!json_is_number(v)) return bad(key, "expected float", NULL, NULL);
         out->kind = OG_VALUE_F64;
         out->as.f = json_number_value(v);
+        if (base == OG_GQ_F32 && isfinite(out->as.f) && fabs(out->as.f) > FLT_MAX) {
+            snprintf(num, sizeof num, "%.17g", out->as.f);
+            return bad(key, "value %s is outside the Float32 range", num, NULL);
+        }
         return OG_OK;
     case OG_GQ_BOOL:
         if (!json_is_boolean(v)) return bad(key, "expected boolean", NULL, NULL);

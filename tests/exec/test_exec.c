@@ -558,7 +558,95 @@ static void test_edge_binding_properties_nulls_and_dates(void **state)
     fx_close(&f);
 }
 
+static void test_datetime_output_always_has_milliseconds(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node Ev {\n  name: String @key\n  at: DateTime?\n}\n",
+            "{\"type\":\"Ev\",\"data\":{\"name\":\"a\",\"at\":\"2026-04-01T08:30:00Z\"}}\n"
+            "{\"type\":\"Ev\",\"data\":{\"name\":\"b\",\"at\":\"1969-12-31T23:59:59.250Z\"}}\n");
+    expect_rows(query(&f, "query q() { match { $e: Ev } return { $e.name, $e.at } order { $e.name } }", "q", NULL),
+                "[{\"e.name\":\"a\",\"e.at\":\"2026-04-01T08:30:00.000Z\"},"
+                "{\"e.name\":\"b\",\"e.at\":\"1969-12-31T23:59:59.250Z\"}]");
+    fx_close(&f);
+}
+
+static void test_list_items_keep_date_unsigned_and_bool_kinds(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node T {\n  name: String @key\n  days: [Date]?\n  ns: [U32]?\n  flags: [Bool]?\n  n: I32?\n}\n",
+            NULL);
+    static const char *data = "{\"type\":\"T\",\"data\":{\"name\":\"a\",\"days\":[\"2026-03-30\",\"2026-03-31\"],"
+                              "\"ns\":[1,2],\"flags\":[true,false]}}\n";
+    og_graph_load_opts lo = {NULL, NULL, OG_LOAD_OVERWRITE, NULL};
+    og_graph_load_result lr = {0};
+    OG_CHECK(og_graph_load(f.g, &lo, data, strlen(data), &lr));
+    og_graph_load_result_clear(&lr);
+    static const char *Q = "query q() { match { $t: T } return { $t.days, $t.ns, $t.flags, $t.n } }\n"
+                           "query bump() { update T set { n: 5 } where name = \"a\" }\n";
+    expect_rows(query(&f, Q, "q", NULL),
+                "[{\"t.days\":[\"2026-03-30\",\"2026-03-31\"],\"t.ns\":[1,2],\"t.flags\":[true,false],\"t.n\":null}]");
+    /* an update rewrites the row: the untouched lists survive with their kinds */
+    OG_CHECK(mutate_text(&f, Q, "bump", NULL, NULL));
+    expect_rows(query(&f, Q, "q", NULL),
+                "[{\"t.days\":[\"2026-03-30\",\"2026-03-31\"],\"t.ns\":[1,2],\"t.flags\":[true,false],\"t.n\":5}]");
+    fx_close(&f);
+}
+
 /* ---- mutations ---- */
+
+static void test_mutation_f32_literal_outside_range_rejected(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node B {\n  name: String @key\n  f: F32?\n  fs: [F32]?\n}\n", NULL);
+    static const char *M =
+        "query big() { insert B { name: \"a\", f: 100000000000000000000000000000000000000000000.0 } }\n"
+        "query bigl() { insert B { name: \"a\", fs: [1.0, 100000000000000000000000000000000000000000000.0] } }\n"
+        "query ok() { insert B { name: \"a\", f: 1.5 } }\n"
+        "query upd() { update B set { f: 100000000000000000000000000000000000000000000.0 } where name = \"a\" }\n";
+    assert_int_equal(mutate_text(&f, M, "big", NULL, NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "Float32 range"));
+    assert_int_equal(mutate_text(&f, M, "bigl", NULL, NULL), OG_E_VALIDATION);
+    OG_CHECK(mutate_text(&f, M, "ok", NULL, NULL));
+    assert_int_equal(mutate_text(&f, M, "upd", NULL, NULL), OG_E_VALIDATION);
+    expect_rows(query(&f, "query q() { match { $b: B } return { $b.f } }", "q", NULL), "[{\"b.f\":1.5}]");
+    fx_close(&f);
+}
+
+static void test_mutation_unique_and_card_checked_against_committed(void **state)
+{
+    (void)state;
+    fx f = {0};
+    fx_open(&f, "node User {\n  name: String @key\n  email: String @unique\n}\n"
+                "node Co {\n  name: String @key\n}\n"
+                "edge WorksAt: User -> Co @card(1..1)\n", NULL);
+    static const char *M =
+        "query user($n: String, $e: String) { insert User { name: $n, email: $e } }\n"
+        "query co($n: String) { insert Co { name: $n } }\n"
+        "query hire($u: String, $c: String) { insert WorksAt { from: $u, to: $c } }\n"
+        "query fire($u: String) { delete WorksAt where from = $u }\n"
+        "query two($n: String, $e: String) { insert User { name: $n, email: $e }\n"
+        "  insert WorksAt { from: $n, to: \"Acme\" } }\n";
+    static const char *Q = "query n() { match { $u: User } return { count($u) as n } }\n"
+                           "query w() { match { $u: User  $u worksAt $c } return { $u.name, $c.name } }\n";
+    OG_CHECK(mutate_text(&f, M, "co", "{\"n\":\"Acme\"}", NULL));
+    OG_CHECK(mutate_text(&f, M, "co", "{\"n\":\"Beta\"}", NULL));
+    OG_CHECK(mutate_text(&f, M, "two", "{\"n\":\"Bob\",\"e\":\"dup@x\"}", NULL));
+    /* @unique against a committed row */
+    assert_int_equal(mutate_text(&f, M, "user", "{\"n\":\"Carol\",\"e\":\"dup@x\"}", NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "@unique violation on User.email"));
+    expect_rows(query(&f, Q, "n", NULL), "[{\"n\":1}]");
+    /* @card max against committed edges */
+    assert_int_equal(mutate_text(&f, M, "hire", "{\"u\":\"Bob\",\"c\":\"Beta\"}", NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "@card violation"));
+    /* @card min when a delete leaves the source short */
+    assert_int_equal(mutate_text(&f, M, "fire", "{\"u\":\"Bob\"}", NULL), OG_E_VALIDATION);
+    assert_non_null(strstr(og_error_last()->message, "min 1"));
+    expect_rows(query(&f, Q, "w", NULL), "[{\"u.name\":\"Bob\",\"c.name\":\"Acme\"}]");
+    fx_close(&f);
+}
 
 static const char *MUTS =
     "query add_person($name: String, $age: I32?) { insert Person { name: $name, age: $age } }\n"
@@ -678,7 +766,11 @@ int main(void)
         cmocka_unit_test(test_var_length_bounds_on_chain),
         cmocka_unit_test(test_graph_index_cached_per_version),
         cmocka_unit_test(test_edge_binding_properties_nulls_and_dates),
+        cmocka_unit_test(test_datetime_output_always_has_milliseconds),
+        cmocka_unit_test(test_list_items_keep_date_unsigned_and_bool_kinds),
         cmocka_unit_test_setup_teardown(test_limits_time_and_memory, setup_test, teardown),
+        cmocka_unit_test(test_mutation_unique_and_card_checked_against_committed),
+        cmocka_unit_test(test_mutation_f32_literal_outside_range_rejected),
         cmocka_unit_test_setup_teardown(test_mutation_keyed_insert_is_upsert, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_edge_insert_resolves_endpoints, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_mutation_read_your_writes, setup_test, teardown),

@@ -160,9 +160,11 @@ static void test_delete_refuses_branch_with_live_descendant_or_table_fork(void *
     OG_CHECK(og_graph_branch_delete(st, "parent", 0));
 
     /* main reads a table from branch `feat` (as after a fast-forward merge). */
-    OG_CHECK(og_graph_branch_create(st, "feat", NULL, 0, NULL));
+    og_graph_ref feat;
+    OG_CHECK(og_graph_branch_create(st, "feat", NULL, 0, &feat));
     og_graph_pin p = fx_pin("node:T0", 1, 2, 0);
-    p.table_branch = strdup("feat");
+    p.table_branch = strdup(feat.uid); /* forks are named by the chain uid */
+    og_graph_ref_clear(&feat);
     og_graph_expected e = {"node:T0", 1};
     og_ulid id;
     OG_CHECK(og_ulid_new(&id));

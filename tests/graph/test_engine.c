@@ -407,7 +407,7 @@ static void test_branch_write_forks_lazily_main_unaffected(void **state)
     og_graph_view *v = NULL;
     OG_CHECK(og_graph_view_open(g, "feature", NULL, &v));
     const og_graph_snapshot *s = og_graph_view_snapshot(v);
-    assert_string_equal(og_graph_snapshot_pin(s, "node:Person")->table_branch, "feature");
+    assert_string_equal(og_graph_snapshot_pin(s, "node:Person")->table_branch, s->branch_uid);
     assert_null(og_graph_snapshot_pin(s, "node:Company")->table_branch);
     og_graph_view_close(v);
     /* a second write on the branch reuses the fork */
@@ -418,6 +418,60 @@ static void test_branch_write_forks_lazily_main_unaffected(void **state)
     OG_CHECK(put_people(g, NULL, c, 1, OG_WRITE_STRICT_INSERT, &r));
     assert_int_equal(count_rows(g, NULL, "Person"), 2);
     assert_int_equal(count_rows(g, "feature", "Person"), 3);
+    og_graph_commit_result_clear(&r);
+    og_graph_close(g);
+    og_store_close(st);
+}
+
+static void test_branch_delete_recreate_then_write_uses_fresh_fork(void **state)
+{
+    (void)state;
+    og_store *st = mem_store();
+    OG_CHECK(og_graph_init(st, SCHEMA, strlen(SCHEMA), false, NULL));
+    og_graph *g = open_rw(st);
+    og_graph_commit_result r = {0};
+    const char *a[] = {"Alice"}, *e[] = {"Eve"}, *f[] = {"Frank"};
+    OG_CHECK(put_people(g, NULL, a, 1, OG_WRITE_STRICT_INSERT, &r));
+    OG_CHECK(og_graph_branch_create(st, "feature", NULL, 0, NULL));
+    OG_CHECK(put_people(g, "feature", e, 1, OG_WRITE_STRICT_INSERT, &r));
+    OG_CHECK(og_graph_branch_delete(st, "feature", 0));
+    /* the deleted branch's table fork went with it */
+    og_graph_view *v = NULL;
+    char **names = NULL;
+    size_t nn = 9;
+    OG_CHECK(og_graph_view_open(g, NULL, NULL, &v));
+    OG_CHECK(og_table_branch_list(st, og_graph_snapshot_pin(og_graph_view_snapshot(v), "node:Person")->path,
+                                  &names, &nn));
+    assert_int_equal(nn, 0);
+    free(names);
+    og_graph_view_close(v);
+    OG_CHECK(og_graph_branch_create(st, "feature", NULL, 0, NULL));
+    assert_int_equal(count_rows(g, "feature", "Person"), 1);
+    OG_CHECK(put_people(g, "feature", f, 1, OG_WRITE_STRICT_INSERT, &r));
+    assert_int_equal(count_rows(g, "feature", "Person"), 2);
+    assert_int_equal(count_rows(g, NULL, "Person"), 1);
+    og_graph_commit_result_clear(&r);
+    og_graph_close(g);
+    og_store_close(st);
+}
+
+static void test_branch_with_slash_in_name_accepts_writes(void **state)
+{
+    (void)state;
+    og_store *st = mem_store();
+    OG_CHECK(og_graph_init(st, SCHEMA, strlen(SCHEMA), false, NULL));
+    og_graph *g = open_rw(st);
+    og_graph_commit_result r = {0};
+    const char *a[] = {"Alice"}, *b[] = {"Bob"}, *c[] = {"Carol"};
+    OG_CHECK(put_people(g, NULL, a, 1, OG_WRITE_STRICT_INSERT, &r));
+    OG_CHECK(og_graph_branch_create(st, "team/review", NULL, 0, NULL));
+    OG_CHECK(put_people(g, "team/review", b, 1, OG_WRITE_STRICT_INSERT, &r));
+    assert_int_equal(count_rows(g, "team/review", "Person"), 2);
+    /* a branch of the branch forks from its fork */
+    OG_CHECK(og_graph_branch_create(st, "team2/child", "team/review", 0, NULL));
+    OG_CHECK(put_people(g, "team2/child", c, 1, OG_WRITE_STRICT_INSERT, &r));
+    assert_int_equal(count_rows(g, "team2/child", "Person"), 3);
+    assert_int_equal(count_rows(g, "team/review", "Person"), 2);
     og_graph_commit_result_clear(&r);
     og_graph_close(g);
     og_store_close(st);
@@ -463,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_two_writers_same_table_exactly_one_wins),
         cmocka_unit_test(test_two_writers_disjoint_tables_both_win),
         cmocka_unit_test(test_branch_write_forks_lazily_main_unaffected),
+        cmocka_unit_test(test_branch_delete_recreate_then_write_uses_fresh_fork),
+        cmocka_unit_test(test_branch_with_slash_in_name_accepts_writes),
         cmocka_unit_test(test_io_count_single_node_insert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,6 +177,40 @@ static void test_export_type_filter(void **state)
     teardown(g, dir);
 }
 
+static void test_export_u64_above_i64_max_is_exact_and_loads_back(void **state)
+{
+    (void)state;
+    static const char *schema = "node Counter {\n  sequence: U64 @key\n  label: String\n  marks: [U64]?\n}\n";
+    static const char *data =
+        "{\"type\":\"Counter\",\"data\":{\"sequence\":18446744073709551615,\"label\":\"max\","
+        "\"marks\":[9223372036854775808,1]}}\n"
+        "{\"type\":\"Counter\",\"data\":{\"sequence\":9223372036854775807,\"label\":\"i64\"}}\n";
+    og_graph *g[2] = {NULL, NULL};
+    og_buf out[2] = {OG_BUF_INIT, OG_BUF_INIT};
+    og_graph_load_opts o = {NULL, NULL, OG_LOAD_OVERWRITE, NULL};
+    og_graph_load_result r = {0};
+    for (int i = 0; i < 2; i++) {
+        og_store *st = NULL;
+        OG_CHECK(og_store_mem_open(&st));
+        OG_CHECK(og_graph_init(st, schema, strlen(schema), false, NULL));
+        OG_CHECK(og_graph_open(st, OG_GRAPH_RW, &g[i]));
+        const char *in = i == 0 ? data : out[0].data;
+        OG_CHECK(og_graph_load(g[i], &o, in, strlen(in), &r));
+        og_graph_load_result_clear(&r);
+        og_graph_view *v = NULL;
+        OG_CHECK(og_graph_view_open(g[i], NULL, NULL, &v));
+        OG_CHECK(og_graph_export(v, NULL, 0, collect, &out[i]));
+        og_graph_view_close(v);
+    }
+    assert_non_null(strstr(out[0].data, "\"sequence\":18446744073709551615,"));
+    assert_non_null(strstr(out[0].data, "\"id\":\"18446744073709551615\""));
+    assert_non_null(strstr(out[0].data, "\"marks\":[9223372036854775808,1]"));
+    assert_non_null(strstr(out[0].data, "\"sequence\":9223372036854775807,"));
+    assert_null(strstr(out[0].data, "e19"));
+    assert_string_equal(out[0].data, out[1].data);
+    for (int i = 0; i < 2; i++) { og_buf_free(&out[i]); og_graph_close(g[i]); }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_load_modes_fs),
         cmocka_unit_test(test_export_load_round_trip_identical),
         cmocka_unit_test(test_export_type_filter),
+        cmocka_unit_test(test_export_u64_above_i64_max_is_exact_and_loads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

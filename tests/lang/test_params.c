@@ -156,6 +156,19 @@ static void test_integer_range_and_shape_errors(void **state)
     expect_error("$n: U32", "{\"n\":[]}", "param 'n': expected unsigned integer");
 }
 
+static void test_f32_param_outside_float32_range_rejected(void **state)
+{
+    og_params *p = NULL;
+    (void)state;
+    expect_error("$f: F32", "{\"f\":1.7976931348623157e308}",
+                 "param 'f': value 1.7976931348623157e+308 is outside the Float32 range");
+    expect_error("$f: F32", "{\"f\":-3.5e38}", "param 'f': value -3.5e+38 is outside the Float32 range");
+    OG_CHECK(convert("$f: F32", "{\"f\":3.4028234663852886e38}", &p));
+    og_params_free(p);
+    OG_CHECK(convert("$f: F64", "{\"f\":1.7976931348623157e308}", &p));
+    og_params_free(p);
+}
+
 static void test_other_type_errors(void **state)
 {
     (void)state;
@@ -217,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_params_must_be_an_object),
         cmocka_unit_test(test_null_refused_for_non_nullable_accepted_for_nullable),
         cmocka_unit_test(test_integer_range_and_shape_errors),
+        cmocka_unit_test(test_f32_param_outside_float32_range_rejected),
         cmocka_unit_test(test_other_type_errors),
         cmocka_unit_test(test_bad_dates),
         cmocka_unit_test(test_vector_length_and_elements),
