@@ -3,8 +3,9 @@
  * (1) It never crashes, leaks or trips a sanitizer, whatever the input.
  * (2) Whatever loads re-serialises to bytes that load again and re-serialise
  *     to the same bytes (the writer's output is a fixpoint of read + write),
- *     with equal IR and shape hashes; an input that is already canonical
- *     (the seeds) re-serialises to exactly itself.
+ *     with equal IR and shape hashes. (That canonical IR re-serialises to
+ *     exactly itself is pinned by tests/lang/test_corpus.c and
+ *     test_schema_ir_reader.c; non-canonical spacing is accepted.)
  * (3) A loaded catalog is safe to use: every lookup, type rendering and key
  *     helper runs on it without reading out of bounds. */
 #include <stdint.h>
