@@ -484,6 +484,12 @@ done:
     return rc;
 }
 
+static int ids_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int type_order(const og_decl *x, const og_decl *y)
 {
     if (x->kind != y->kind) return (int)x->kind - (int)y->kind;
@@ -548,9 +554,11 @@ og_status og_catalog_from_ir_json(const char *text, size_t len, og_catalog **out
             goto done;
         }
     }
+    /* sorted, so uniqueness is one pass (a 200-type IR has ~2,500 ids) */
+    qsort(ids, n_ids, sizeof *ids, ids_cmp);
     for (size_t a = 0; a < n_ids; a++) {
         if (ids[a] == 0 || ids[a] >= cat->next_identity_id) { rc = corrupt("id is zero or not below next_identity_id"); goto done; }
-        for (size_t b = a + 1; b < n_ids; b++) if (ids[a] == ids[b]) { rc = corrupt("id used twice"); goto done; }
+        if (a && ids[a] == ids[a - 1]) { rc = corrupt("id used twice"); goto done; }
     }
     TRY(schema_link(cat));
     /* satisfies sets are derived; check the file agrees */
