@@ -1,13 +1,14 @@
 /* graph_ops.c — the per-graph routes of §5.3 over the public C API.
- * (1) Each request opens its own og_db handle and closes it before
- *     returning, so handlers share no engine state across threads; write
- *     races between requests are settled by the engine's commit protocol.
+ * (1) Each graph has one og_db handle, opened at boot and shared by every
+ *     request thread: the handle holds no per-request state (every call
+ *     opens its own views and transactions; the store and the exec caches
+ *     are thread-safe), so reads run in parallel and write races between
+ *     requests are settled by the engine's commit protocol.
  * (2) Every handler authorizes (403) before admission (429) before the
  *     graph is touched; admitted requests release on every path.
  * (3) A failed write with a typed detail (og_last_conflict_json) answers
  *     that body verbatim: 409 manifest_conflict, 412 precondition_failure.
- * (4) Built against a header without the graph API, the routes answer 500
- *     "graph API not available" after the same checks. */
+ */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,7 @@ static int parse_body(op_ctx *c, bool required)
     return 0;
 }
 
-__attribute__((unused)) static void deprecate(og_resp *r, const char *successor)
+static void deprecate(og_resp *r, const char *successor)
 {
     og_resp_header(r, "Deprecation", "true");
     char link[128];
@@ -74,23 +75,26 @@ __attribute__((unused)) static void deprecate(og_resp *r, const char *successor)
     og_resp_header(r, "Link", link);
 }
 
-#ifdef OG_DB_OK
-
 og_status og_srv_graph_open(og_srv_graph *g)
 {
     og_db *db = NULL;
     int rc = og_db_open(g->uri, 0, &db);
     if (rc) return og_error_set(OG_E_CONFIG, "graph '%s' (%s): %s", g->id, g->uri, og_errmsg());
-    og_db_close(db); /* per-request handles (invariant 1) */
+    g->db = db; /* shared by all request threads (invariant 1) */
     return OG_OK;
 }
 
-void og_srv_graph_close(og_srv_graph *g) { (void)g; }
+void og_srv_graph_close(og_srv_graph *g)
+{
+    og_db_close(g->db);
+    g->db = NULL;
+}
 
 static int open_db(op_ctx *c, og_db **db)
 {
-    if (og_db_open(c->q->graph->uri, 0, db)) {
-        og_resp_lib_error(c->r);
+    *db = c->q->graph->db;
+    if (!*db) {
+        og_resp_error(c->r, 500, "internal", "graph is not open", NULL);
         return -1;
     }
     return 0;
@@ -160,7 +164,6 @@ static void do_read(op_ctx *c, const char *src, const char *name, bool legacy)
     answer(c, rc, out, false);
 done:
     free(params);
-    og_db_close(db);
 }
 
 static void do_mutate(op_ctx *c, const char *src, const char *name, const char *if_commit)
@@ -179,7 +182,6 @@ static void do_mutate(op_ctx *c, const char *src, const char *name, const char *
     og_srv_release(c->q, c->q->body_len);
 done:
     free(params);
-    og_db_close(db);
 }
 
 static int query_fields(op_ctx *c, bool legacy, const char **src, const char **name)
@@ -211,7 +213,6 @@ static void do_load(op_ctx *c, const char *data, size_t len, const char *from, c
         if (!rc && legacy) deprecate(c->r, "load");
     }
     og_srv_release(c->q, len);
-    og_db_close(db);
 }
 
 typedef struct export_sink {
@@ -280,7 +281,6 @@ static void do_export(op_ctx *c)
 done:
     free(sink.buf);
     free(types);
-    og_db_close(db);
 }
 
 /* ---- stored queries: *.gq files of the graph's queries folder ---- */
@@ -458,7 +458,6 @@ static void simple(op_ctx *c, const char *action, int which)
     case 4: rc = og_db_commit_show(db, c->q->route.arg, &out); break;
     }
     answer(c, rc, out, false);
-    og_db_close(db);
 }
 
 static void do_branch(op_ctx *c, bool create)
@@ -481,7 +480,6 @@ static void do_branch(op_ctx *c, bool create)
         answer(c, rc, out, true);
     }
     og_srv_release(c->q, c->q->body_len);
-    og_db_close(db);
 }
 
 static void dispatch(op_ctx *c)
@@ -531,24 +529,7 @@ static void dispatch(op_ctx *c)
     }
 }
 
-#else /* the graph API is not in this build's omnigraph.h */
 
-og_status og_srv_graph_open(og_srv_graph *g) { (void)g; return OG_OK; }
-void og_srv_graph_close(og_srv_graph *g) { (void)g; }
-
-static void dispatch(op_ctx *c)
-{
-    const og_route *rt = &c->q->route;
-    const char *action = rt->action ? rt->action : "read";
-    const char *target = NULL, *branch = c->branch;
-    if (rt->id == OG_ROUTE_BRANCH_DELETE) target = rt->arg, branch = NULL;
-    if (og_srv_authorize(c->q, c->r, action, branch, target, rt->id == OG_ROUTE_QUERY_INVOKE)) return;
-    if ((rt->flags & OG_RF_ADMIT) && og_srv_admit(c->q, c->r, c->q->body_len)) return;
-    og_resp_error(c->r, 500, "internal", "graph API not available in this build", NULL);
-    if (rt->flags & OG_RF_ADMIT) og_srv_release(c->q, c->q->body_len);
-}
-
-#endif
 
 void og_srv_graph_handle(og_req *q, og_resp *r)
 {
