@@ -320,13 +320,13 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
     const char *pj = params ? params : cli_get(&a, "params");
     int rc;
     if (mutation)
-        rc = og_db_mutate(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
+        rc = cli_db_mutate(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
                           cli_get(&a, "if-commit"), cli_actor(&a), &out);
     else
-        rc = og_db_query(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
+        rc = cli_db_query(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
                          cli_get(&a, "snapshot"), &out);
     if (rc) {
-        const char *body = og_last_conflict_json();
+        const char *body = cli_db_last_conflict_json();
         if (rc == OG_DB_E_PRECONDITION && cli_has(&a, "json") && body) cli_print_json(body);
         code = cli_fail(rc);
         goto done;
@@ -343,7 +343,7 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
     code = CLI_EXIT_OK;
 done:
     og_free(out);
-    og_db_close(db);
+    cli_db_close(db);
     free(params);
     free(src);
     return code;

@@ -3,7 +3,7 @@
 # (1) two clients racing inserts into one table: one 200 and one 409 whose
 #     body carries manifest_conflict {table_key, expected, actual} (bounded
 #     loop until a race is observed);
-# (2) 8 clients × 250 mixed requests: zero 5xx, every acknowledged write
+# (2) 8 clients × 100 mixed requests: zero 5xx, every acknowledged write
 #     present afterwards;
 # (3) SIGKILL of the server mid-load, restart: the graph opens and every
 #     acknowledged write is present.
@@ -74,7 +74,7 @@ echo "race: one 200 and one 409 manifest_conflict after $i rounds"
 
 # (2) bounded load
 : >"$tmp/acked"
-timeout 120 "$load" load "$addr" g1 8 250 "$tmp/acked" || fail "load run had bad statuses"
+timeout 120 "$load" load "$addr" g1 8 100 "$tmp/acked" || fail "load run had bad statuses"
 grep -q ' 500 \| 50[0-9] ' "$tmp/err" && fail "server logged 5xx"
 stop
 check_acked "load"
