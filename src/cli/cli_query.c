@@ -298,7 +298,7 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
         cli_err("--params and --params-file cannot be used together");
         return CLI_EXIT_USAGE;
     }
-    if (!qfile && !qstr) {
+    if (!qfile && !qstr && !(name && cli_has(&a, "server"))) { /* served: stored query */
         if (name)
             cli_err("running stored query '%s' by name needs a server (--server); pass --query "
                     "<file.gq> or -e <source> to run it against a store", name);
@@ -310,7 +310,7 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
     if (!uri) return CLI_EXIT_ERR;
     if (qfile) {
         if (!(src = cli_read_file("query", qfile, &src_len))) goto done;
-    } else {
+    } else if (qstr) {
         src_len = strlen(qstr);
     }
     if (cli_has(&a, "params-file") &&

@@ -267,6 +267,25 @@ static int query_body(json_t **out, const char *src, size_t len, const char *nam
     return 0;
 }
 
+/* POST /queries/{name}[/if-graph-commit]: a stored query of the server. */
+static int invoke(const char *name, const char *params_json, const char *branch,
+                  const char *snapshot, const char *if_commit, bool mutation, char **json_out)
+{
+    json_t *o;
+    char suffix[512], hdr[256];
+    char *e = esc(name);
+    *json_out = NULL;
+    if (!e) { set_err("out of memory"); return OG_DB_E_INVALID; }
+    snprintf(suffix, sizeof suffix, "/queries/%s%s", e, if_commit ? "/if-graph-commit" : "");
+    curl_free(e);
+    if (query_body(&o, "", 0, NULL, params_json, branch)) return OG_DB_E_INVALID;
+    json_object_del(o, "query");
+    put_str(o, "snapshot", snapshot);
+    json_object_set_new(o, "expect_mutation", json_boolean(mutation));
+    if (if_commit) snprintf(hdr, sizeof hdr, "Omnigraph-If-Graph-Commit: %s", if_commit);
+    return post_json("POST", suffix, o, if_commit ? hdr : NULL, json_out);
+}
+
 void cli_db_close(og_db *db)
 {
     if (!is_remote(db)) og_db_close(db);
@@ -284,6 +303,7 @@ int cli_db_query(og_db *db, const char *src, size_t len, const char *name, const
     if (!is_remote(db)) return og_db_query(db, src, len, name, params_json, branch, snapshot, json_out);
     reset();
     *json_out = NULL;
+    if (!src) return invoke(name, params_json, branch, snapshot, NULL, false, json_out);
     if (query_body(&o, src, len, name, params_json, branch)) return OG_DB_E_INVALID;
     put_str(o, "snapshot", snapshot);
     return post_json("POST", "/query", o, NULL, json_out);
@@ -298,6 +318,7 @@ int cli_db_mutate(og_db *db, const char *src, size_t len, const char *name, cons
         return og_db_mutate(db, src, len, name, params_json, branch, if_commit, actor, json_out);
     reset();
     *json_out = NULL;
+    if (!src) return invoke(name, params_json, branch, NULL, if_commit, true, json_out);
     if (query_body(&o, src, len, name, params_json, branch)) return OG_DB_E_INVALID;
     if (if_commit) snprintf(hdr, sizeof hdr, "Omnigraph-If-Graph-Commit: %s", if_commit);
     return post_json("POST", if_commit ? "/mutate/if-graph-commit" : "/mutate", o,

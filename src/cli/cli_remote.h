@@ -13,7 +13,9 @@
  *     LIMIT/INVALID) and keeps the ErrorOutput: cli_remote_errmsg() is its
  *     "error" text, cli_db_last_conflict_json() the whole body for a 409 or
  *     412 carrying manifest_conflict / precondition_failure.
- * (4) The graph is --graph ID, else the only graph the server lists. */
+ * (4) The graph is --graph ID, else the only graph the server lists.
+ * (5) A query or mutation without source text (src NULL: `--name N` and no
+ *     --query/-e) invokes the server's stored query N. */
 #ifndef OG_CLI_REMOTE_H
 #define OG_CLI_REMOTE_H
 

@@ -88,6 +88,22 @@ grep -q "error: graph 'nope' not found" "$tmp/e" || fail "unknown graph message:
     --params '{"name":"C2","born":1}' >/dev/null 2>"$tmp/e" && fail "--as accepted on a served write"
 stop
 
+# stored queries of a cluster's queries folder: --name without --query
+mkdir -p "$tmp/clu/graphs" "$tmp/clu/queries"
+cp "$src/examples/demo.gq" "$tmp/clu/queries/"
+cp -r "$tmp/r" "$tmp/clu/graphs/g1"
+printf 'version: 1\nmetadata: { name: t }\ngraphs:\n  g1: { queries: queries }\n' >"$tmp/clu/cluster.yaml"
+start --cluster "$tmp/clu" --unauthenticated
+"$og" --server "$url" query --name studying --params '{"slug":"computing"}' >"$tmp/o_r" || fail "stored read"
+"$og" query --query "$src/examples/demo.gq" --name studying --params '{"slug":"computing"}' --store "$tmp/clu/graphs/g1" >"$tmp/o_d"
+diff "$tmp/o_d" "$tmp/o_r" || fail "stored read output differs"
+"$og" --server "$url" mutate --name add_person --params '{"name":"St","born":1}' --json >"$tmp/o_r" || fail "stored mutate"
+grep -q '"query_name": "add_person"' "$tmp/o_r" || fail "stored mutate output: $(cat "$tmp/o_r")"
+"$og" --server "$url" query --name add_person --params '{"name":"St2","born":1}' >/dev/null 2>"$tmp/e" && fail "stored mutation run as a read"
+"$og" --server "$url" query --name nope >/dev/null 2>"$tmp/e" && fail "unknown stored query"
+grep -q "error: stored query not found" "$tmp/e" || fail "unknown stored query message: $(cat "$tmp/e")"
+stop
+
 # bearer tokens: OMNIGRAPH_BEARER_TOKEN is sent, the actor is the token's
 export OMNIGRAPH_SERVER_BEARER_TOKENS_JSON='{"alice":"tok-alice"}'
 start --graph g1="$tmp/r"
