@@ -100,6 +100,16 @@ static int open_db(op_ctx *c, og_db **db)
     return 0;
 }
 
+/* The API keeps a lost write's conflict body per thread until the next
+ * og_db_* call, and MHD's request threads end at shutdown with it still
+ * allocated: once answered, drop it with a NULL-handle call (which resets
+ * the body and fails before touching anything). */
+static void conflict_forget(void)
+{
+    char *x = NULL;
+    if (og_last_conflict_json() && og_db_branch_list(NULL, &x) == 0) og_free(x);
+}
+
 /* Answers a library result: json text (freed here) or the last error. */
 static void answer(op_ctx *c, int rc, char *json, bool write)
 {
@@ -118,6 +128,7 @@ static void answer(op_ctx *c, int rc, char *json, bool write)
         } else {
             og_resp_lib_error(c->r);
         }
+        conflict_forget();
     } else {
         og_resp_raw(c->r, 200, "application/json", json, strlen(json));
         json = NULL;
