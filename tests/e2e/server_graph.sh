@@ -109,6 +109,18 @@ expect 413 -H 'Content-Type: application/x-ndjson' --data-binary @"$tmp/big" "$b
 jpost 200 load '{"data":"{\"type\":\"Person\",\"data\":{\"name\":\"L3\",\"born\":3}}\n","mode":"merge"}'
 has '"uri":"'; has '"total_entities":1'
 jpost 400 load '{"mode":"merge"}'; has "missing field 'data'"
+jpost 200 ingest '{"data":"{\"type\":\"Person\",\"data\":{\"name\":\"L4\",\"born\":4}}\n"}'
+hdr 'Deprecation: true'; hdr 'Link: <load>; rel="successor-version"'
+# a load body above the 1 MB JSON limit but under 32 MiB is accepted
+pad=$(printf '%0100d' 0)
+seq 1 8000 | sed "s/.*/{\"type\":\"Person\",\"data\":{\"name\":\"bulk&_$pad\",\"born\":1}}/" >"$tmp/bulk.ndjson"
+[ "$(wc -c <"$tmp/bulk.ndjson")" -gt 1100000 ] || fail "bulk file too small"
+expect 200 -H 'Content-Type: application/x-ndjson' --data-binary @"$tmp/bulk.ndjson" "$base/load/ndjson?branch=lb"
+has '"total_entities":8000'
+# over the engine's per-load keyed-entity ceiling: 413 with resource_limit
+seq 1 9000 | sed 's/.*/{"type":"Person","data":{"name":"big&","born":1}}/' >"$tmp/over.ndjson"
+expect 413 -H 'Content-Type: application/x-ndjson' --data-binary @"$tmp/over.ndjson" "$base/load/ndjson?branch=lb"
+has '"resource_limit":{"resource":"keyed entities for node:Person","limit":8192,"actual":9000}'
 head -c 1000001 /dev/zero | tr '\0' ' ' >"$tmp/big1m"
 expect 413 "${J[@]}" --data-binary @"$tmp/big1m" "$base/mutate"
 
@@ -116,7 +128,7 @@ expect 413 "${J[@]}" --data-binary @"$tmp/big1m" "$base/mutate"
 expect 200 "${J[@]}" -d '{"type_names":["Person"]}' "$base/export"
 hdr 'Content-Type: application/x-ndjson'
 has '{"type":"Person","data":{"id":"L3","name":"L3","born":3}}'; lacks '"type":"Topic"'
-[ "$(wc -l <"$tmp/body")" -eq 10 ] || fail "export Person lines: $(wc -l <"$tmp/body")"
+[ "$(wc -l <"$tmp/body")" -eq 11 ] || fail "export Person lines: $(wc -l <"$tmp/body")"
 expect 200 -X POST "$base/export"; has '"type":"Topic"'
 expect 400 "${J[@]}" -d '{"typo":1}' "$base/export"; has "unknown field 'typo'"
 expect 404 "${J[@]}" -d '{"branch":"nope"}' "$base/export"
