@@ -247,4 +247,11 @@ expect 403 "${D[@]}" -H 'Content-Type: application/x-ndjson' --data-binary @"$tm
 expect 403 "${D[@]}" -X POST "$base/export"
 jpost 403 branches '{"name":"b9"}' "${D[@]}"
 stop
+unset OMNIGRAPH_SERVER_BEARER_TOKEN
+
+# admission: a write over the per-actor byte budget is 429 with Retry-After
+OMNIGRAPH_PER_ACTOR_BYTES_MAX=64 start --cluster "$tmp/cl" --unauthenticated
+jpost 429 mutate "{\"query\":\"$M\",\"params\":{\"n\":\"T1\"}}"; has '"code":"too_many_requests"'; hdr 'Retry-After:'
+jpost 200 query "{\"query\":\"$Q\",\"params\":{\"n\":\"Ada\"}}"
+stop
 echo "server_graph: ok"
