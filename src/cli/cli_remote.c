@@ -446,3 +446,11 @@ int cli_db_schema_show(og_db *db, char **json_out)
     reset();
     return get_json("/schema", json_out);
 }
+
+int cli_remote_graphs(char **json_out)
+{
+    hbuf b;
+    reset();
+    long st = http("GET", "/graphs", NULL, NULL, 0, NULL, &b);
+    return finish(st, &b, json_out);
+}

@@ -34,6 +34,9 @@ og_db *cli_remote_handle(void);
 /* Message of the last failed remote call, or NULL. */
 const char *cli_remote_errmsg(void);
 
+/* GET /graphs: {graphs:[{graph_id, uri}]}. */
+int cli_remote_graphs(char **json_out);
+
 void cli_db_close(og_db *db);
 const char *cli_db_last_conflict_json(void);
 int cli_db_load(og_db *db, const char *branch, const char *from, const char *ndjson, size_t len,

@@ -43,6 +43,9 @@ same() {
 cp -r "$tmp/d" "$tmp/r"
 start --graph g1="$tmp/r" --unauthenticated
 
+"$og" graphs list --server "$url" >"$tmp/gl" || fail "graphs list"
+grep -q "^g1 $tmp/r\$" "$tmp/gl" || fail "graphs list: $(cat "$tmp/gl")"
+"$og" graphs list --server "$url" --json | grep -q '"graph_id": "g1"' || fail "graphs list --json"
 same load --data "$src/examples/demo.jsonl" --mode merge --json
 grep -q '"total_entities"' "$tmp/o_r" || fail "load output: $(cat "$tmp/o_r")"
 grep -q "(served)" "$tmp/e_r" || fail "served echo line: $(cat "$tmp/e_r")"
