@@ -15,6 +15,7 @@
 
 void og_resp_free(og_resp *r)
 {
+    if (r->stream && r->stream_free) r->stream_free(r->stream);
     free(r->body);
     for (int i = 0; i < r->nhdr; i++) free(r->hdr_value[i]);
     memset(r, 0, sizeof *r);

@@ -117,6 +117,14 @@ seq 1 8000 | sed "s/.*/{\"type\":\"Person\",\"data\":{\"name\":\"bulk&_$pad\",\"
 [ "$(wc -c <"$tmp/bulk.ndjson")" -gt 1100000 ] || fail "bulk file too small"
 expect 200 -H 'Content-Type: application/x-ndjson' --data-binary @"$tmp/bulk.ndjson" "$base/load/ndjson?branch=lb"
 has '"total_entities":8000'
+# export streams (chunked); a client leaving mid-stream stops it quietly
+expect 200 "${J[@]}" -d '{"branch":"lb","type_names":["Person"]}' "$base/export"
+hdr 'Transfer-Encoding: chunked'
+[ "$(grep -c '"name":"bulk' "$tmp/body")" -eq 8000 ] || fail "streamed export lost records"
+for _ in 1 2 3; do
+    curl -s --max-time 20 -H 'Content-Type: application/json' -d '{"branch":"lb"}' "$base/export" | head -c 2000 >/dev/null
+done
+expect 200 "http://$addr/healthz"
 # over the engine's per-load keyed-entity ceiling: 413 with resource_limit
 seq 1 9000 | sed 's/.*/{"type":"Person","data":{"name":"big&","born":1}}/' >"$tmp/over.ndjson"
 expect 413 -H 'Content-Type: application/x-ndjson' --data-binary @"$tmp/over.ndjson" "$base/load/ndjson?branch=lb"
