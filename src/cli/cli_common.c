@@ -2,6 +2,9 @@
 #include "cli_common.h"
 
 #include <errno.h>
+#include <stdint.h>
+
+#include "base/file.h"
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,34 +115,11 @@ og_db *cli_open(const char *uri)
 
 char *cli_read_file(const char *what, const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (!f) {
+    if (og_file_read(path, SIZE_MAX - 1, &buf, len)) {
         cli_err("cannot read %s file %s: %s", what, path, strerror(errno));
         return NULL;
     }
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            size_t ncap = cap ? cap * 2 : 8192;
-            char *nb = realloc(buf, ncap);
-            if (!nb) { cli_err("out of memory reading %s", path); free(buf); buf = NULL; break; }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                cli_err("cannot read %s file %s: %s", what, path, strerror(errno));
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (buf) { buf[n] = 0; *len = n; }
     return buf;
 }
 

@@ -11,11 +11,13 @@
  *     unreadable files or a schema that does not compile exit 1. */
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "omnigraph.h"
+#include "base/file.h"
 #include "args.h"
 #include "cli.h"
 
@@ -29,29 +31,8 @@ static const cli_flag lint_flags[] = {
 /* Reads a whole file; NULL with errno on failure. Caller frees. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (!f) return NULL;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            size_t ncap = cap ? cap * 2 : 8192;
-            char *nb = realloc(buf, ncap);
-            if (!nb) { free(buf); buf = NULL; errno = ENOMEM; goto done; }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) { free(buf); buf = NULL; errno = EIO; }
-            break;
-        }
-    }
-    if (buf) { buf[n] = 0; *len = n; }
-done:
-    fclose(f);
-    return buf;
+    return og_file_read(path, SIZE_MAX - 1, &buf, len) ? NULL : buf;
 }
 
 /* The accepted schema source of the graph at uri (malloc'd), or NULL after

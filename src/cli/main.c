@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "omnigraph.h"
+#include "base/failpoint.h"
+#include "base/log.h"
 #include "cli.h"
 
 static const cli_verb verbs[] = {
@@ -82,6 +84,16 @@ static int global_arity(const char *w)
 int main(int argc, char **argv)
 {
     int i = 1, code;
+    /* Warnings (e.g. a sidecar left after a landed write) go to stderr;
+     * OMNIGRAPH_LOG sets the level, OMNIGRAPH_FAILPOINTS arms crash points
+     * for end-to-end crash tests. */
+    og_log_set_sink(og_log_stderr_sink, NULL);
+    og_log_init_from_env();
+    if (og_failpoint_init_env()) {
+        char msg[512];
+        fprintf(stderr, "error: %s\n", og_error_format(msg, sizeof msg));
+        return 2;
+    }
     if (argc < 2) {
         cli_help(0, NULL);
         return 2;

@@ -4,6 +4,11 @@
  *     schema_ir_hash; _schema.pg recompiled must have the state's shape
  *     hash. Missing files are a hard error (no bootstrap); a held init
  *     claim without a manifest is reported as a half-done init.
+ * (3) A read-write open runs pending internal-schema migrations
+ *     (migrate.h), then the recovery sweep (recovery.h) before it
+ *     returns, so nothing observes branch state with unrecovered drift; a
+ *     read-only open never writes and never sweeps. og_graph_refresh runs
+ *     the same sweep in a live process.
  * (2) A view is one manifest snapshot; its tables are opened at the pinned
  *     version (and table branch) on first use and cached. */
 #include "engine_internal.h"
@@ -14,6 +19,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "migrate.h"
+#include "recovery.h"
 
 static og_status read_file(og_store *st, const char *key, og_buf *out, bool *claim_hint)
 {
@@ -87,6 +94,12 @@ og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out)
     g->schema_src[pg.len] = '\0';
     g->root = root;
     root = NULL;
+    if (mode == OG_GRAPH_RW && ((rc = og_graph_migrate(g->root, NULL, NULL)) ||
+                                (rc = og_recovery_sweep(g->root, NULL)))) {
+        og_error_context(rc, "read-write open");
+        og_store_close(g->root);
+        goto done;
+    }
     *out = g;
     g = NULL;
 done:
@@ -97,6 +110,14 @@ done:
     og_buf_free(&pg);
     og_buf_free(&ir);
     og_buf_free(&st);
+    return rc;
+}
+
+og_status og_graph_refresh(og_graph *g)
+{
+    if (g->mode == OG_GRAPH_RO) return OG_OK;
+    og_status rc = og_recovery_sweep(g->root, NULL);
+    if (rc) og_error_context(rc, "recovery on refresh");
     return rc;
 }
 

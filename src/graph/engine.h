@@ -15,7 +15,8 @@
  *     order); edges have `id`, `src`, `dst` then properties. Column names
  *     are the property names.
  * Changes: og_graph_open takes ownership of root even when it fails;
- *   og_graph_load / og_graph_export added (load and export sections). */
+ *   og_graph_load / og_graph_export added (load and export sections);
+ *   recovery: RW open sweeps, og_graph_refresh added. */
 #ifndef OG_GRAPH_ENGINE_H
 #define OG_GRAPH_ENGINE_H
 
@@ -41,8 +42,15 @@ typedef enum og_graph_mode { OG_GRAPH_RW = 0, OG_GRAPH_RO = 1 } og_graph_mode;
  * Refuses an initialised root (OG_E_EXISTS, "AlreadyInitialized"). */
 og_status og_graph_init(og_store *root, const char *schema_src, size_t len, bool force,
                         const char *actor);
-/* Opens: reads and validates the schema files; takes ownership of root. */
+/* Opens: reads and validates the schema files; takes ownership of root.
+ * Read-write: first recovers interrupted writes (the recovery sweep,
+ * write-path.md §6); an unrecoverable sidecar fails the open with
+ * OG_E_INTERNAL naming it. Read-only opens never write. */
 og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out);
+/* Runs the recovery sweep in a live process (safe beside running writers:
+ * sidecars of this process's in-flight writes are skipped and restores
+ * fail on concurrent commits). A no-op on a read-only graph. */
+og_status og_graph_refresh(og_graph *g);
 void og_graph_close(og_graph *g);
 const og_catalog *og_graph_catalog(const og_graph *g);
 og_store *og_graph_store(og_graph *g);

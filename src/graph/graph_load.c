@@ -12,6 +12,7 @@
 
 #include "branch.h"
 #include "graph_probe.h"
+#include "recovery.h"
 
 static og_status rows_batch(const og_decl *t, const og_delta_table *d, og_batch *out)
 {
@@ -75,6 +76,7 @@ og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *te
     }
     og_graph_txn_opts to = {o->branch, o->actor, NULL};
     if ((rc = og_graph_txn_begin(g, &to, &x))) goto done;
+    og_graph_txn_set_writer_kind(x, OG_WRITER_LOAD);
     if ((rc = og_load_parse(cat, text, len, NULL, &lb))) goto done;
     if ((rc = og_graph_probe_init(og_graph_txn_base(x), lb->arena, &probe))) goto done;
     if ((rc = og_load_plan(lb, o->mode, &probe, &d))) goto done;

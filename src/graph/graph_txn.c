@@ -12,20 +12,30 @@
  * (3) A lost table race in B is reported as the publish conflict it
  *     foreshadows (OG_E_CONFLICT, TABLE_VERSION, expected = base pin,
  *     actual = the table's newer version).
- * RECOVERY HOOK: a failure after some table commits of B and before C
- * leaves unpublished table versions (failpoint graph.txn.after_table_commits
- * sits there); recovery sidecars are a later issue. */
+ * (4) Recovery (write-path.md §6, recovery.h): after staging, Phase A
+ *     writes the sidecar (pre-minted commit id, rollback id, per table the
+ *     expected/post versions and staged transaction uuid) before the first
+ *     table commit; B commits; C publishes with the sidecar's commit id;
+ *     D deletes the sidecar (a failed delete is a warning). A failure
+ *     (not a crash) after A undoes this write's own table commits through
+ *     og_recovery_resolve, or just deletes the sidecar when nothing moved.
+ *     Failpoints <kind>.post_phase_a, <kind>.post_table_commit,
+ *     <kind>.post_phase_b_pre_manifest_commit, <kind>.post_phase_c_pre_phase_d
+ *     with kind = mutation | load (docs/failpoints.md). */
 #include "engine_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/failpoint.h"
+#include "base/log.h"
 #include "base/map.h"
 #include "base/ulid.h"
 #include "store/store.h"
 #include "internal.h"
+#include "recovery.h"
 
 typedef struct pend {
     bool touched, overwrite;
@@ -42,7 +52,10 @@ struct og_graph_txn {
     og_graph_view *base;
     char *branch, *actor, *if_commit;
     pend *p;          /* cat->n_types entries */
+    og_writer_kind kind;
 };
+
+void og_graph_txn_set_writer_kind(og_graph_txn *x, og_writer_kind k) { x->kind = k; }
 
 static void pend_free(pend *p)
 {
@@ -387,7 +400,12 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
     bool all_strict = true;
     for (size_t r = 0; r < p->rows.nrows; r++)
         if (p->live.data[r] && !p->strict.data[r]) all_strict = false;
-    if (!p->overwrite && (rc = strict_check(t, ts->tbl, p))) goto done;
+    /* When every row is a strict insert, the merge-insert below fails on any
+     * existing id by itself; probing first would read every fragment's ids
+     * twice per commit. The probe runs only to name the id on that failure,
+     * or up front when strict rows travel with upserts (UPDATE_ALL would
+     * silently replace them). */
+    if (!p->overwrite && !all_strict && (rc = strict_check(t, ts->tbl, p))) goto done;
     if (need_fork) {
         /* First touch on this graph branch: fork the table from the pinned
          * version (a shallow clone), then stage on the fork. */
@@ -409,8 +427,11 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
         rc = og_table_stage_merge_insert(ts->tbl, &live, all_strict ? OG_MATCHED_FAIL : OG_MATCHED_UPDATE_ALL,
                                          OG_NOT_MATCHED_INSERT, &st, &ts->tx);
         if (rc == OG_E_EXISTS) {
-            rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has an id of this insert",
-                              og_decl_kind_name(t->kind), t->name);
+            og_error_clear();
+            rc = strict_check(t, ts->tbl, p);  /* names the existing id */
+            if (rc == OG_OK)
+                rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has an id of this insert",
+                                  og_decl_kind_name(t->kind), t->name);
             goto done;
         }
         if (rc) goto done;
@@ -456,6 +477,50 @@ static og_status lost_race(og_graph_txn *x, tstage *ts, const og_graph_pin *pin,
                         pin->table_key, (unsigned long long)actual, (unsigned long long)pin->version);
 }
 
+static og_status fp(const og_graph_txn *x, const char *suffix)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s.%s", x->kind == OG_WRITER_LOAD ? "load" : "mutation", suffix);
+    return OG_FAILPOINT(name);
+}
+
+/* Phase A: the sidecar naming every staged table commit. */
+static og_status arm(og_graph_txn *x, tstage *ts, size_t nts, og_sidecar *sc, bool *registered)
+{
+    og_status rc = OG_OK;
+    og_ulid op, cid, rid;
+    if ((rc = og_ulid_new(&op)) || (rc = og_ulid_new(&cid)) || (rc = og_ulid_new(&rid))) return rc;
+    sc->schema_version = OG_SIDECAR_SCHEMA_VERSION;
+    memcpy(sc->operation_id, op.s, sizeof sc->operation_id);
+    memcpy(sc->commit_id, cid.s, sizeof sc->commit_id);
+    memcpy(sc->rollback_commit_id, rid.s, sizeof sc->rollback_commit_id);
+    sc->started_at_us = og_clock_now_us();
+    sc->kind = x->kind;
+    if ((rc = og_gstrdup(x->actor, &sc->actor)) || (rc = og_gstrdup(x->branch, &sc->branch))) return rc;
+    sc->tables = calloc(nts, sizeof *sc->tables);
+    if (!sc->tables) return og_error_set(OG_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < nts; i++) {
+        const og_graph_pin *pin = og_graph_view_pin(x->base, ts[i].t);
+        og_sidecar_table *t = &sc->tables[i];
+        sc->ntables = i + 1;
+        const char *uuid = og_txn_uuid(ts[i].tx);
+        if (!uuid || strlen(uuid) > OG_SIDECAR_UUID_MAX || og_txn_read_version(ts[i].tx) != pin->version)
+            return og_error_set(OG_E_INTERNAL, "staged transaction of `%s` cannot be armed for recovery",
+                                pin->table_key);
+        if ((rc = og_gstrdup(pin->table_key, &t->table_key)) || (rc = og_gstrdup(pin->path, &t->path)) ||
+            (rc = og_gstrdup(ts[i].table_branch, &t->table_branch)))
+            return rc;
+        t->expected_version = pin->version;
+        t->post_version = pin->version + 1;
+        memcpy(t->txn_uuid, uuid, strlen(uuid) + 1);
+    }
+    /* Registered before the sidecar exists, so no sweep of this process
+     * ever mistakes a live write for a crashed one. */
+    if ((rc = og_recovery_inflight_add(sc->operation_id))) return rc;
+    *registered = true;
+    return og_sidecar_write(x->g->root, sc);
+}
+
 og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
 {
     og_status rc = OG_OK;
@@ -464,10 +529,13 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     og_graph_pin *pins = calloc(cat->n_types ? cat->n_types : 1, sizeof *pins);
     og_graph_expected *exp = calloc(cat->n_types ? cat->n_types : 1, sizeof *exp);
     og_graph_snapshot snap = {0};
-    size_t nts = 0;
+    og_sidecar sc;
+    bool armed = false, registered = false;
+    size_t nts = 0, ncommitted = 0;
+    memset(&sc, 0, sizeof sc);
     og_graph_commit_result_clear(out);
     if (!ts || !pins || !exp) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-    /* Phase A: stage. */
+    /* Staging: one table transaction per touched table. */
     for (size_t i = 0; i < cat->n_types; i++) {
         if (!x->p[i].touched) continue;
         tstage *s = &ts[nts];
@@ -477,6 +545,10 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
         memset(s, 0, sizeof *s);
     }
     if (nts == 0) goto done; /* zero-change commit: publish nothing */
+    /* Phase A: arm the recovery sidecar (4). */
+    if ((rc = arm(x, ts, nts, &sc, &registered))) goto done;
+    armed = true;
+    if ((rc = fp(x, "post_phase_a"))) goto done;
     if ((rc = OG_FAILPOINT("graph.txn.before_table_commits"))) goto done;
     /* Phase B: commit each table exactly at its staged version. */
     for (size_t i = 0; i < nts; i++) {
@@ -488,15 +560,16 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
         ts[i].tx = NULL;
         if (rc == OG_E_PRECONDITION || rc == OG_E_CONFLICT) { rc = lost_race(x, &ts[i], pin, out); goto done; }
         if (rc) goto done;
+        ncommitted++;
         ts[i].rows = og_table_count_rows(nt);
         og_table_close(nt);
         if (ts[i].t->kind == OG_KIND_EDGE) out->edges_changed += ts[i].changed;
         else out->nodes_changed += ts[i].changed;
+        if ((rc = fp(x, "post_table_commit"))) goto done;
     }
-    /* RECOVERY HOOK (write-path.md §3): table versions are committed but
-     * not yet published; a sidecar would be written before Phase B. */
     if ((rc = OG_FAILPOINT("graph.txn.after_table_commits"))) goto done;
-    /* Phase C: publish once. */
+    if ((rc = fp(x, "post_phase_b_pre_manifest_commit"))) goto done;
+    /* Phase C: publish once, with the commit id the sidecar names. */
     for (size_t i = 0; i < nts; i++) {
         const og_graph_pin *pin = og_graph_view_pin(x->base, ts[i].t);
         if ((rc = og_graph_pin_copy(&pins[i], pin))) goto done;
@@ -508,8 +581,6 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
         exp[i].table_key = pin->table_key;
         exp[i].version = pin->version;
     }
-    og_ulid cid;
-    if ((rc = og_ulid_new(&cid))) goto done;
     og_graph_publish_req req;
     memset(&req, 0, sizeof req);
     req.branch = x->branch;
@@ -518,13 +589,46 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     req.pins = pins;
     req.n_pins = nts;
     req.expected_head = x->if_commit;
-    req.commit.id = cid.s;
+    req.commit.id = sc.commit_id;
     req.commit.actor = x->actor;
-    if ((rc = og_graph_publish(x->g->root, &req, &out->conflict, &snap))) goto done;
+    req.hint = og_graph_view_snapshot(x->base);  /* saves re-reading the head */
+    rc = og_graph_publish(x->g->root, &req, &out->conflict, &snap);
+    if (rc == OG_E_CONFLICT && og_graph_open_commit(x->g->root, sc.commit_id, &snap) == OG_OK) {
+        /* Another process's recovery rolled this very write forward. */
+        og_error_clear();
+        og_graph_conflict_clear(&out->conflict);
+        rc = OG_OK;
+    }
+    if (rc) goto done;
     out->published = true;
     memcpy(out->commit_id, snap.head.id, sizeof out->commit_id);
     out->manifest_version = snap.version;
+    armed = false;
+    if ((rc = fp(x, "post_phase_c_pre_phase_d"))) goto done;
+    /* Phase D: best effort. */
+    og_status d = og_sidecar_delete(x->g->root, sc.operation_id);
+    if (d == OG_E_CRASHED) { rc = d; goto done; }
+    if (d) {
+        og_log_warn("write %s landed but its recovery sidecar was not deleted (%s); the next sweep retires it",
+                    sc.commit_id, og_error_last()->message);
+        og_error_clear();
+    }
 done:
+    if (armed && rc && rc != OG_E_CRASHED) {
+        /* Undo this write's own table commits now rather than leave drift
+         * that blocks the next writer of these tables. */
+        char saved[1024];
+        og_code code = og_error_last()->code;
+        og_error_format(saved, sizeof saved);
+        og_status u = ncommitted ? og_recovery_resolve(x->g->root, sc.operation_id, true, NULL)
+                                 : og_sidecar_delete(x->g->root, sc.operation_id);
+        if (u && u != OG_E_CRASHED)
+            og_log_warn("could not undo the failed write %s (%s); the next sweep will", sc.operation_id,
+                        og_error_last()->message);
+        og_error_set(code ? code : (og_code)rc, "%s", saved);
+    }
+    if (registered) og_recovery_inflight_remove(sc.operation_id);
+    og_sidecar_free(&sc);
     if (ts)
         for (size_t i = 0; i < cat->n_types; i++) {
             og_txn_free(ts[i].tx);

@@ -96,6 +96,7 @@ og_status og_graph_snapshot_copy(og_graph_snapshot *dst, const og_graph_snapshot
     memset(&t, 0, sizeof t);
     memcpy(t.branch_uid, src->branch_uid, sizeof t.branch_uid);
     t.version = src->version;
+    t.internal_schema_version = src->internal_schema_version;
     if ((rc = og_gstrdup(src->branch, &t.branch))) goto done;
     if ((rc = og_gstrdup(src->schema_ir_hash, &t.schema_ir_hash))) goto done;
     if ((rc = og_graph_commit_copy(&t.head, &src->head))) goto done;
@@ -242,8 +243,15 @@ og_status og_graph_manifest_decode(const char *obj, const void *p, size_t n, og_
     }
     if ((rc = og_gdec_object(obj, "", j, TOP_FIELDS))) goto done;
     if ((rc = og_gdec_format(obj, j, "format", OG_GRAPH_MANIFEST_FORMAT))) goto done;
-    if ((rc = og_gdec_format(obj, j, "internal_schema_version", OG_GRAPH_INTERNAL_SCHEMA_VERSION)))
-        goto done;
+    int64_t stamp = 0;
+    if ((rc = og_gdec_i64(obj, "", j, "internal_schema_version", &stamp))) goto done;
+    if (stamp < OG_GRAPH_INTERNAL_SCHEMA_MIN)
+        if ((rc = og_gdec_format(obj, j, "internal_schema_version", OG_GRAPH_INTERNAL_SCHEMA_VERSION)))
+            goto done;
+    if (stamp > OG_GRAPH_INTERNAL_SCHEMA_VERSION)
+        if ((rc = og_gdec_format(obj, j, "internal_schema_version", OG_GRAPH_INTERNAL_SCHEMA_VERSION)))
+            goto done;
+    t.internal_schema_version = (uint32_t)stamp;
     if ((rc = og_gdec_str(obj, "", j, "branch", false, &s))) goto done;
     if (!s[0]) {
         rc = og_error_set(OG_E_CORRUPT, "corrupt manifest object `%s`: field `branch` is empty", obj);

@@ -9,7 +9,9 @@
  * (3) Decoding is strict: an unknown field, a wrong type, unsorted or
  *     duplicate pins, a non-canonical table path or a key/content mismatch
  *     is OG_E_CORRUPT naming the object and the field; a newer `format` or
- *     internal_schema_version is OG_E_UNSUPPORTED naming both numbers.
+ *     internal_schema_version is OG_E_UNSUPPORTED naming both numbers; an
+ *     older stamp down to OG_GRAPH_INTERNAL_SCHEMA_MIN decodes (migrate.h
+ *     upgrades it on a read-write open).
  * (4) The head commit of version V on chain U was created by V iff
  *     head.branch_uid == U and head.manifest_version == V; otherwise it is
  *     inherited (version 1 of a branch created from another). */
@@ -26,7 +28,11 @@
 #include "commit.h"
 
 #define OG_GRAPH_MANIFEST_FORMAT 1
-#define OG_GRAPH_INTERNAL_SCHEMA_VERSION 1
+/* The internal-schema stamp this build writes, and the oldest it reads;
+ * stamps in between are brought up to date by migrate.h on a read-write
+ * open (write-path.md §8). 2: graphs stamped 1 predate recovery sidecars. */
+#define OG_GRAPH_INTERNAL_SCHEMA_VERSION 2
+#define OG_GRAPH_INTERNAL_SCHEMA_MIN 1
 
 /* One table as the graph sees it (internals §1.3 table_version row). */
 typedef struct og_graph_pin {
@@ -54,6 +60,7 @@ typedef struct og_graph_snapshot {
     og_graph_pin *pins;              /* sorted by table_key, unique */
     size_t npins;
     og_graph_commit head;            /* effective head commit */
+    uint32_t internal_schema_version; /* stamp read (encode always writes the current one) */
 } og_graph_snapshot;
 
 void og_graph_snapshot_free(og_graph_snapshot *s); /* frees members, zeroes */

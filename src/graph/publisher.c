@@ -264,7 +264,11 @@ og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
         }
         if (attempt) backoff(attempt, og_clock_mono_us() - t_attempt);
         t_attempt = og_clock_mono_us();
-        if ((rc = og_graph_chain_head(root, ref.uid, &head))) goto done;
+        if (attempt == 0 && req->hint && !strcmp(req->hint->branch_uid, ref.uid)) {
+            if ((rc = og_graph_snapshot_copy(&head, req->hint))) goto done;
+        } else if ((rc = og_graph_chain_head(root, ref.uid, &head))) {
+            goto done;
+        }
         if ((rc = check_head(&head, req, branch, &cf))) goto done;
         if ((rc = build_next(&head, req, branch, created_at, &next))) goto done;
         if ((rc = OG_FAILPOINT("graph.publish.before_commit_object"))) goto done;

@@ -54,6 +54,11 @@ typedef struct og_graph_publish_req {
     const char *schema_ir_hash;          /* NULL = keep the head's */
     const char *expected_head;           /* NULL = any; else the head commit must be this */
     og_graph_commit_info commit;
+    /* Optional: a head of this branch the caller already read (its base
+     * view). The first attempt builds on it without re-reading the chain:
+     * put_if_absent of hint+1 succeeds only if the hint is still the head,
+     * so checks made against it hold; a lost race re-reads as usual. */
+    const og_graph_snapshot *hint;
 } og_graph_publish_req;
 
 typedef enum og_graph_conflict_kind {

@@ -27,6 +27,8 @@ struct og_fragment_reader {
     og_buf footer;
     og_buf scratch;
     og_buf raw;
+    og_column **memo;        /* ncols * npages decoded pages, lazily */
+    uint64_t memo_bytes;
 };
 
 /* ---------- little-endian helpers ---------- */
@@ -430,6 +432,25 @@ done:
     return rc;
 }
 
+og_status og_fragment_open_written(og_store *s, const char *key, const void *p, size_t n,
+                                   og_fragment_reader **out)
+{
+    og_fragment_reader *r = NULL;
+    og_status rc = reader_new(&r);
+    if (rc) return rc;
+    r->store = s;
+    r->size = n;
+    r->mem = p;
+    r->key = strdup(key);
+    if (!r->key) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    rc = reader_init(r);
+    r->mem = NULL; /* from now on pages come from the store */
+done:
+    if (rc) { og_fragment_close(r); r = NULL; }
+    *out = r;
+    return rc;
+}
+
 og_status og_fragment_open_mem(const void *p, size_t n, og_fragment_reader **out)
 {
     og_fragment_reader *r = NULL;
@@ -454,6 +475,11 @@ done:
 void og_fragment_close(og_fragment_reader *r)
 {
     if (!r) return;
+    if (r->memo) {
+        size_t n = (size_t)r->ncols * (r->ncols ? r->cols[0].npages : 0);
+        for (size_t i = 0; i < n; i++) og_column_destroy(r->memo[i]);
+        free(r->memo);
+    }
     for (uint32_t i = 0; i < r->ncols; i++) free(r->cols[i].pages);
     free(r->cols);
     free(r->key);
@@ -623,6 +649,35 @@ og_status og_fragment_read_page(og_fragment_reader *r, uint32_t col, uint32_t pa
     if (ZSTD_isError(z) || z != pg->raw_len) return corrupt("page does not decompress");
     r->raw.len = z;
     return page_decode(r->raw.data, r->raw.len, pg, fc->type, dst);
+}
+
+const og_column *og_fragment_page_memo(const og_fragment_reader *r, uint32_t col, uint32_t page)
+{
+    if (!r->memo || col >= r->ncols || page >= r->cols[col].npages) return NULL;
+    return r->memo[(size_t)col * r->cols[0].npages + page];
+}
+
+static uint64_t column_bytes(const og_column *c)
+{
+    return c ? c->valid.cap + c->data.cap + c->offs.cap + column_bytes(c->child) + sizeof *c : 0;
+}
+
+const og_column *og_fragment_page_keep(og_fragment_reader *r, uint32_t col, uint32_t page, og_column *c)
+{
+    if (col >= r->ncols || page >= r->cols[col].npages) return NULL;
+    uint64_t sz = column_bytes(c);
+    if (r->memo_bytes + sz > OG_FRAG_MEMO_BYTES) return NULL;
+    size_t np = r->cols[0].npages;
+    if (!r->memo && !(r->memo = calloc((size_t)r->ncols * np, sizeof *r->memo))) return NULL;
+    og_column **slot = &r->memo[(size_t)col * np + page];
+    if (*slot) return NULL;
+    og_column *k = malloc(sizeof *k);
+    if (!k) return NULL;
+    *k = *c;
+    memset(c, 0, sizeof *c);
+    *slot = k;
+    r->memo_bytes += sz;
+    return k;
 }
 
 og_status og_fragment_read_column(og_fragment_reader *r, uint32_t col, og_column *dst)

@@ -74,6 +74,11 @@ typedef struct og_fragment_reader og_fragment_reader;
 og_status og_fragment_open(og_store *s, const char *key, uint64_t size, og_fragment_reader **out);
 /* Opens a fragment held in memory (the bytes must outlive the reader);
  * also checks the header. */
+/* A store-backed reader of the object `key` whose bytes the caller holds
+ * (it just wrote them): the footer is taken from p (n bytes, copied), pages
+ * are read from the store later. No store call. */
+og_status og_fragment_open_written(og_store *s, const char *key, const void *p, size_t n,
+                                   og_fragment_reader **out);
 og_status og_fragment_open_mem(const void *p, size_t n, og_fragment_reader **out);
 void og_fragment_close(og_fragment_reader *r);
 
@@ -92,6 +97,15 @@ og_status og_fragment_read_page(og_fragment_reader *r, uint32_t col, uint32_t pa
  * inconsistency; dst may then hold a partial page. Exposed for fuzzing. */
 og_status og_fragment_page_decode(const void *raw, size_t len, og_type t, uint32_t nrows,
                                   uint32_t null_count, og_column *dst);
+/* Decoded-page memo of a reader (readers live in a handle's cache, so a
+ * warm handle decodes a page once): og_fragment_page_memo returns the kept
+ * decoded page or NULL; og_fragment_page_keep moves *c (a whole decoded
+ * page) into the reader and returns the kept copy, or NULL (c untouched)
+ * when the reader's budget (OG_FRAG_MEMO_BYTES) is spent. Kept pages are
+ * read-only and live until the reader is closed. */
+#define OG_FRAG_MEMO_BYTES (96u << 20)
+const og_column *og_fragment_page_memo(const og_fragment_reader *r, uint32_t col, uint32_t page);
+const og_column *og_fragment_page_keep(og_fragment_reader *r, uint32_t col, uint32_t page, og_column *c);
 /* Reads a whole column into dst (initialised with the column's type). */
 og_status og_fragment_read_column(og_fragment_reader *r, uint32_t col, og_column *dst);
 

@@ -8,6 +8,7 @@
 #define OG_TABLE_INTERNAL_H
 
 #include <roaring/roaring.h>
+#include "cache.h"
 #include "table.h"
 
 #define TBL_PREFIX_MAX 80
@@ -20,6 +21,7 @@ struct og_table {
     og_manifest m;
     og_obj_meta meta;        /* of the manifest object; etag "" if unknown */
     uint32_t page_rows;
+    tbl_cache *cache;        /* shared with snapshots committed from it */
 };
 
 typedef struct tbl_dv_update {
@@ -51,6 +53,8 @@ struct og_txn {
     size_t nmeta;
     bool has_index;          /* create_index: the index to add/replace */
     og_index_meta index;
+    tbl_cache *cache;        /* of the table it was staged from (nullable) */
+    og_manifest *base;       /* copy of that table's manifest (nullable) */
 };
 
 og_status tbl_key(const char *root, const char *rel, og_buf *out);
@@ -68,6 +72,8 @@ og_status tbl_table_new(og_store *s, const char *root, const char *prefix, og_ta
 void tbl_version_rel(const char *prefix, uint64_t v, char out[160]);
 og_status tbl_txn_new(og_store *s, const char *root, const char *prefix, uint64_t read_version, og_txn_op op,
                       og_txn **out);
+/* tbl_txn_new at t's version; the txn keeps t's cache and manifest. */
+og_status tbl_txn_new_at(og_table *t, og_txn_op op, og_txn **out);
 og_status tbl_txn_add_frag(og_txn *x, const og_frag_meta *f);
 og_status tbl_txn_touch(og_txn *x, uint64_t frag_id);
 /* Writes the inserted-key set file (no-op when there are none). */
@@ -75,10 +81,12 @@ og_status tbl_txn_write_keys(og_txn *x);
 
 /* Writes rows (columns named as schema fields; missing nullable fields are
  * null) as a fragment file; hidden columns optional. A zero-row batch
- * writes nothing and sets out->file = NULL. */
+ * writes nothing and sets out->file = NULL. cache (nullable) receives a
+ * reader of the new file, so the next commit's join needs no footer read. */
 og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
                              const og_batch *rows, const og_column *rowids, const og_column *created,
-                             const og_column *updated, uint32_t page_rows, og_frag_meta *out);
+                             const og_column *updated, uint32_t page_rows, tbl_cache *cache,
+                             og_frag_meta *out);
 
 /* Calls fn for every page of fragment f with matching live rows. cols are
  * the requested columns of that page (schema or virtual names), sel the

@@ -190,6 +190,11 @@ og_status og_txn_record_copy(og_txn_record *dst, const og_txn_record *src)
     memset(&dst->props, 0, sizeof dst->props);
     dst->uuid = dup_or_null(src->uuid, &rc);
     dst->keys_file = dup_or_null(src->keys_file, &rc);
+    dst->inline_keys = NULL;
+    if (src->ninline) {
+        if (!(dst->inline_keys = malloc(src->ninline * sizeof *dst->inline_keys))) rc = nomem();
+        else memcpy(dst->inline_keys, src->inline_keys, src->ninline * sizeof *dst->inline_keys);
+    }
     dst->touched = malloc((src->ntouched ? src->ntouched : 1) * sizeof *dst->touched);
     if (!dst->touched) rc = nomem();
     else if (src->ntouched) memcpy(dst->touched, src->touched, src->ntouched * sizeof *dst->touched);
@@ -202,6 +207,7 @@ void og_txn_record_free(og_txn_record *r)
 {
     free(r->uuid);
     free(r->keys_file);
+    free(r->inline_keys);
     free(r->touched);
     og_props_free(&r->props);
     memset(r, 0, sizeof *r);
@@ -311,31 +317,75 @@ static json_t *txn_json(const og_txn_record *t)
               jset(o, "keys", json_integer((json_int_t)t->nkeys)) ||
               jset(o, "restore_target", json_integer((json_int_t)t->restore_target)) ||
               jset(o, "affected_rows", json_integer((json_int_t)t->affected_rows));
+    if (!bad && t->ninline) { /* hex strings: u64 hashes exceed JSON's int64 */
+        json_t *a = json_array();
+        bad = !a;
+        for (size_t i = 0; !bad && i < t->ninline; i++) {
+            char hex[17];
+            snprintf(hex, sizeof hex, "%016llx", (unsigned long long)t->inline_keys[i]);
+            bad = json_array_append_new(a, json_string(hex));
+        }
+        if (!bad) bad = jset(o, "keys_inline", a);
+        else json_decref(a);
+    }
     if (bad) { json_decref(o); return NULL; }
     return o;
+}
+
+/* Appends s as a JSON string, escaped as jansson does without
+ * JSON_ENSURE_ASCII / JSON_ESCAPE_SLASH. */
+static og_status json_str_append(og_buf *b, const char *s)
+{
+    og_status rc = og_buf_append_byte(b, '"');
+    for (; !rc && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            rc = og_buf_append(b, e, 2);
+        } else if (c < 0x20) {
+            char e[8];
+            const char *named = c == '\b' ? "\\b" : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+            if (named) rc = og_buf_append(b, named, 2);
+            else { snprintf(e, sizeof e, "\\u%04X", c); rc = og_buf_append(b, e, 6); }
+        } else {
+            rc = og_buf_append_byte(b, c);
+        }
+    }
+    if (!rc) rc = og_buf_append_byte(b, '"');
+    return rc;
+}
+
+/* The fragments array, written directly (it grows with every commit and is
+ * most of a manifest): the same bytes json_dumps(JSON_COMPACT |
+ * JSON_SORT_KEYS) would produce, without building objects and sorting keys. */
+static og_status frags_json_append(const og_manifest *m, og_buf *b)
+{
+    og_status rc = og_buf_append_byte(b, '[');
+    for (size_t i = 0; !rc && i < m->nfrags; i++) {
+        const og_frag_meta *f = &m->frags[i];
+        char num[64];
+        if (i) rc = og_buf_append_byte(b, ',');
+        snprintf(num, sizeof num, "%lld", (long long)f->deleted);
+        if (!rc) rc = og_buf_printf(b, "{\"deleted\":%s,\"deletion_file\":", num);
+        if (!rc) rc = f->deletion_file ? json_str_append(b, f->deletion_file) : og_buf_append(b, "null", 4);
+        if (!rc) rc = og_buf_printf(b, ",\"explicit_row_ids\":%s,\"file\":", f->explicit_row_ids ? "true" : "false");
+        if (!rc) rc = json_str_append(b, f->file);
+        if (!rc)
+            rc = og_buf_printf(b, ",\"id\":%lld,\"row_id_base\":%lld,\"rows\":%lld,\"size\":%lld,\"version\":%lld}",
+                                (long long)f->id, (long long)f->row_id_base, (long long)f->rows, (long long)f->size,
+                                (long long)f->version);
+    }
+    if (!rc) rc = og_buf_append_byte(b, ']');
+    return rc;
 }
 
 og_status og_manifest_encode(const og_manifest *m, og_buf *out)
 {
     og_status rc = OG_OK;
     char *text = NULL;
-    json_t *o = json_object(), *fa = json_array(), *ia = json_array();
+    og_buf body = OG_BUF_INIT;
+    json_t *o = json_object(), *fa = json_null(), *ia = json_array();
     int bad = !o || !fa || !ia;
-    for (size_t i = 0; !bad && i < m->nfrags; i++) {
-        const og_frag_meta *f = &m->frags[i];
-        json_t *fo = json_object();
-        bad = !fo || jset(fo, "id", json_integer((json_int_t)f->id)) ||
-              jset(fo, "file", json_string(f->file)) ||
-              jset(fo, "size", json_integer((json_int_t)f->size)) ||
-              jset(fo, "rows", json_integer((json_int_t)f->rows)) ||
-              jset(fo, "version", json_integer((json_int_t)f->version)) ||
-              jset(fo, "row_id_base", json_integer((json_int_t)f->row_id_base)) ||
-              jset(fo, "explicit_row_ids", json_boolean(f->explicit_row_ids)) ||
-              jset(fo, "deletion_file", f->deletion_file ? json_string(f->deletion_file) : json_null()) ||
-              jset(fo, "deleted", json_integer((json_int_t)f->deleted));
-        if (!bad) bad = json_array_append_new(fa, fo);
-        else json_decref(fo);
-    }
     for (size_t i = 0; !bad && i < m->nindices; i++) {
         const og_index_meta *x = &m->indices[i];
         json_t *xo = json_object();
@@ -360,9 +410,19 @@ og_status og_manifest_encode(const og_manifest *m, og_buf *out)
     if (bad) { rc = og_error_set(OG_E_NOMEM, "out of memory encoding a manifest"); goto done; }
     text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text) { rc = nomem(); goto done; }
-    rc = og_env_wrap(OG_MANIFEST_MAGIC, OG_MANIFEST_VERSION, text, strlen(text), out);
+    /* sorted keys: "fragments" comes first; splice the array in */
+    static const char lead[] = "{\"fragments\":null";
+    if (strncmp(text, lead, sizeof lead - 1)) {
+        rc = og_error_set(OG_E_INTERNAL, "manifest encoding: unexpected key order");
+        goto done;
+    }
+    if ((rc = og_buf_append(&body, "{\"fragments\":", 13)) || (rc = frags_json_append(m, &body)) ||
+        (rc = og_buf_append(&body, text + sizeof lead - 1, strlen(text + sizeof lead - 1))))
+        goto done;
+    rc = og_env_wrap(OG_MANIFEST_MAGIC, OG_MANIFEST_VERSION, body.data, body.len, out);
 done:
     free(text);
+    og_buf_free(&body);
     json_decref(fa);
     json_decref(ia);
     json_decref(o);
@@ -502,6 +562,28 @@ static og_status txn_parse(const json_t *o, og_txn_record *t)
         if (!strcmp(op, op_names[i])) t->op = (og_txn_op)i;
     if (!t->op) { rc = bad("unknown operation"); goto done; }
     if (t->keys_file) rc = path_check(t->keys_file);
+    const json_t *ki = json_object_get(o, "keys_inline");
+    if (!rc && ki) {
+        if (!json_is_array(ki) || json_array_size(ki) != t->nkeys || t->keys_file || !t->nkeys ||
+            t->nkeys > OG_TXN_INLINE_KEYS_MAX) {
+            rc = bad("keys_inline does not match keys");
+            goto done;
+        }
+        if (!(t->inline_keys = malloc(t->nkeys * sizeof *t->inline_keys))) { rc = nomem(); goto done; }
+        for (size_t i = 0; i < t->nkeys; i++) {
+            const char *h = json_string_value(json_array_get(ki, i));
+            uint64_t v = 0;
+            if (!h || strlen(h) != 16) { rc = bad("keys_inline entry is not 16 hex digits"); goto done; }
+            for (int k = 0; k < 16; k++) {
+                char c = h[k];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+                if (d < 0) { rc = bad("keys_inline entry is not 16 hex digits"); goto done; }
+                v = v << 4 | (uint64_t)d;
+            }
+            if (i && v <= t->inline_keys[i - 1]) { rc = bad("keys_inline is not strictly ascending"); goto done; }
+            t->inline_keys[t->ninline++] = v;
+        }
+    }
 done:
     free(op);
     if (rc) og_txn_record_free(t);

@@ -101,7 +101,12 @@ typedef struct og_txn_record {
     uint64_t nkeys;
     uint64_t restore_target;
     uint64_t affected_rows;
+    uint64_t *inline_keys;   /* small key sets live in the record instead of a
+                                file (ascending; ninline == nkeys), or NULL */
+    size_t ninline;
 } og_txn_record;
+
+#define OG_TXN_INLINE_KEYS_MAX 64u
 
 og_status og_txn_record_copy(og_txn_record *dst, const og_txn_record *src);
 void og_txn_record_free(og_txn_record *r);

@@ -153,6 +153,8 @@ og_status tbl_table_new(og_store *s, const char *root, const char *prefix, og_ta
     t->root = strdup(root);
     if (!t->root) { free(t); return og_error_set(OG_E_NOMEM, "out of memory"); }
     t->store = s;
+    og_status rc = tbl_cache_new(&t->cache);
+    if (rc) { free(t->root); free(t); return rc; }
     *out = t;
     return OG_OK;
 }
@@ -185,6 +187,7 @@ void og_table_close(og_table *t)
 {
     if (!t) return;
     og_manifest_free(&t->m);
+    tbl_cache_unref(t->cache);
     free(t->root);
     free(t);
 }
@@ -315,6 +318,16 @@ og_status tbl_txn_write_keys(og_txn *x)
     og_buf b = OG_BUF_INIT, key = OG_BUF_INIT;
     char name[33], rel[160];
     if (!x->nkeys) return OG_OK;
+    if (x->nkeys <= OG_TXN_INLINE_KEYS_MAX) { /* small: in the manifest, one object fewer */
+        uint64_t *v = malloc(x->nkeys * sizeof *v);
+        if (!v) return og_error_set(OG_E_NOMEM, "out of memory");
+        memcpy(v, x->keys, x->nkeys * sizeof *v);
+        free(x->rec.inline_keys);
+        x->rec.inline_keys = v;
+        x->rec.ninline = x->nkeys;
+        x->rec.nkeys = x->nkeys;
+        return OG_OK;
+    }
     if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_txn/%s.keys", x->prefix, name);
     if ((rc = og_keyset_encode(x->keys, x->nkeys, &b)) || (rc = tbl_key(x->root, rel, &key)) ||
@@ -342,6 +355,17 @@ og_status og_txn_set_uuid(og_txn *x, const char *uuid)
     x->rec.uuid = u;
     return OG_OK;
 }
+og_status tbl_txn_new_at(og_table *t, og_txn_op op, og_txn **out)
+{
+    og_txn *x = NULL;
+    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, op, &x);
+    if (!rc && !(x->base = calloc(1, sizeof *x->base))) rc = og_error_set(OG_E_NOMEM, "out of memory");
+    if (!rc) rc = og_manifest_copy(x->base, &t->m);
+    if (!rc) x->cache = tbl_cache_ref(t->cache);
+    if (rc) { og_txn_free(x); x = NULL; }
+    *out = x;
+    return rc;
+}
 
 og_status og_txn_set_property(og_txn *x, const char *key, const char *value)
 {
@@ -362,6 +386,8 @@ void og_txn_free(og_txn *x)
     free(x->keys);
     og_manifest_free(&x->restore);
     og_index_meta_free(&x->index);
+    tbl_cache_unref(x->cache);
+    if (x->base) { og_manifest_free(x->base); free(x->base); }
     for (size_t i = 0; i < x->nmeta; i++) { free(x->meta[i].key); free(x->meta[i].value); }
     free(x->meta);
     free(x);
@@ -453,6 +479,9 @@ og_status og_txn_combine(og_txn *into, og_txn *from)
             into->nkeys = og_keyset_normalize(v, into->nkeys + from->nkeys);
             free(into->rec.keys_file);
             into->rec.keys_file = NULL;
+            free(into->rec.inline_keys);
+            into->rec.inline_keys = NULL;
+            into->rec.ninline = 0;
             rc = tbl_txn_write_keys(into);
         }
     }
@@ -495,7 +524,7 @@ og_status og_table_stage_set_metadata(og_table *t, const char *field, const char
     *out = NULL;
     if (field && !og_schema_find(&t->m.schema, field))
         return og_error_set(OG_E_INVALID, "table %s has no field `%s`", t->root, field);
-    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_UPDATE_METADATA, &x);
+    og_status rc = tbl_txn_new_at(t, OG_TXN_UPDATE_METADATA, &x);
     if (!rc) rc = og_txn_set_metadata(x, field, key, value);
     if (rc) og_txn_free(x);
     else *out = x;
@@ -542,11 +571,17 @@ static og_status commit_check(og_txn *x, const og_manifest *c)
                               cv, og_txn_op_name(r->op), (unsigned long long)x->rec.touched[i]);
             goto done;
         }
-    if (x->nkeys && r->keys_file && r->nkeys) {
-        if ((rc = tbl_key(x->root, r->keys_file, &key)) || (rc = og_store_get(x->store, key.data, &data, NULL)) ||
-            (rc = og_keyset_decode(data.data, data.len, &theirs, &ntheirs)))
-            goto done;
-        if (og_keyset_intersects(x->keys, x->nkeys, theirs, ntheirs)) {
+    if (x->nkeys && r->nkeys && (r->keys_file || r->ninline)) {
+        const uint64_t *tk = r->inline_keys;
+        size_t ntk = r->ninline;
+        if (!r->ninline) {
+            if ((rc = tbl_key(x->root, r->keys_file, &key)) || (rc = og_store_get(x->store, key.data, &data, NULL)) ||
+                (rc = og_keyset_decode(data.data, data.len, &theirs, &ntheirs)))
+                goto done;
+            tk = theirs;
+            ntk = ntheirs;
+        }
+        if (og_keyset_intersects(x->keys, x->nkeys, tk, ntk)) {
             rc = og_error_set(OG_E_CONFLICT, "version %llu (%s) inserted a key this %s also inserts",
                               cv, og_txn_op_name(r->op), og_txn_op_name(op));
             goto done;
@@ -686,7 +721,11 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
     unsigned retries = opts && opts->max_retries ? opts->max_retries : DEFAULT_RETRIES;
     if (out) *out = NULL;
     if (x->spent) return og_error_set(OG_E_INVALID, "transaction %s was already committed or refused", x->rec.uuid);
-    if (x->rec.read_version) {
+    if (x->rec.read_version && x->base && x->base->version == x->rec.read_version) {
+        /* the staging handle's manifest is that version (versions are immutable) */
+        if ((rc = og_manifest_copy(&base, x->base))) goto done;
+        have_base = true;
+    } else if (x->rec.read_version) {
         if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, x->rec.read_version, &base))) goto done;
         have_base = true;
     }
@@ -748,6 +787,10 @@ committed:
         if ((rc = tbl_table_new(x->store, x->root, x->prefix, &t))) goto done;
         t->m = built;
         memset(&built, 0, sizeof built);
+        if (x->cache) { /* the new snapshot inherits the warm cache */
+            tbl_cache_unref(t->cache);
+            t->cache = tbl_cache_ref(x->cache);
+        }
         *out = t;
     }
 done:

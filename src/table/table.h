@@ -177,11 +177,36 @@ typedef struct og_scanner og_scanner;
 og_status og_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows, og_scanner **out);
 og_status og_scanner_next(og_scanner *sc, og_batch *out, bool *done);
 void og_scanner_close(og_scanner *sc);
+/* Scan in ascending `id` order (utf8: byte order; integers: numeric) with
+ * bounded memory: each og_ordered_scanner_next fills an empty batch with
+ * the next up to batch_rows rows (0 = 8192; columns and predicates as in
+ * o, o->limit ignored) and sets *done once nothing is left (the batch then
+ * has its columns and no rows). Two passes over the remaining rows per
+ * batch (pages at or below the last id are skipped by their statistics).
+ * o and t must outlive the scanner. (table_ordered.c) */
+typedef struct og_ordered_scanner og_ordered_scanner;
+og_status og_ordered_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows, og_ordered_scanner **out);
+og_status og_ordered_scanner_next(og_ordered_scanner *s, og_batch *out, bool *done);
+void og_ordered_scanner_close(og_ordered_scanner *s);
 /* Rows by stable row id, in request order; an unknown or deleted id fails
  * the whole call with OG_E_NOTFOUND. */
 og_status og_table_take(og_table *t, const uint64_t *row_ids, size_t n,
                         const char *const *columns, size_t ncolumns, og_batch *out);
 
+/* Live rows matching every predicate (none: the manifest's count, no I/O).
+ * Pages whose statistics rule a predicate out are not read; a key index
+ * is used as in scans. (table_count.c) */
+og_status og_table_count(og_table *t, const og_pred *preds, size_t npreds, uint64_t *out);
+
+/* Changed rows between version `from` of t's branch and t (from < t's
+ * version, or equal: nothing changed). *upserted gets the live rows of t
+ * (columns as in og_scan_opts columns, NULL = every field, plus _rowid)
+ * that did not exist at `from` or were rewritten since; *deleted (free())
+ * the sorted row ids live at `from` and not at t. Exact at any history,
+ * restores and compactions included: rows are compared by row id and
+ * last-updated version. (table_changes.c) */
+og_status og_table_changes(og_table *t, uint64_t from, const char *const *columns, size_t ncolumns,
+                           og_batch *upserted, uint64_t **deleted, size_t *ndeleted);
 
 /* ---- maintenance and branches (table_maint.c, table_branch.c) ---- */
 
@@ -209,6 +234,14 @@ og_status og_table_branch_list(og_store *s, const char *root, char ***names, siz
 /* Opens a branch at its latest version (version 0) or at `version`. */
 og_status og_table_open_branch(og_store *s, const char *root, const char *name, uint64_t version,
                                og_table **out);
+/* A branch ref's content. lineage is minted when the ref is created, so a
+ * branch deleted and re-created under the same name has a new one. */
+typedef struct og_branch_info {
+    char parent[65];          /* "" = main */
+    uint64_t parent_version;
+    char lineage[33];
+} og_branch_info;
+og_status og_table_branch_info(og_store *s, const char *root, const char *name, og_branch_info *out);
 /* The branch of a snapshot, NULL on main. */
 const char *og_table_branch(const og_table *t);
 
@@ -222,6 +255,13 @@ typedef struct og_cleanup_opts {
                                     < 0 means the default, 1 hour */
 } og_cleanup_opts;
 
+/* Further retention rules (og_table_cleanup_keep). */
+typedef struct og_cleanup_keep {
+    uint64_t keep_versions;             /* keep the newest N main versions (0: no bound) */
+    const uint64_t *protected_versions; /* never removed (e.g. pinned by a caller) */
+    size_t nprotected;
+} og_cleanup_keep;
+
 typedef struct og_cleanup_stats {
     uint64_t versions_removed;
     uint64_t files_removed;
@@ -234,6 +274,12 @@ typedef struct og_cleanup_stats {
  * are kept. Not safe against a concurrent branch creation from a version
  * being removed (single maintenance writer, as in the reference). */
 og_status og_table_cleanup(og_store *s, const char *root, const og_cleanup_opts *o, og_cleanup_stats *st);
+/* og_table_cleanup with retention rules: a version is removed only when it
+ * also is not among the newest k->keep_versions and not protected. A
+ * keep_versions bound alone suffices (o's bounds may then be 0). k NULL is
+ * og_table_cleanup. */
+og_status og_table_cleanup_keep(og_store *s, const char *root, const og_cleanup_opts *o, const og_cleanup_keep *k,
+                                og_cleanup_stats *st);
 
 /* ---- scalar key index (table_index.c) ---- */
 

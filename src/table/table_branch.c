@@ -175,3 +175,31 @@ done:
     og_buf_free(&prefix);
     return rc;
 }
+
+og_status og_table_branch_info(og_store *s, const char *root, const char *name, og_branch_info *out)
+{
+    og_status rc;
+    og_buf key = OG_BUF_INIT, data = OG_BUF_INIT;
+    json_t *o = NULL;
+    const char *parent = NULL, *lineage = NULL;
+    json_int_t pv = 0;
+    memset(out, 0, sizeof *out);
+    if ((rc = name_check(name)) || (rc = ref_key(root, name, &key))) goto done;
+    rc = og_store_get(s, key.data, &data, NULL);
+    if (rc == OG_E_NOTFOUND) rc = og_error_set(OG_E_NOTFOUND, "branch `%s` of %s does not exist", name, root);
+    if (rc) goto done;
+    o = json_loadb(data.data, data.len, 0, NULL);
+    if (!o || json_unpack(o, "{s:s, s:I, s:s}", "parent", &parent, "parent_version", &pv, "uuid", &lineage) ||
+        strlen(parent) >= sizeof out->parent || strlen(lineage) >= sizeof out->lineage || pv < 0) {
+        rc = og_error_set(OG_E_CORRUPT, "branch ref `%s` of %s is corrupt", name, root);
+        goto done;
+    }
+    snprintf(out->parent, sizeof out->parent, "%s", parent);
+    snprintf(out->lineage, sizeof out->lineage, "%s", lineage);
+    out->parent_version = (uint64_t)pv;
+done:
+    json_decref(o);
+    og_buf_free(&key);
+    og_buf_free(&data);
+    return rc;
+}

@@ -70,6 +70,13 @@ static uint64_t version_of(const char *rel)
 
 og_status og_table_cleanup(og_store *s, const char *root, const og_cleanup_opts *o, og_cleanup_stats *st)
 {
+    return og_table_cleanup_keep(s, root, o, NULL, st);
+}
+
+og_status og_table_cleanup_keep(og_store *s, const char *root, const og_cleanup_opts *o, const og_cleanup_keep *k,
+                                og_cleanup_stats *st)
+{
+    static const og_cleanup_keep no_keep = {0, NULL, 0};
     og_status rc = OG_OK;
     og_list vl = {0}, tl = {0}, fl = {0};
     og_buf key = OG_BUF_INIT;
@@ -79,23 +86,30 @@ og_status og_table_cleanup(og_store *s, const char *root, const og_cleanup_opts 
     int64_t grace = o->grace_us < 0 ? DEFAULT_GRACE_US : o->grace_us;
     size_t rootlen = root[0] ? strlen(root) + (root[strlen(root) - 1] == '/' ? 0 : 1) : 0;
     static const char *const dirs[] = {"data/", "_deletions/", "_txn/", "_indices/"};
-    if (!o->before_version && !o->before_timestamp_us)
-        return og_error_set(OG_E_INVALID, "cleanup needs a version or a timestamp bound");
+    if (!k) k = &no_keep;
+    if (!o->before_version && !o->before_timestamp_us && !k->keep_versions)
+        return og_error_set(OG_E_INVALID, "cleanup needs a version, timestamp or keep-count bound");
     if ((rc = tbl_key(root, "_versions/", &key)) || (rc = og_store_list_all(s, key.data, &vl))) goto done;
+    size_t nvalid = 0, older = 0;
     for (size_t i = 0; i < vl.len; i++) {
         uint64_t v = version_of(vl.items[i].key + rootlen);
         if (v > latest) latest = v;
+        if (v) nvalid++;
     }
-    /* 1. remove matching manifests, oldest first; keep the others' refs */
+    /* 1. remove matching manifests, oldest first; keep the others' refs.
+     * The LIST is newest first: rank 0 is the latest. */
     for (size_t i = vl.len; i-- > 0;) {
         uint64_t v = version_of(vl.items[i].key + rootlen);
         og_manifest m;
         if (!v) continue;
+        size_t rank = nvalid - 1 - older++;
         rc = tbl_load_manifest(s, root, "", v, &m);
         if (rc == OG_E_NOTFOUND) { rc = OG_OK; continue; }
         if (rc) goto done;
         bool drop = v != latest && (!o->before_version || v < o->before_version) &&
-                    (!o->before_timestamp_us || m.timestamp_us < o->before_timestamp_us);
+                    (!o->before_timestamp_us || m.timestamp_us < o->before_timestamp_us) &&
+                    (!k->keep_versions || rank >= k->keep_versions);
+        for (size_t p = 0; drop && p < k->nprotected; p++) drop = k->protected_versions[p] != v;
         if (drop) {
             rc = og_store_delete(s, vl.items[i].key);
             if (!rc) stats.versions_removed++;

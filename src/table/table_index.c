@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include "envelope.h"
 #include "keyset.h"
 
@@ -23,6 +24,31 @@ typedef struct ix_ctx {
     ix_pair *v;
     size_t n, cap;
 } ix_ctx;
+
+/* Hash of row `row` of a scalar column: the key-set hash for utf8, binary
+ * and integer columns (files written before bool/float support stay
+ * valid); bool and float get their own seeds; -0.0 hashes as 0.0. */
+static uint64_t ix_hash(const og_column *c, size_t row)
+{
+    if (c->type.id == OG_TYPE_BOOL) {
+        uint64_t v = og_column_get_bool(c, row) ? 1 : 0;
+        return XXH64(&v, 8, 3);
+    }
+    if (og_type_is_float(c->type.id)) {
+        double d = og_column_get_f64(c, row);
+        if (d == 0) d = 0; /* -0.0 == 0.0 */
+        uint64_t v;
+        memcpy(&v, &d, 8);
+        return XXH64(&v, 8, 4);
+    }
+    return og_keyset_hash(c, row);
+}
+
+static bool ix_type_ok(og_type t)
+{
+    return t.id == OG_TYPE_UTF8 || t.id == OG_TYPE_BINARY || t.id == OG_TYPE_BOOL || og_type_is_int(t.id) ||
+           og_type_is_float(t.id);
+}
 
 static og_status ix_visit(void *ud, const og_frag_meta *f, uint64_t row_start,
                           og_column *const *cols, const uint32_t *sel, size_t nsel)
@@ -38,7 +64,9 @@ static og_status ix_visit(void *ud, const og_frag_meta *f, uint64_t row_start,
             c->v = v;
             c->cap = cap;
         }
-        c->v[c->n].hash = og_keyset_hash(cols[0], sel[i]);
+        if (og_type_is_float(cols[0]->type.id) && og_column_get_f64(cols[0], sel[i]) != og_column_get_f64(cols[0], sel[i]))
+            continue; /* NaN equals nothing */
+        c->v[c->n].hash = ix_hash(cols[0], sel[i]);
         c->v[c->n++].rowid = og_column_get_u64(cols[1], sel[i]);
     }
     return OG_OK;
@@ -61,8 +89,8 @@ og_status og_table_stage_create_index(og_table *t, const char *name, const char 
     *out = NULL;
     const og_field *f = og_schema_find(&t->m.schema, column);
     if (!f) return og_error_set(OG_E_INVALID, "table %s has no column `%s`", t->root, column);
-    if (f->type.id != OG_TYPE_UTF8 && !og_type_is_int(f->type.id))
-        return og_error_set(OG_E_UNSUPPORTED, "a key index needs a utf8 or integer column; `%s` is not", column);
+    if (!ix_type_ok(f->type))
+        return og_error_set(OG_E_UNSUPPORTED, "a key index needs a scalar column; `%s` is not", column);
     if (!name[0] || strlen(name) > 128) return og_error_set(OG_E_INVALID, "index name must be 1..128 bytes");
     const char *cols[] = {column, OG_COL_ROWID};
     for (size_t i = 0; i < t->m.nfrags && !rc; i++) rc = tbl_visit(t, &t->m.frags[i], NULL, 0, cols, 2, ix_visit, &c);
@@ -77,7 +105,7 @@ og_status og_table_stage_create_index(og_table *t, const char *name, const char 
     if ((rc = tbl_file_name(hex))) goto done;
     snprintf(rel, sizeof rel, "%s_indices/%s/index.ogix", t->prefix, hex);
     if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_store_put(t->store, key.data, file.data, file.len, NULL))) goto done;
-    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_CREATE_INDEX, &x))) goto done;
+    if ((rc = tbl_txn_new_at(t, OG_TXN_CREATE_INDEX, &x))) goto done;
     x->has_index = true;
     x->index.name = strdup(name);
     x->index.uuid = strdup(hex);
@@ -110,10 +138,14 @@ static bool value_hash(og_type t, const og_value *v, uint64_t *out)
     og_column c;
     bool ok = false;
     if (og_column_init(&c, t)) return false;
-    if (t.id == OG_TYPE_UTF8 && (v->kind == OG_VALUE_STRING || v->kind == OG_VALUE_BLOB)) ok = !og_column_push_bytes(&c, v->as.s.ptr, v->as.s.len);
+    if ((t.id == OG_TYPE_UTF8 || t.id == OG_TYPE_BINARY) && (v->kind == OG_VALUE_STRING || v->kind == OG_VALUE_BLOB)) ok = !og_column_push_bytes(&c, v->as.s.ptr, v->as.s.len);
     else if (og_type_is_int(t.id) && (v->kind == OG_VALUE_I64 || v->kind == OG_VALUE_DATE || v->kind == OG_VALUE_DATETIME)) ok = !og_column_push_i64(&c, v->as.i);
     else if (og_type_is_int(t.id) && v->kind == OG_VALUE_U64) ok = !og_column_push_u64(&c, v->as.u);
-    if (ok) *out = og_keyset_hash(&c, 0);
+    else if (t.id == OG_TYPE_BOOL && v->kind == OG_VALUE_BOOL) ok = !og_column_push_bool(&c, v->as.b);
+    /* floats: only exactly representable f64 operands of an f64 column (an
+     * f32 column or an integer operand falls back to scanning) */
+    else if (t.id == OG_TYPE_F64 && v->kind == OG_VALUE_F64 && v->as.f == v->as.f) ok = !og_column_push_f64(&c, v->as.f);
+    if (ok) *out = ix_hash(&c, 0);
     og_column_free(&c);
     og_error_clear();
     return ok;
@@ -154,18 +186,28 @@ og_status tbl_index_plan(og_table *t, const og_pred *preds, size_t npreds, const
     for (size_t i = 0; i < nv; i++)
         if (value_hash(f->type, p->op == OG_CMP_IN ? &p->values[i] : &p->value, &hashes[nh])) nh++;
     if (nh < nv) goto done; /* a value of another type: fall back to scanning */
-    if ((rc = tbl_key(t->root, ix->file, &key)) || (rc = og_store_get(t->store, key.data, &data, NULL))) goto done;
-    const char *body;
-    size_t blen;
-    if ((rc = og_env_unwrap(OG_INDEX_MAGIC, OG_INDEX_VERSION, "key index", data.data, data.len, &body, &blen, NULL)))
-        goto done;
+    if ((rc = tbl_key(t->root, ix->file, &key))) goto done;
+    const og_buf *bytes = tbl_cache_get_blob(t->cache, key.data);
+    if (!bytes) {
+        /* index files are immutable: verify once, then keep them per handle */
+        const char *b0;
+        size_t l0;
+        if ((rc = og_store_get(t->store, key.data, &data, NULL)) ||
+            (rc = og_env_unwrap(OG_INDEX_MAGIC, OG_INDEX_VERSION, "key index", data.data, data.len, &b0, &l0, NULL)) ||
+            (rc = tbl_cache_put_blob(t->cache, key.data, &data, &bytes)))
+            goto done;
+    }
+    /* verified above when fetched; the cache holds only verified bytes */
+    const char *body = bytes->data + OG_ENV_HEADER_LEN;
+    size_t blen = bytes->len - OG_ENV_HEADER_LEN;
     uint64_t cnt;
     if (blen < 8 || (memcpy(&cnt, body, 8), cnt != (blen - 8) / 16) || (blen - 8) % 16) {
         rc = og_error_set(OG_E_CORRUPT, "key index %s is corrupt: bad length", ix->file);
         goto done;
     }
     const char *pairs = body + 8;
-    ids = malloc((cnt + 1) * sizeof *ids);
+    size_t cap = nh + 1;
+    ids = malloc(cap * sizeof *ids);
     if (!ids) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t h = 0; h < nh; h++) {
         size_t lo = 0, hi = (size_t)cnt;
@@ -181,7 +223,13 @@ og_status tbl_index_plan(og_table *t, const og_pred *preds, size_t npreds, const
             memcpy(&x, pairs + k * 16, 8);
             if (x != hashes[h]) break;
             memcpy(&r, pairs + k * 16 + 8, 8);
-            if (nids < cnt) ids[nids++] = r;
+            if (nids == cap) {
+                uint64_t *g = realloc(ids, cap * 2 * sizeof *ids);
+                if (!g) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+                ids = g;
+                cap *= 2;
+            }
+            ids[nids++] = r;
         }
     }
     if (nids) qsort(ids, nids, sizeof *ids, cmp_u64);

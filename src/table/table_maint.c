@@ -63,7 +63,7 @@ og_status og_table_stage_compact(og_table *t, const og_compact_opts *o, og_txn *
         if (f->rows < target || f->deleted) { ncand++; any_deleted |= f->deleted > 0; }
     }
     if (ncand < 2 && !any_deleted) return OG_OK;
-    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_REWRITE, &x))) return rc;
+    if ((rc = tbl_txn_new_at(t, OG_TXN_REWRITE, &x))) return rc;
     names = calloc(nf + 3, sizeof *names);
     if (!names) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t i = 0; i < nf; i++) {
@@ -97,7 +97,7 @@ og_status og_table_stage_compact(og_table *t, const og_compact_opts *o, og_txn *
         rc = slice(&rows, a, b, &part);
         if (!rc) rc = slice(&hidden, a, b, &hpart);
         if (!rc) rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &part, hpart.cols[0],
-                                         hpart.cols[1], hpart.cols[2], t->page_rows, &f);
+                                         hpart.cols[1], hpart.cols[2], t->page_rows, t->cache, &f);
         if (!rc && f.file) rc = tbl_txn_add_frag(x, &f);
         og_frag_meta_free(&f);
         og_batch_free(&part);

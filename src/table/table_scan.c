@@ -235,7 +235,8 @@ typedef struct slot {
     int kind;
     int fcol;        /* column index in the file, or -1 */
     og_type type;
-    og_column col;
+    og_column col;   /* own, or a shallow copy of a reader-kept page */
+    bool borrowed;   /* col is a kept page: never clear or free it */
     bool loaded;
 } slot;
 
@@ -297,9 +298,23 @@ static og_status slot_load(slot *s, og_fragment_reader *r, const og_frag_meta *f
 {
     og_status rc = OG_OK;
     if (s->loaded) return OG_OK;
+    if (s->borrowed) {
+        memset(&s->col, 0, sizeof s->col);
+        s->borrowed = false;
+        if ((rc = og_column_init(&s->col, s->type))) return rc;
+    }
     og_column_clear(&s->col);
     if (s->fcol >= 0) {
-        rc = og_fragment_read_page(r, (uint32_t)s->fcol, p, &s->col);
+        const og_column *kept = og_fragment_page_memo(r, (uint32_t)s->fcol, p);
+        /* on success keep() moves s->col out (leaving it zeroed); over
+         * budget it returns NULL and s->col stays ours */
+        if (!kept && !(rc = og_fragment_read_page(r, (uint32_t)s->fcol, p, &s->col)))
+            kept = og_fragment_page_keep(r, (uint32_t)s->fcol, p, &s->col);
+        if (kept) {
+            og_column_free(&s->col);
+            s->col = *kept;
+            s->borrowed = true;
+        }
     } else {
         for (uint64_t i = 0; i < n && !rc; i++) {
             if (s->kind == SLOT_ROWID) rc = og_column_push_u64(&s->col, f->row_id_base + row_start + i);
@@ -333,12 +348,15 @@ typedef struct cursor {
     uint32_t *sel;
     u64set *sets;        /* per predicate; v NULL when not a u64 IN set */
     uint32_t npages, page;
+    og_buf rkey;         /* store key of r, for returning it to the cache */
+    bool rgood;          /* r passed the manifest checks: cacheable */
 } cursor;
 
 static void cursor_close(cursor *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->nslots; i++) og_column_free(&c->slots[i].col);
+    for (size_t i = 0; i < c->nslots; i++)
+        if (!c->slots[i].borrowed) og_column_free(&c->slots[i].col);
     free(c->slots);
     free(c->pslot);
     free(c->cslot);
@@ -347,7 +365,9 @@ static void cursor_close(cursor *c)
     for (size_t i = 0; c->sets && i < c->npreds; i++) { free(c->sets[i].v); free(c->sets[i].idx); }
     free(c->sets);
     if (c->dv) roaring_bitmap_free(c->dv);
-    og_fragment_close(c->r);
+    if (c->rgood) tbl_cache_put_reader(c->t->cache, c->rkey.data, c->r);
+    else og_fragment_close(c->r);
+    og_buf_free(&c->rkey);
     free(c);
 }
 
@@ -355,7 +375,6 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
                              const char *const *cols, size_t ncols, cursor **out)
 {
     og_status rc = OG_OK;
-    og_buf key = OG_BUF_INIT;
     cursor *c = calloc(1, sizeof *c);
     *out = NULL;
     if (!c) return og_error_set(OG_E_NOMEM, "out of memory");
@@ -373,12 +392,16 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
         rc = og_error_set(OG_E_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = tbl_key(t->root, f->file, &key)) || (rc = og_fragment_open(t->store, key.data, f->size, &c->r))) goto done;
+    if ((rc = tbl_key(t->root, f->file, &c->rkey))) goto done;
+    if (!(c->r = tbl_cache_take_reader(t->cache, c->rkey.data)) &&
+        (rc = og_fragment_open(t->store, c->rkey.data, f->size, &c->r)))
+        goto done;
     if (og_fragment_nrows(c->r) != f->rows) {
         rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
                           (unsigned long long)og_fragment_nrows(c->r), (unsigned long long)f->rows);
         goto done;
     }
+    c->rgood = true;
     if ((rc = tbl_load_dv(t, f, &c->dv))) goto done;
     for (size_t i = 0; i < npreds + ncols; i++) {
         const char *nm = i < npreds ? preds[i].column : cols[i - npreds];
@@ -400,7 +423,6 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
     if (c->npages && !(c->sel = malloc(og_fragment_col(c->r, 0)->pages[0].nrows * sizeof *c->sel)))
         rc = og_error_set(OG_E_NOMEM, "out of memory");
 done:
-    og_buf_free(&key);
     if (rc) cursor_close(c);
     else *out = c;
     return rc;
@@ -558,12 +580,14 @@ og_status og_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows,
         sc->xp = calloc(o->npreds + 1, sizeof *sc->xp);
         sc->cv = calloc(sc->ncand + 1, sizeof *sc->cv);
         if (!sc->xp || !sc->cv) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-        if (o->npreds) memcpy(sc->xp, o->preds, o->npreds * sizeof *sc->xp);
+        /* the candidate row-id set goes first: rows are tested in term
+         * order, so most rows of a page fail on one u64 probe */
+        if (o->npreds) memcpy(sc->xp + 1, o->preds, o->npreds * sizeof *sc->xp);
         for (size_t i = 0; i < sc->ncand; i++) sc->cv[i] = og_val_u64(sc->cand[i]);
-        sc->xp[o->npreds].column = OG_COL_ROWID;
-        sc->xp[o->npreds].op = OG_CMP_IN;
-        sc->xp[o->npreds].values = sc->cv;
-        sc->xp[o->npreds].nvalues = sc->ncand;
+        sc->xp[0].column = OG_COL_ROWID;
+        sc->xp[0].op = OG_CMP_IN;
+        sc->xp[0].values = sc->cv;
+        sc->xp[0].nvalues = sc->ncand;
     }
 done:
     if (rc) og_scanner_close(sc);

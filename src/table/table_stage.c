@@ -48,7 +48,8 @@ static og_status check_rows(const og_schema *schema, const og_batch *rows)
 
 og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
                              const og_batch *rows, const og_column *rowids, const og_column *created,
-                             const og_column *updated, uint32_t page_rows, og_frag_meta *out)
+                             const og_column *updated, uint32_t page_rows, tbl_cache *cache,
+                             og_frag_meta *out)
 {
     og_status rc = OG_OK;
     og_frag_field *ff = NULL;
@@ -88,6 +89,13 @@ og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, 
     out->size = file.len;
     out->rows = rows->nrows;
     out->explicit_row_ids = rowids != NULL;
+    if (cache) { /* warm the cache with the file we hold; failing that is harmless */
+        og_fragment_reader *r = NULL;
+        if (og_fragment_open_written(s, key.data, file.data, file.len, &r) == OG_OK)
+            tbl_cache_put_reader(cache, key.data, r);
+        else
+            og_error_clear();
+    }
 done:
     for (size_t i = 0; i < nnull; i++) og_column_free(&nulls[i]);
     free(nulls);
@@ -119,7 +127,7 @@ static og_status add_rows(og_txn *x, const og_schema *schema, const og_batch *ro
                           const char *keycol)
 {
     og_frag_meta f;
-    og_status rc = tbl_write_fragment(x->store, x->root, x->prefix, schema, rows, NULL, NULL, NULL, page_rows, &f);
+    og_status rc = tbl_write_fragment(x->store, x->root, x->prefix, schema, rows, NULL, NULL, NULL, page_rows, x->cache, &f);
     if (!rc && f.file) rc = tbl_txn_add_frag(x, &f);
     og_frag_meta_free(&f);
     if (!rc) rc = collect_keys(x, schema, rows, keycol);
@@ -167,7 +175,7 @@ og_status og_table_stage_append(og_table *t, const og_batch *rows, og_txn **out)
 {
     og_txn *x = NULL;
     *out = NULL;
-    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_APPEND, &x);
+    og_status rc = tbl_txn_new_at(t, OG_TXN_APPEND, &x);
     if (rc) return rc;
     if ((rc = add_rows(x, &t->m.schema, rows, t->page_rows, NULL)) || (rc = tbl_txn_write_keys(x))) goto done;
 done:
@@ -180,7 +188,7 @@ og_status og_table_stage_overwrite(og_table *t, const og_schema *schema, const o
 {
     og_txn *x = NULL;
     *out = NULL;
-    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_OVERWRITE, &x);
+    og_status rc = tbl_txn_new_at(t, OG_TXN_OVERWRITE, &x);
     if (rc) return rc;
     x->has_schema = true;
     x->next_field_id = t->m.next_field_id;
@@ -202,7 +210,7 @@ og_status og_table_stage_restore(og_table *t, uint64_t target, og_txn **out)
     if (target == 0 || target > t->m.version)
         return og_error_set(OG_E_INVALID, "cannot restore version %llu of a table at version %llu",
                             (unsigned long long)target, (unsigned long long)t->m.version);
-    og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_RESTORE, &x);
+    og_status rc = tbl_txn_new_at(t, OG_TXN_RESTORE, &x);
     if (rc) return rc;
     x->rec.restore_target = target;
     if ((rc = tbl_load_manifest(t->store, t->root, t->prefix, target, &x->restore))) goto done;
@@ -222,7 +230,16 @@ og_status tbl_load_dv(og_table *t, const og_frag_meta *f, roaring_bitmap_t **out
         *out = roaring_bitmap_create();
         return *out ? OG_OK : nomem();
     }
-    if (!(rc = tbl_key(t->root, f->deletion_file, &key))) rc = og_dv_read(t->store, key.data, f->rows, out);
+    if (!(rc = tbl_key(t->root, f->deletion_file, &key))) {
+        /* deletion vectors are immutable: a handle reads each once */
+        const og_buf *bytes = tbl_cache_get_blob(t->cache, key.data);
+        og_buf got = OG_BUF_INIT;
+        if (!bytes && !(rc = og_store_get(t->store, key.data, &got, NULL)))
+            rc = tbl_cache_put_blob(t->cache, key.data, &got, &bytes);
+        if (!rc) rc = og_dv_decode(bytes->data, bytes->len, f->rows, out);
+        if (rc) og_error_context(rc, "deletion vector %s", key.data);
+        og_buf_free(&got);
+    }
     if (!rc && roaring_bitmap_get_cardinality(*out) != f->deleted) {
         roaring_bitmap_free(*out);
         *out = NULL;
@@ -252,7 +269,17 @@ og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roar
     }
     if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_deletions/%llu-%s.ogdv", x->prefix, (unsigned long long)f->id, name);
-    if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_write(t->store, key.data, u))) goto done;
+    og_buf enc = OG_BUF_INIT;
+    if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_encode(u, &enc)) ||
+        (rc = og_store_put_if_absent(t->store, key.data, enc.data, enc.len, NULL))) {
+        og_buf_free(&enc);
+        goto done;
+    }
+    { /* the snapshot this commit returns will read it: keep the bytes */
+        const og_buf *kept;
+        tbl_cache_put_blob(x->cache, key.data, &enc, &kept);
+    }
+    og_buf_free(&enc);
     tbl_dv_update *d = realloc(x->dvs, (x->ndvs + 1) * sizeof *d);
     if (!d) { rc = nomem(); goto done; }
     x->dvs = d;
@@ -290,7 +317,7 @@ og_status og_table_stage_delete(og_table *t, const og_pred *preds, size_t npreds
     uint64_t total = 0;
     *out = NULL;
     if (affected) *affected = 0;
-    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_DELETE, &x))) return rc;
+    if ((rc = tbl_txn_new_at(t, OG_TXN_DELETE, &x))) return rc;
     for (size_t i = 0; i < t->m.nfrags && !rc; i++) {
         const og_frag_meta *f = &t->m.frags[i];
         del_ctx d = {roaring_bitmap_create()};
@@ -475,7 +502,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
     }
     if (stats) *stats = st;
     if (st.inserted == 0 && st.updated == 0) goto done;
-    if ((rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, OG_TXN_MERGE, &x))) goto done;
+    if ((rc = tbl_txn_new_at(t, OG_TXN_MERGE, &x))) goto done;
     if (st.inserted) {
         if ((rc = copy_rows(rows, ins, &bi)) || (rc = add_rows(x, &t->m.schema, &bi, t->page_rows, "id"))) goto done;
     }
@@ -490,7 +517,7 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
                 if (!rc) rc = og_column_push_u64(cre, mc.match_created[r]);
             }
         if (rc) goto done;
-        if ((rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &bu, rid, cre, NULL, t->page_rows, &f))) goto done;
+        if ((rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &bu, rid, cre, NULL, t->page_rows, t->cache, &f))) goto done;
         rc = tbl_txn_add_frag(x, &f);
         og_frag_meta_free(&f);
         if (rc) goto done;

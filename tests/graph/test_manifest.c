@@ -170,7 +170,7 @@ static void test_newer_format_and_schema_version_are_refused_naming_both(void **
 {
     const char *n1[] = {"format 2", "1", "upgrade", NULL};
     expect_open_fails("{\"format\":2}", OG_E_UNSUPPORTED, n1);
-    const char *n2[] = {"internal_schema_version 9", "newer than 1", NULL};
+    const char *n2[] = {"internal_schema_version 9", "newer than 2", NULL};
     expect_open_fails("{\"format\":1,\"internal_schema_version\":9}", OG_E_UNSUPPORTED, n2);
 }
 

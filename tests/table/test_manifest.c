@@ -1,6 +1,8 @@
 /* test_manifest.c — manifests, deletion vectors and key sets as bytes. */
 #include "testutil.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,64 @@ static void test_manifest_round_trip_keeps_every_member(void **st)
     og_manifest_free(&d);
     og_buf_free(&b);
     og_buf_free(&b2);
+}
+
+/* The body is canonical JSON: exactly what jansson writes, compact with
+ * sorted keys (the fragments array is written by hand for speed). */
+static void test_manifest_body_is_canonical_sorted_compact_json(void **st)
+{
+    (void)st;
+    og_manifest m;
+    og_buf b = OG_BUF_INIT;
+    sample(&m);
+    free(m.frags[1].file);
+    m.frags[1].file = strdup("data/q\"u\\o\n.ogf"); /* escapes are jansson's */
+    OG_CHECK(og_manifest_encode(&m, &b));
+    const char *body = b.data + OG_ENV_HEADER_LEN;
+    size_t n = b.len - OG_ENV_HEADER_LEN;
+    json_error_t err;
+    json_t *j = json_loadb(body, n, 0, &err);
+    assert_non_null(j);
+    char *canon = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(canon);
+    assert_int_equal(strlen(canon), n);
+    assert_memory_equal(canon, body, n);
+    assert_non_null(strstr(canon, "\"deleted\":2,\"deletion_file\":\"_deletions/1-x.ogdv\""));
+    free(canon);
+    json_decref(j);
+    og_buf_free(&b);
+    og_manifest_free(&m);
+}
+
+static void test_manifest_inline_keys_round_trip_and_mismatch_is_corrupt(void **st)
+{
+    (void)st;
+    og_manifest m, d;
+    og_buf b = OG_BUF_INIT;
+    sample(&m);
+    free(m.txn.keys_file);
+    m.txn.keys_file = NULL;
+    m.txn.inline_keys = malloc(3 * sizeof(uint64_t));
+    m.txn.inline_keys[0] = 1;
+    m.txn.inline_keys[1] = 0x8000000000000000ull;
+    m.txn.inline_keys[2] = UINT64_MAX;
+    m.txn.ninline = 3;
+    OG_CHECK(og_manifest_encode(&m, &b));
+    OG_CHECK(og_manifest_decode(b.data, b.len, &d));
+    assert_int_equal(d.txn.ninline, 3);
+    assert_true(d.txn.inline_keys[1] == 0x8000000000000000ull && d.txn.inline_keys[2] == UINT64_MAX);
+    og_manifest_free(&d);
+    og_buf_free(&b);
+    m.txn.nkeys = 4; /* count disagrees with the list */
+    OG_CHECK(og_manifest_encode(&m, &b));
+    assert_int_equal(og_manifest_decode(b.data, b.len, &d), OG_E_CORRUPT);
+    og_buf_free(&b);
+    m.txn.nkeys = 3;
+    m.txn.inline_keys[0] = UINT64_MAX; /* not ascending */
+    OG_CHECK(og_manifest_encode(&m, &b));
+    assert_int_equal(og_manifest_decode(b.data, b.len, &d), OG_E_CORRUPT);
+    og_buf_free(&b);
+    og_manifest_free(&m);
 }
 
 static void test_manifest_flipped_bytes_are_corrupt(void **st)
@@ -196,6 +256,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_round_trip_keeps_every_member),
+        cmocka_unit_test(test_manifest_body_is_canonical_sorted_compact_json),
+        cmocka_unit_test(test_manifest_inline_keys_round_trip_and_mismatch_is_corrupt),
         cmocka_unit_test(test_manifest_flipped_bytes_are_corrupt),
         cmocka_unit_test(test_manifest_hostile_bodies_are_corrupt),
         cmocka_unit_test(test_manifest_newer_version_refused_naming_both),

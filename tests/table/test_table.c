@@ -538,7 +538,8 @@ static void test_filter_on_sorted_id_fetches_only_needed_pages(void **st)
     og_scan_opts o2 = {cols, 1, r2, 1, 0};
     OG_CHECK(og_table_scan(t, &o2, &out));
     assert_int_equal(out.nrows, 9); /* 990..998; 999 is null */
-    assert_int_equal(og_store_fault_count(s, OG_OP_GET_RANGE), 3); /* age page read once */
+    /* the handle keeps the footer: only the age page is read (once) */
+    assert_int_equal(og_store_fault_count(s, OG_OP_GET_RANGE), 1);
     og_batch_free(&out);
     og_batch_free(&b);
     og_schema_free(&sc);
@@ -1050,7 +1051,9 @@ static void test_every_writer_crashing_at_every_step_leaves_a_whole_version(void
             if (!crashed) { assert_int_equal(rc, OG_OK); break; }
             crashed_runs++;
         }
-        assert_true(crashed_runs >= 2);
+        /* every writer makes at least one store call (a metadata update on
+         * a warm handle is exactly one: the manifest put_if_absent) */
+        assert_true(crashed_runs >= 1);
     }
 }
 
