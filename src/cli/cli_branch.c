@@ -57,11 +57,11 @@ int cli_branch(int argc, char **argv)
                                                                         : "branch delete", uri);
     if (!(db = cli_open(uri))) goto done;
     if (!strcmp(sub, "create"))
-        rc = og_db_branch_create(db, a.pos[0], cli_get(&a, "from"), cli_actor(&a), &out);
+        rc = cli_db_branch_create(db, a.pos[0], cli_get(&a, "from"), cli_actor(&a), &out);
     else if (!strcmp(sub, "delete"))
-        rc = og_db_branch_delete(db, a.pos[0], cli_actor(&a), &out);
+        rc = cli_db_branch_delete(db, a.pos[0], cli_actor(&a), &out);
     else
-        rc = og_db_branch_list(db, &out);
+        rc = cli_db_branch_list(db, &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (cli_has(&a, "json")) { code = cli_print_json(out); goto done; }
     j = json_loads(out, 0, NULL);
@@ -79,6 +79,6 @@ int cli_branch(int argc, char **argv)
 done:
     json_decref(j);
     og_free(out);
-    og_db_close(db);
+    cli_db_close(db);
     return code;
 }

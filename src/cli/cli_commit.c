@@ -51,8 +51,8 @@ int cli_commit(int argc, char **argv)
     if (!list && a.npos != 1) { cli_err("`commit show` needs a commit id"); return CLI_EXIT_USAGE; }
     const char *uri = cli_target(&a, "commit", list && a.npos ? a.pos[0] : NULL);
     if (!uri || !(db = cli_open(uri))) goto done;
-    rc = list ? og_db_commit_list(db, cli_get(&a, "branch"), cli_get(&a, "actor"), &out)
-              : og_db_commit_show(db, a.pos[0], &out);
+    rc = list ? cli_db_commit_list(db, cli_get(&a, "branch"), cli_get(&a, "actor"), &out)
+              : cli_db_commit_show(db, a.pos[0], &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (cli_has(&a, "json")) { code = cli_print_json(out); goto done; }
     j = json_loads(out, 0, NULL);
@@ -73,6 +73,6 @@ int cli_commit(int argc, char **argv)
 done:
     json_decref(j);
     og_free(out);
-    og_db_close(db);
+    cli_db_close(db);
     return code;
 }

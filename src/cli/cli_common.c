@@ -58,8 +58,10 @@ const char *cli_target(const cli_args *a, const char *verb, const char *pos)
                                  !strcmp(verb, "load")))
             cli_err("`--as` is not allowed on a served write (the server authenticates the "
                     "actor)");
-        else
-            cli_err("served graphs (--server) are not supported yet by `%s`", verb);
+        else if (t)
+            cli_err("`%s` takes either --server or a graph URI, not both", verb);
+        else if (cli_remote_setup(cli_get(a, "server"), cli_get(a, "graph")) == 0)
+            return cli_get(a, "server");
         return NULL;
     }
     if (cli_has(a, "cluster")) {
@@ -92,7 +94,8 @@ const char *cli_target(const cli_args *a, const char *verb, const char *pos)
 
 int cli_fail(int rc)
 {
-    const char *msg = og_errmsg();
+    const char *msg = cli_remote_active() ? cli_remote_errmsg() : og_errmsg();
+    if (!msg) msg = og_errmsg();
     /* schema rule violations carry no prefix in the library (lang) */
     if (rc == OG_DB_E_PARSE && strncmp(msg, "parse error", 11)) cli_err("parse error: %s", msg);
     else cli_err("%s", msg);
@@ -102,6 +105,7 @@ int cli_fail(int rc)
 og_db *cli_open(const char *uri)
 {
     og_db *db = NULL;
+    if (cli_remote_active()) return cli_remote_handle();
     if (og_db_open(uri, 0, &db)) {
         cli_fail(1);
         return NULL;
@@ -139,8 +143,8 @@ bool cli_is_local(const char *uri)
 void cli_echo_write(const cli_args *a, const char *verb, const char *uri)
 {
     if (cli_has(a, "quiet")) return;
-    fprintf(stderr, "omnigraph %s \xe2\x86\x92 %s (direct, %s)\n", verb, uri,
-            cli_is_local(uri) ? "local" : "remote");
+    fprintf(stderr, "omnigraph %s \xe2\x86\x92 %s (%s)\n", verb, uri,
+            cli_remote_active() ? "served" : cli_is_local(uri) ? "direct, local" : "direct, remote");
 }
 
 bool cli_confirm_destructive(const cli_args *a, const char *what, const char *uri)

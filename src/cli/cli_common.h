@@ -6,9 +6,10 @@
  *     to the verb fails loudly with a message naming it.
  * (2) Errors go to stderr as `error: <message>`; exit codes: 0 ok, 1 error,
  *     2 usage, 4 lost --if-commit (surface.md §4.4).
- * (3) Only direct local storage is served: a graph is addressed by a
- *     positional URI (where the verb takes one), --store or --uri, or the
- *     operator config's profile / defaults.store. */
+ * (3) A graph is addressed by a positional URI (where the verb takes
+ *     one), --store or --uri, or the operator config's profile /
+ *     defaults.store; or, for the served verbs, by --server URL [--graph
+ *     ID] (cli_remote.h): the verbs then call cli_db_* for og_db_*. */
 #ifndef OG_CLI_COMMON_H
 #define OG_CLI_COMMON_H
 
@@ -17,6 +18,7 @@
 
 #include "args.h"
 #include "omnigraph.h"
+#include "cli_remote.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_ERR 1

@@ -30,11 +30,11 @@ int cli_export(int argc, char **argv)
     const char *uri = cli_target(&a, "export", a.npos ? a.pos[0] : NULL);
     if (!uri || !(db = cli_open(uri))) goto done;
     size_t nt = cli_get_all(&a, "type", &types);
-    int rc = og_db_export(db, cli_get(&a, "branch"), (const char *const *)types, nt, write_line,
+    int rc = cli_db_export(db, cli_get(&a, "branch"), (const char *const *)types, nt, write_line,
                           stdout);
     if (rc) { code = cli_fail(rc); goto done; }
     code = fflush(stdout) ? CLI_EXIT_ERR : CLI_EXIT_OK;
 done:
-    og_db_close(db);
+    cli_db_close(db);
     return code;
 }

@@ -48,7 +48,7 @@ static int run_load(int argc, char **argv, bool ingest)
     data = cli_read_file("data", cli_get(&a, "data"), &len);
     if (!data) goto done;
     if (!(db = cli_open(uri))) goto done;
-    int rc = og_db_load(db, cli_get(&a, "branch"), from, data, len, mode, cli_actor(&a), &out);
+    int rc = cli_db_load(db, cli_get(&a, "branch"), from, data, len, mode, cli_actor(&a), &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (cli_has(&a, "json")) {
         code = cli_print_json(out);
@@ -76,7 +76,7 @@ static int run_load(int argc, char **argv, bool ingest)
 done:
     json_decref(j);
     og_free(out);
-    og_db_close(db);
+    cli_db_close(db);
     free(data);
     return code;
 }

@@ -7,7 +7,9 @@
  *     do not apply, a remote URI needs a server; cleanup is destructive and
  *     needs --yes against a non-local target.
  * (2) graphs list is served: --store and --as do not apply; without a
- *     server scope it says so. */
+ *     server scope it says so; with --server URL it lists the server's
+ *     graphs (cli_remote.h). */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,6 +69,28 @@ int cli_cleanup(int argc, char **argv)
     return CLI_EXIT_ERR;
 }
 
+/* `graphs list --server URL`: one `<graph_id> <uri>` line per graph. */
+static int graphs_list(const cli_args *a)
+{
+    char *out = NULL;
+    int code = CLI_EXIT_ERR;
+    json_t *j = NULL, *g;
+    size_t i;
+    if (cli_remote_setup(cli_get(a, "server"), NULL)) goto done;
+    int rc = cli_remote_graphs(&out);
+    if (rc) { code = cli_fail(rc); goto done; }
+    if (cli_has(a, "json")) { code = cli_print_json(out); goto done; }
+    j = json_loads(out, 0, NULL);
+    json_array_foreach(json_object_get(j, "graphs"), i, g)
+        printf("%s %s\n", json_string_value(json_object_get(g, "graph_id")),
+               json_string_value(json_object_get(g, "uri")));
+    code = CLI_EXIT_OK;
+done:
+    json_decref(j);
+    og_free(out);
+    return code;
+}
+
 int cli_graphs(int argc, char **argv)
 {
     cli_args a;
@@ -92,6 +116,9 @@ int cli_graphs(int argc, char **argv)
         cli_err("`graphs list` needs a server scope: pass --server <name|url> or --profile <name>");
         return CLI_EXIT_ERR;
     }
-    cli_err("served graphs are not supported yet");
-    return CLI_EXIT_ERR;
+    if (!cli_has(&a, "server")) {
+        cli_err("served graphs through a profile are not supported yet: pass --server <url>");
+        return CLI_EXIT_ERR;
+    }
+    return graphs_list(&a);
 }

@@ -298,7 +298,7 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
         cli_err("--params and --params-file cannot be used together");
         return CLI_EXIT_USAGE;
     }
-    if (!qfile && !qstr) {
+    if (!qfile && !qstr && !(name && cli_has(&a, "server"))) { /* served: stored query */
         if (name)
             cli_err("running stored query '%s' by name needs a server (--server); pass --query "
                     "<file.gq> or -e <source> to run it against a store", name);
@@ -310,7 +310,7 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
     if (!uri) return CLI_EXIT_ERR;
     if (qfile) {
         if (!(src = cli_read_file("query", qfile, &src_len))) goto done;
-    } else {
+    } else if (qstr) {
         src_len = strlen(qstr);
     }
     if (cli_has(&a, "params-file") &&
@@ -320,13 +320,13 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
     const char *pj = params ? params : cli_get(&a, "params");
     int rc;
     if (mutation)
-        rc = og_db_mutate(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
+        rc = cli_db_mutate(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
                           cli_get(&a, "if-commit"), cli_actor(&a), &out);
     else
-        rc = og_db_query(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
+        rc = cli_db_query(db, src ? src : qstr, src_len, name, pj, cli_get(&a, "branch"),
                          cli_get(&a, "snapshot"), &out);
     if (rc) {
-        const char *body = og_last_conflict_json();
+        const char *body = cli_db_last_conflict_json();
         if (rc == OG_DB_E_PRECONDITION && cli_has(&a, "json") && body) cli_print_json(body);
         code = cli_fail(rc);
         goto done;
@@ -343,7 +343,7 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
     code = CLI_EXIT_OK;
 done:
     og_free(out);
-    og_db_close(db);
+    cli_db_close(db);
     free(params);
     free(src);
     return code;

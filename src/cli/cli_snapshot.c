@@ -26,7 +26,7 @@ int cli_snapshot(int argc, char **argv)
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
     const char *uri = cli_target(&a, "snapshot", a.npos ? a.pos[0] : NULL);
     if (!uri || !(db = cli_open(uri))) goto done;
-    int rc = og_db_snapshot(db, cli_get(&a, "branch"), &out);
+    int rc = cli_db_snapshot(db, cli_get(&a, "branch"), &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (cli_has(&a, "json")) { code = cli_print_json(out); goto done; }
     j = json_loads(out, 0, NULL);
@@ -52,6 +52,6 @@ int cli_snapshot(int argc, char **argv)
 done:
     json_decref(j);
     og_free(out);
-    og_db_close(db);
+    cli_db_close(db);
     return code;
 }

@@ -26,7 +26,7 @@ static const cli_verb verbs[] = {
     {"lint", cli_lint, "check a .gq file against a schema (--schema S.pg --query Q.gq)", "direct"},
     {"optimize", cli_optimize, "compaction and index reconciliation (not supported yet)", "direct"},
     {"cleanup", cli_cleanup, "version garbage collection (not supported yet)", "direct"},
-    {"graphs", cli_graphs, "list the graphs of a server (not supported yet)", "served"},
+    {"graphs", cli_graphs, "list the graphs of a server (--server URL)", "served"},
     {"cluster", NULL, "cluster control plane (not supported yet)", "control"},
     {"version", cli_version, "print the version and the internal schema version", "local"},
     {"help", cli_help, "list the commands", "local"},

@@ -1,14 +1,20 @@
 /* graph_ops.c — the per-graph routes of §5.3 over the public C API.
- * (1) Each request opens its own og_db handle and closes it before
- *     returning, so handlers share no engine state across threads; write
- *     races between requests are settled by the engine's commit protocol.
+ * (1) Each graph has one og_db handle, opened at boot and shared by every
+ *     request thread: the handle holds no per-request state (every call
+ *     opens its own views and transactions; the store and the exec caches
+ *     are thread-safe), so reads run in parallel and write races between
+ *     requests are settled by the engine's commit protocol.
  * (2) Every handler authorizes (403) before admission (429) before the
  *     graph is touched; admitted requests release on every path.
  * (3) A failed write with a typed detail (og_last_conflict_json) answers
  *     that body verbatim: 409 manifest_conflict, 412 precondition_failure.
- * (4) Built against a header without the graph API, the routes answer 500
- *     "graph API not available" after the same checks. */
+ * (4) Export streams NDJSON from a producer thread through a buffer of
+ *     about 1 MiB: a failure before the first record is an ordinary error
+ *     response; a failure after it aborts the chunked 200 response; a
+ *     client that goes away stops the producer.
+ */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +23,7 @@
 #include "server.h"
 #include "yaml_doc.h"
 
-#define EXPORT_MAX ((size_t)256 << 20)
+#define EXPORT_HIGH_WATER ((size_t)1 << 20)
 
 typedef struct op_ctx {
     og_req *q;
@@ -66,7 +72,7 @@ static int parse_body(op_ctx *c, bool required)
     return 0;
 }
 
-__attribute__((unused)) static void deprecate(og_resp *r, const char *successor)
+static void deprecate(og_resp *r, const char *successor)
 {
     og_resp_header(r, "Deprecation", "true");
     char link[128];
@@ -74,26 +80,39 @@ __attribute__((unused)) static void deprecate(og_resp *r, const char *successor)
     og_resp_header(r, "Link", link);
 }
 
-#ifdef OG_DB_OK
-
 og_status og_srv_graph_open(og_srv_graph *g)
 {
     og_db *db = NULL;
     int rc = og_db_open(g->uri, 0, &db);
     if (rc) return og_error_set(OG_E_CONFIG, "graph '%s' (%s): %s", g->id, g->uri, og_errmsg());
-    og_db_close(db); /* per-request handles (invariant 1) */
+    g->db = db; /* shared by all request threads (invariant 1) */
     return OG_OK;
 }
 
-void og_srv_graph_close(og_srv_graph *g) { (void)g; }
+void og_srv_graph_close(og_srv_graph *g)
+{
+    og_db_close(g->db);
+    g->db = NULL;
+}
 
 static int open_db(op_ctx *c, og_db **db)
 {
-    if (og_db_open(c->q->graph->uri, 0, db)) {
-        og_resp_lib_error(c->r);
+    *db = c->q->graph->db;
+    if (!*db) {
+        og_resp_error(c->r, 500, "internal", "graph is not open", NULL);
         return -1;
     }
     return 0;
+}
+
+/* The API keeps a lost write's conflict body per thread until the next
+ * og_db_* call, and MHD's request threads end at shutdown with it still
+ * allocated: once answered, drop it with a NULL-handle call (which resets
+ * the body and fails before touching anything). */
+static void conflict_forget(void)
+{
+    char *x = NULL;
+    if (og_last_conflict_json() && og_db_branch_list(NULL, &x) == 0) og_free(x);
 }
 
 /* Answers a library result: json text (freed here) or the last error. */
@@ -114,6 +133,7 @@ static void answer(op_ctx *c, int rc, char *json, bool write)
         } else {
             og_resp_lib_error(c->r);
         }
+        conflict_forget();
     } else {
         og_resp_raw(c->r, 200, "application/json", json, strlen(json));
         json = NULL;
@@ -160,7 +180,6 @@ static void do_read(op_ctx *c, const char *src, const char *name, bool legacy)
     answer(c, rc, out, false);
 done:
     free(params);
-    og_db_close(db);
 }
 
 static void do_mutate(op_ctx *c, const char *src, const char *name, const char *if_commit)
@@ -179,7 +198,6 @@ static void do_mutate(op_ctx *c, const char *src, const char *name, const char *
     og_srv_release(c->q, c->q->body_len);
 done:
     free(params);
-    og_db_close(db);
 }
 
 static int query_fields(op_ctx *c, bool legacy, const char **src, const char **name)
@@ -211,39 +229,114 @@ static void do_load(op_ctx *c, const char *data, size_t len, const char *from, c
         if (!rc && legacy) deprecate(c->r, "load");
     }
     og_srv_release(c->q, len);
-    og_db_close(db);
 }
 
-typedef struct export_sink {
-    char *buf;
-    size_t len, cap;
-    bool over;
-} export_sink;
+/* Export streams (invariant 4): a producer thread runs og_db_export into
+ * a bounded buffer that the HTTP layer drains. */
+typedef struct xstream {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    og_db *db;
+    char *branch;
+    char **types;
+    size_t ntypes;
+    char *buf;              /* pending bytes [off, len) */
+    size_t len, off, cap;
+    bool done, cancel;
+    int rc;
+    char cls[32];
+    char msg[512];
+} xstream;
 
-static int export_cb(void *ud, const char *line, size_t len)
+static int xs_line(void *ud, const char *line, size_t len)
 {
-    export_sink *s = ud;
-    if (s->len + len + 1 > EXPORT_MAX) { s->over = true; return 1; }
-    if (s->len + len + 1 > s->cap) {
-        size_t nc = s->cap ? s->cap : 65536;
-        while (nc < s->len + len + 1) nc *= 2;
-        char *nb = realloc(s->buf, nc);
-        if (!nb) { s->over = true; return 1; }
-        s->buf = nb;
-        s->cap = nc;
+    xstream *x = ud;
+    int stop = 0;
+    pthread_mutex_lock(&x->mu);
+    while (!x->cancel && x->len - x->off > EXPORT_HIGH_WATER) pthread_cond_wait(&x->cv, &x->mu);
+    if (x->cancel) { stop = 1; goto done; }
+    if (x->off && x->off == x->len) x->off = x->len = 0;
+    if (x->len + len + 1 > x->cap) {
+        if (x->off) { /* compact first */
+            memmove(x->buf, x->buf + x->off, x->len - x->off);
+            x->len -= x->off;
+            x->off = 0;
+        }
+        size_t nc = x->cap ? x->cap : 65536;
+        while (nc < x->len + len + 1) nc *= 2;
+        char *nb = nc > x->cap ? realloc(x->buf, nc) : x->buf;
+        if (!nb) { stop = 1; goto done; }
+        x->buf = nb;
+        x->cap = nc;
     }
-    memcpy(s->buf + s->len, line, len);
-    s->len += len;
-    s->buf[s->len++] = '\n';
-    return 0;
+    memcpy(x->buf + x->len, line, len);
+    x->len += len;
+    x->buf[x->len++] = '\n';
+    pthread_cond_broadcast(&x->cv);
+done:
+    pthread_mutex_unlock(&x->mu);
+    return stop;
+}
+
+static void *xs_main(void *p)
+{
+    xstream *x = p;
+    int rc = og_db_export(x->db, x->branch, (const char *const *)x->types, x->ntypes, xs_line, x);
+    pthread_mutex_lock(&x->mu);
+    x->rc = rc;
+    if (rc) {
+        snprintf(x->cls, sizeof x->cls, "%s", og_errclass());
+        snprintf(x->msg, sizeof x->msg, "%s", og_errmsg());
+    }
+    x->done = true;
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    return NULL;
+}
+
+static void xs_free(void *p)
+{
+    xstream *x = p;
+    if (!x) return;
+    pthread_mutex_lock(&x->mu);
+    x->cancel = true;
+    pthread_cond_broadcast(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    pthread_join(x->th, NULL);
+    pthread_mutex_destroy(&x->mu);
+    pthread_cond_destroy(&x->cv);
+    for (size_t i = 0; i < x->ntypes; i++) free(x->types[i]);
+    free(x->types);
+    free(x->branch);
+    free(x->buf);
+    free(x);
+}
+
+/* Pulls up to max bytes; blocks until the producer has some or is done. */
+static long xs_read(void *p, char *out, size_t max)
+{
+    xstream *x = p;
+    long n;
+    pthread_mutex_lock(&x->mu);
+    while (x->len == x->off && !x->done) pthread_cond_wait(&x->cv, &x->mu);
+    if (x->len > x->off) {
+        size_t k = x->len - x->off < max ? x->len - x->off : max;
+        memcpy(out, x->buf + x->off, k);
+        x->off += k;
+        n = (long)k;
+        pthread_cond_broadcast(&x->cv);
+    } else {
+        n = x->rc ? OG_STREAM_ERROR : OG_STREAM_END; /* failure after 200: abort */
+    }
+    pthread_mutex_unlock(&x->mu);
+    return n;
 }
 
 static void do_export(op_ctx *c)
 {
     og_db *db = NULL;
-    const char **types = NULL;
-    size_t ntypes = 0;
-    export_sink sink = {0};
+    xstream *x = NULL;
     const char *k;
     json_t *v;
     json_object_foreach(c->body, k, v) {
@@ -251,36 +344,57 @@ static void do_export(op_ctx *c)
             char msg[200];
             snprintf(msg, sizeof msg, "unknown field '%.100s' (expected branch, type_names)", k);
             og_resp_error(c->r, 400, "bad_request", msg, NULL);
-            goto done;
+            return;
         }
     }
     json_t *tn = c->body ? json_object_get(c->body, "type_names") : NULL;
-    if (tn && !json_is_null(tn)) {
-        if (!json_is_array(tn)) { og_resp_error(c->r, 400, "bad_request", "type_names must be a list", NULL); goto done; }
-        ntypes = json_array_size(tn);
-        types = calloc(ntypes + 1, sizeof *types);
-        for (size_t i = 0; types && i < ntypes; i++) {
-            types[i] = json_string_value(json_array_get(tn, i));
-            if (!types[i]) { og_resp_error(c->r, 400, "bad_request", "type_names must be strings", NULL); goto done; }
+    if (tn && !json_is_null(tn) && !json_is_array(tn)) {
+        og_resp_error(c->r, 400, "bad_request", "type_names must be a list", NULL);
+        return;
+    }
+    for (size_t i = 0; tn && i < json_array_size(tn); i++)
+        if (!json_is_string(json_array_get(tn, i))) {
+            og_resp_error(c->r, 400, "bad_request", "type_names must be strings", NULL);
+            return;
         }
+    if (og_srv_authorize(c->q, c->r, "export", c->branch, NULL, false)) return;
+    if (open_db(c, &db)) return;
+    if (!(x = calloc(1, sizeof *x))) goto oom;
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_cond_init(&x->cv, NULL);
+    x->db = db;
+    x->ntypes = json_array_size(tn);
+    if (!(x->branch = strdup(c->branch)) || !(x->types = calloc(x->ntypes + 1, sizeof *x->types))) goto oom_x;
+    for (size_t i = 0; i < x->ntypes; i++)
+        if (!(x->types[i] = strdup(json_string_value(json_array_get(tn, i))))) goto oom_x;
+    if (pthread_create(&x->th, NULL, xs_main, x)) goto oom_x;
+    /* answer an early failure (unknown branch...) as an ordinary error */
+    pthread_mutex_lock(&x->mu);
+    while (x->len == 0 && !x->done) pthread_cond_wait(&x->cv, &x->mu);
+    bool early_fail = x->done && x->rc && x->len == 0;
+    pthread_mutex_unlock(&x->mu);
+    if (early_fail) {
+        const char *code;
+        int status = og_http_status_for_class(x->cls, &code);
+        og_resp_error(c->r, status, code, x->msg, NULL);
+        xs_free(x);
+        return;
     }
-    if (og_srv_authorize(c->q, c->r, "export", c->branch, NULL, false)) goto done;
-    if (open_db(c, &db)) goto done;
-    int rc = og_db_export(db, c->branch, types, ntypes, export_cb, &sink);
-    if (rc && sink.over) {
-        json_t *lim = json_pack("{s:{s:s, s:I, s:I}}", "resource_limit", "resource", "stream_export_transport_bytes",
-                                "limit", (json_int_t)EXPORT_MAX, "actual", (json_int_t)(sink.len + 1));
-        og_resp_error(c->r, 413, "bad_request", "export exceeds the server's export buffer", lim);
-    } else if (rc) {
-        og_resp_lib_error(c->r);
-    } else {
-        og_resp_raw(c->r, 200, "application/x-ndjson", sink.buf ? sink.buf : strdup(""), sink.len);
-        sink.buf = NULL;
-    }
-done:
-    free(sink.buf);
-    free(types);
-    og_db_close(db);
+    og_resp_raw(c->r, 200, "application/x-ndjson", NULL, 0);
+    c->r->stream = x;
+    c->r->stream_read = xs_read;
+    c->r->stream_free = xs_free;
+    return;
+oom_x:
+    if (x->types)
+        for (size_t i = 0; i < x->ntypes; i++) free(x->types[i]);
+    free(x->types);
+    free(x->branch);
+    pthread_mutex_destroy(&x->mu);
+    pthread_cond_destroy(&x->cv);
+    free(x);
+oom:
+    og_resp_error(c->r, 500, "internal", "out of memory", NULL);
 }
 
 /* ---- stored queries: *.gq files of the graph's queries folder ---- */
@@ -458,7 +572,6 @@ static void simple(op_ctx *c, const char *action, int which)
     case 4: rc = og_db_commit_show(db, c->q->route.arg, &out); break;
     }
     answer(c, rc, out, false);
-    og_db_close(db);
 }
 
 static void do_branch(op_ctx *c, bool create)
@@ -481,7 +594,6 @@ static void do_branch(op_ctx *c, bool create)
         answer(c, rc, out, true);
     }
     og_srv_release(c->q, c->q->body_len);
-    og_db_close(db);
 }
 
 static void dispatch(op_ctx *c)
@@ -531,24 +643,7 @@ static void dispatch(op_ctx *c)
     }
 }
 
-#else /* the graph API is not in this build's omnigraph.h */
 
-og_status og_srv_graph_open(og_srv_graph *g) { (void)g; return OG_OK; }
-void og_srv_graph_close(og_srv_graph *g) { (void)g; }
-
-static void dispatch(op_ctx *c)
-{
-    const og_route *rt = &c->q->route;
-    const char *action = rt->action ? rt->action : "read";
-    const char *target = NULL, *branch = c->branch;
-    if (rt->id == OG_ROUTE_BRANCH_DELETE) target = rt->arg, branch = NULL;
-    if (og_srv_authorize(c->q, c->r, action, branch, target, rt->id == OG_ROUTE_QUERY_INVOKE)) return;
-    if ((rt->flags & OG_RF_ADMIT) && og_srv_admit(c->q, c->r, c->q->body_len)) return;
-    og_resp_error(c->r, 500, "internal", "graph API not available in this build", NULL);
-    if (rt->flags & OG_RF_ADMIT) og_srv_release(c->q, c->q->body_len);
-}
-
-#endif
 
 void og_srv_graph_handle(og_req *q, og_resp *r)
 {

@@ -56,12 +56,45 @@ static size_t identity_unescape(void *cls, struct MHD_Connection *c, char *s)
     return strlen(s);
 }
 
+typedef struct stream_ctx {
+    void *stream;
+    long (*read)(void *stream, char *buf, size_t max);
+    void (*release)(void *stream);
+} stream_ctx;
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    stream_ctx *sc = cls;
+    (void)pos;
+    long n = sc->read(sc->stream, buf, max);
+    if (n == OG_STREAM_END) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    return (ssize_t)n;
+}
+
+static void stream_release(void *cls)
+{
+    stream_ctx *sc = cls;
+    sc->release(sc->stream);
+    free(sc);
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, og_resp *r)
 {
-    struct MHD_Response *mr = MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"",
-                                                              r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!mr) { og_resp_free(r); return MHD_NO; }
-    r->body = NULL; /* owned by MHD now */
+    struct MHD_Response *mr;
+    if (r->stream) {
+        stream_ctx *sc = malloc(sizeof *sc);
+        if (!sc) { og_resp_free(r); return MHD_NO; }
+        *sc = (stream_ctx){r->stream, r->stream_read, r->stream_free};
+        mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader, sc, stream_release);
+        if (!mr) { free(sc); og_resp_free(r); return MHD_NO; }
+        r->stream = NULL; /* owned by MHD now */
+    } else {
+        mr = MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"",
+                                             r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        if (!mr) { og_resp_free(r); return MHD_NO; }
+        r->body = NULL; /* owned by MHD now */
+    }
     MHD_add_response_header(mr, "Content-Type", r->ctype ? r->ctype : "application/json");
     for (int i = 0; i < r->nhdr; i++) MHD_add_response_header(mr, r->hdr_name[i], r->hdr_value[i]);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)(r->status ? r->status : 500), mr);

@@ -2,7 +2,10 @@
  * (1) og_srv is built once at boot (config, tokens, policies, graphs) and is
  *     read-only while serving, except the admission counters (mutex).
  * (2) A request's response is an og_resp: status, body bytes it owns,
- *     content type and up to OG_RESP_HDRS extra headers. */
+ *     content type and up to OG_RESP_HDRS extra headers; or, instead of
+ *     the body, a stream the HTTP layer pulls with stream_read (bytes, or
+ *     OG_STREAM_END / OG_STREAM_ERROR, the latter aborting the response)
+ *     and releases with stream_free once the connection is done. */
 #ifndef OG_SERVER_SERVER_H
 #define OG_SERVER_SERVER_H
 
@@ -72,7 +75,13 @@ typedef struct og_resp {
     const char *hdr_name[OG_RESP_HDRS];
     char *hdr_value[OG_RESP_HDRS]; /* malloc'd */
     int nhdr;
+    void *stream;
+    long (*stream_read)(void *stream, char *buf, size_t max);
+    void (*stream_free)(void *stream);
 } og_resp;
+
+#define OG_STREAM_END (-1L)
+#define OG_STREAM_ERROR (-2L)
 
 /* Per-request state seen by handlers. */
 typedef struct og_req {

@@ -11,6 +11,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 start() { # start ARGS... ; sets addr and pid
+    : >"$tmp/out"
     "$bin" "$@" --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     addr=""
