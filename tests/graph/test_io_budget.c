@@ -31,7 +31,7 @@
 #define REF_EDGE_INSERT_OPS 34
 #define NODE_INSERT_OPS 15
 #define NODE_INSERT_FIXED_OPS 11
-#define EDGE_INSERT_OPS 13
+#define EDGE_INSERT_OPS 22  /* incl. the endpoint (RI) and @card probes run at commit */
 #define VIEW_OPEN_MANIFEST_READS 3
 
 static const char *SCHEMA =
