@@ -1,6 +1,8 @@
 /* auth.c — bearer token store and check (see auth.h). */
 #include "auth.h"
 
+#include "base/file.h"
+
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -77,36 +79,6 @@ done:
     return rc;
 }
 
-static og_status read_file(const char *path, char **out, size_t *len)
-{
-    og_status rc = OG_OK;
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (!f) return og_error_set(OG_E_CONFIG, "cannot open '%s'", path);
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > ((size_t)64 << 20)) { rc = og_error_set(OG_E_LIMIT, "'%s' is too large", path); goto done; }
-            char *nb = realloc(buf, cap);
-            if (!nb) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0) break;
-    }
-    if (ferror(f)) { rc = og_error_set(OG_E_CONFIG, "cannot read '%s'", path); goto done; }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    buf = NULL;
-done:
-    free(buf);
-    fclose(f);
-    return rc;
-}
-
 og_status og_auth_load_env(og_auth *a, const char *(*getenv_fn)(const char *))
 {
     og_status rc = OG_OK;
@@ -120,7 +92,7 @@ og_status og_auth_load_env(og_auth *a, const char *(*getenv_fn)(const char *))
         if (rc) { og_error_context(rc, "OMNIGRAPH_SERVER_BEARER_TOKEN"); goto done; }
     }
     if (file && *file) {
-        rc = read_file(file, &text, &len);
+        rc = og_file_read(file, (size_t)64 << 20, &text, &len);
         if (rc) goto done;
         rc = og_auth_add_json(a, text, len, "OMNIGRAPH_SERVER_BEARER_TOKENS_FILE");
     } else if (js && *js) {

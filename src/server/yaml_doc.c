@@ -1,6 +1,8 @@
 /* yaml_doc.c — libyaml document helpers (see yaml_doc.h). */
 #include "yaml_doc.h"
 
+#include "base/file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,30 +77,5 @@ const char *og_yaml_unknown_key(yaml_document_t *doc, yaml_node_t *map, const ch
 
 og_status og_yaml_read_file(const char *path, char **out, size_t *len)
 {
-    og_status rc = OG_OK;
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (!f) return og_error_set(OG_E_CONFIG, "cannot open '%s'", path);
-    for (;;) {
-        if (n + 1 >= cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > ((size_t)16 << 20)) { rc = og_error_set(OG_E_LIMIT, "'%s' is too large", path); goto done; }
-            char *nb = realloc(buf, cap);
-            if (!nb) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (r == 0) break;
-    }
-    if (ferror(f)) { rc = og_error_set(OG_E_CONFIG, "cannot read '%s'", path); goto done; }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    buf = NULL;
-done:
-    free(buf);
-    fclose(f);
-    return rc;
+    return og_file_read(path, (size_t)16 << 20, out, len);
 }
