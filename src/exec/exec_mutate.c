@@ -275,18 +275,6 @@ done:
     return rc;
 }
 
-static og_cmp cmp_of(og_gq_op op)
-{
-    switch (op) {
-    case OG_GQ_OP_EQ: return OG_CMP_EQ;
-    case OG_GQ_OP_NE: return OG_CMP_NE;
-    case OG_GQ_OP_GT: return OG_CMP_GT;
-    case OG_GQ_OP_LT: return OG_CMP_LT;
-    case OG_GQ_OP_GE: return OG_CMP_GE;
-    default: return OG_CMP_LE;
-    }
-}
-
 /* Rows of t matching the statement's where (all columns). *none when the
  * value is null (nothing matches). */
 static og_status scan_where(mx *m, const og_tc_mut *mu, const char *const *cols, size_t ncols, og_batch *out)
@@ -304,7 +292,7 @@ static og_status scan_where(mx *m, const og_tc_mut *mu, const char *const *cols,
     }
     o.columns = cols;
     o.ncolumns = ncols;
-    p.op = cmp_of(mu->where_op);
+    p.op = og_exec_cmp_of(mu->where_op);
     p.value = v;
     if (v.kind == OG_VALUE_NULL) {   /* comparisons with null never match */
         p.column = "id";

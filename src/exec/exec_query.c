@@ -450,18 +450,6 @@ static og_status check_bound_scan(ex *e, rowset *r, const og_tc_step *s)
     return OG_OK;
 }
 
-static og_cmp cmp_of(og_gq_op op)
-{
-    switch (op) {
-    case OG_GQ_OP_EQ: return OG_CMP_EQ;
-    case OG_GQ_OP_NE: return OG_CMP_NE;
-    case OG_GQ_OP_GT: return OG_CMP_GT;
-    case OG_GQ_OP_LT: return OG_CMP_LT;
-    case OG_GQ_OP_GE: return OG_CMP_GE;
-    default: return OG_CMP_LE;
-    }
-}
-
 static og_gq_op flip(og_gq_op op)
 {
     switch (op) {
@@ -518,7 +506,7 @@ static og_status scan_join(ex *e, rowset *r, const og_tc_step *steps, size_t n, 
         if ((rc = eval(e, c, NULL, &v))) goto done;
         if (v.kind == OG_VALUE_NULL || v.kind == OG_VALUE_LIST) { never = never || v.kind == OG_VALUE_NULL; continue; }
         preds[np].column = tv->type->props[p->prop].name;
-        preds[np].op = cmp_of(op);
+        preds[np].op = og_exec_cmp_of(op);
         preds[np++].value = v;
     }
     if (never) { r->n = 0; goto done; }

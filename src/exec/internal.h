@@ -82,4 +82,17 @@ typedef struct og_exec_res {
 og_status og_exec_res_get(const char *key, og_table *t, bool whole, og_exec_res **out);
 void og_exec_res_release(og_exec_res *r);
 
+/* The table predicate operator of a .gq comparison (EQ NE GT LT GE LE). */
+static inline og_cmp og_exec_cmp_of(og_gq_op op)
+{
+    switch (op) {
+    case OG_GQ_OP_EQ: return OG_CMP_EQ;
+    case OG_GQ_OP_NE: return OG_CMP_NE;
+    case OG_GQ_OP_GT: return OG_CMP_GT;
+    case OG_GQ_OP_LT: return OG_CMP_LT;
+    case OG_GQ_OP_GE: return OG_CMP_GE;
+    default: return OG_CMP_LE;
+    }
+}
+
 #endif
