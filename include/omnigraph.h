@@ -78,6 +78,11 @@ int og_db_init(const char *uri, const char *schema_src, size_t len, int force,
 /* Opens an existing graph (OG_DB_E_NOTFOUND when there is none). */
 int og_db_open(const char *uri, unsigned flags, og_db **out);
 void og_db_close(og_db *db); /* NULL-safe */
+/* Runs crash recovery (the open-time sweep) on a live handle: safe while
+ * other writers run, because a roll-back's restore conflicts with their
+ * commits instead of orphaning them. A long-running process calls it
+ * periodically. */
+int og_db_refresh(og_db *db);
 /* The URI the handle was opened with. */
 const char *og_db_uri(const og_db *db);
 

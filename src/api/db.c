@@ -153,6 +153,13 @@ done:
     return rc;
 }
 
+int og_db_refresh(og_db *db)
+{
+    og_error_clear();
+    if (!db) return og_error_set(OG_E_INVALID, "og_db_refresh: no graph handle");
+    return og_graph_refresh(db->g);
+}
+
 int og_db_open(const char *uri, unsigned flags, og_db **out)
 {
     og_status rc;

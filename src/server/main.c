@@ -228,8 +228,44 @@ static int parse_bind(const char *bind, struct sockaddr_storage *ss, bool *v6)
     return 0;
 }
 
+/* The background reconciler: every OMNIGRAPH_RECOVERY_INTERVAL_MS (default
+ * 5000; 0 turns it off) it runs crash recovery on every served graph, so a
+ * writer that died mid-write in another process is rolled forward or back
+ * without a restart (design.md §2 item 3). */
+static pthread_mutex_t recon_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t recon_cv = PTHREAD_COND_INITIALIZER;
+static bool recon_stop;
+
+static void *reconciler(void *arg)
+{
+    og_srv *s = arg;
+    const char *e = getenv("OMNIGRAPH_RECOVERY_INTERVAL_MS");
+    long ms = e && *e ? atol(e) : 5000;
+    if (ms <= 0) return NULL;
+    pthread_mutex_lock(&recon_mu);
+    while (!recon_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += ms / 1000;
+        until.tv_nsec += (ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&recon_cv, &recon_mu, &until);
+        if (recon_stop) break;
+        pthread_mutex_unlock(&recon_mu);
+        for (size_t i = 0; i < s->ngraphs; i++) {
+            if (s->graphs[i].db && og_db_refresh(s->graphs[i].db))
+                og_log_warn("recovery on graph %s: %s", s->graphs[i].id, og_errmsg());
+        }
+        pthread_mutex_lock(&recon_mu);
+    }
+    pthread_mutex_unlock(&recon_mu);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
+    pthread_t recon;
+    bool recon_started = false;
     og_srv s;
     int code = 1;
     struct MHD_Daemon *d = NULL;
@@ -291,6 +327,7 @@ int main(int argc, char **argv)
     printf(v6 ? "OMNIGRAPH_LISTEN_ADDR=[%s]:%u\n" : "OMNIGRAPH_LISTEN_ADDR=%s:%u\n", ip, info ? info->port : 0);
     fflush(stdout);
     og_log_info("serving %zu graph(s) on %s", s.ngraphs, s.cfg.bind);
+    recon_started = pthread_create(&recon, NULL, reconciler, &s) == 0;
     int sig = 0;
     sigwait(&sigs, &sig);
     og_log_info("signal %d: shutting down", sig);
@@ -301,6 +338,13 @@ int main(int argc, char **argv)
     }
     code = 0;
 done:
+    if (recon_started) {
+        pthread_mutex_lock(&recon_mu);
+        recon_stop = true;
+        pthread_cond_signal(&recon_cv);
+        pthread_mutex_unlock(&recon_mu);
+        pthread_join(recon, NULL);
+    }
     if (d) MHD_stop_daemon(d);
     og_srv_free(&s);
     pthread_mutex_destroy(&s.adm_mu);
