@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "omnigraph.h"
 
 #define CHUNK 8192
@@ -58,12 +59,6 @@ static const char *Q_DELETE = "query delete_person($slug: String) {\n    delete 
 static bool g_noemb;
 static double g_budget_ms = 120e3;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void die_og(const char *what, int rc)
 {
@@ -71,40 +66,8 @@ static void die_og(const char *what, int rc)
     exit(1);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "cannot open %s\n", path); exit(1); }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (!s || fread(s, 1, (size_t)n, f) != (size_t)n) { fprintf(stderr, "read %s\n", path); exit(1); }
-    s[n] = 0;
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return s;
-}
 
-static char **lines(const char *path, size_t *n)
-{
-    char *s = slurp(path, NULL);
-    size_t cap = 1024, m = 0;
-    char **v = malloc(cap * sizeof *v);
-    for (char *p = strtok(s, "\n"); p; p = strtok(NULL, "\n")) {
-        if (m == cap) v = realloc(v, (cap *= 2) * sizeof *v);
-        v[m++] = strdup(p);
-    }
-    free(s);
-    *n = m;
-    return v;
-}
 
-static void free_lines(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
 
 /* Drops `,"embedding":[...]` from one NDJSON line in place (3). */
 static size_t strip_embedding(char *line, size_t len)
