@@ -184,7 +184,12 @@ done:
     return rc;
 }
 
-static const og_probe_vtbl VIEW_PROBE = {p_nodes_exist, p_unique, p_edges_by_src, p_edges_by_id, p_edges_scan};
+static og_status p_edges_by_dst(void *ctx, const og_decl *e, size_t n, const char *const *dsts,
+                                og_probe_edge_fn fn, void *arg)
+{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "dst", n, dsts, fn, arg); }
+
+static const og_probe_vtbl VIEW_PROBE = {p_nodes_exist, p_unique, p_edges_by_src, p_edges_by_id,
+                                         p_edges_scan, p_edges_by_dst};
 
 og_status og_graph_probe_init(og_graph_view *v, og_arena *a, og_probe *out)
 {

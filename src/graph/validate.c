@@ -468,7 +468,18 @@ static og_status check_kept_edges_ri(const vctx *v, const og_decl *e)
     memset(&ka, 0, sizeof ka);
     ka.v = v;
     ka.e = e;
-    if ((rc = v->pr->vt->edges_scan(v->pr->ctx, e, kept_edge, &ka)) != OG_OK) goto done;
+    const og_delta_table *fd = dtab(v, ft), *td = dtab(v, tt);
+    if (!fd->replace_all && !td->replace_all && v->pr->vt->edges_by_src && v->pr->vt->edges_by_dst) {
+        /* Only edges incident to a removed node can lose an endpoint. */
+        if (fd->n_removed &&
+            (rc = v->pr->vt->edges_by_src(v->pr->ctx, e, fd->n_removed, fd->removed, kept_edge, &ka)) != OG_OK)
+            goto done;
+        if (td->n_removed &&
+            (rc = v->pr->vt->edges_by_dst(v->pr->ctx, e, td->n_removed, td->removed, kept_edge, &ka)) != OG_OK)
+            goto done;
+    } else if ((rc = v->pr->vt->edges_scan(v->pr->ctx, e, kept_edge, &ka)) != OG_OK) {
+        goto done;
+    }
     found = calloc(ka.eids.len ? ka.eids.len : 1, sizeof *found);
     if (!found) { rc = NOMEM(); goto done; }
     for (int side = 0; side < 2 && rc == OG_OK; side++) {

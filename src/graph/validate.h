@@ -62,6 +62,11 @@ typedef struct og_probe_vtbl {
                              const char *const *ids, og_probe_edge_fn fn, void *arg);
     /* Every committed edge of e (i is 0). */
     og_status (*edges_scan)(void *ctx, const og_decl *e, og_probe_edge_fn fn, void *arg);
+    /* Optional: committed edges of e whose dst is dsts[i]. With it, a write
+     * that removes a few nodes probes only their incident edges instead of
+     * scanning every edge (NULL: edges_scan is used). */
+    og_status (*edges_by_dst)(void *ctx, const og_decl *e, size_t n,
+                              const char *const *dsts, og_probe_edge_fn fn, void *arg);
 } og_probe_vtbl;
 
 typedef struct og_probe {

@@ -87,6 +87,7 @@ static og_status mem_edges_scan(void *ctx, const og_decl *e, og_probe_edge_fn fn
 
 static const og_probe_vtbl mem_vtbl = {
     mem_nodes_exist, mem_unique_probe, mem_edges_by_src, mem_edges_by_id, mem_edges_scan,
+    NULL, /* edges_by_dst: the full scan path stays covered by the in-memory probe */
 };
 
 void og_probe_mem_init(og_probe_mem *m, const og_catalog *cat, const og_probe_mem_table *tables, og_probe *out)
