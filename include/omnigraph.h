@@ -138,6 +138,19 @@ int og_db_commit_show(og_db *db, const char *commit_id, char **json_out);
 /* {schema_source}. */
 int og_db_schema_show(og_db *db, char **json_out);
 
+/* Classifies drift between main's manifest and each table's head and, with
+ * confirm, publishes it in one commit (surface.md §4.2, internals §7.3):
+ * content-preserving maintenance drift is healed; other drift needs force
+ * (force without confirm is OG_DB_E_INVALID). Refuses (OG_DB_E_CONFLICT)
+ * while a recovery sidecar is pending. json_out: RepairOutput {uri,
+ * confirm, force, graph_manifest_version (null unless published),
+ * graph_commit_id?, refused, datasets[{type_key, published_dataset_version,
+ * lance_head_version, classification no_drift|verified_maintenance|
+ * suspicious|unverifiable, action no_op|preview|healed|forced|refused,
+ * operations[], error?}]}. A refused dataset still returns OG_DB_OK
+ * ("refused": true). */
+int og_db_repair(og_db *db, int confirm, int force, char **json_out);
+
 /* The structured error body of the last failed write on this thread, or
  * NULL: {"error", "code":"conflict", "manifest_conflict":{table_key,
  * expected, actual}} for a lost table race, {"error",

@@ -33,5 +33,6 @@ int cli_schema(int argc, char **argv);     /* cli_schema.c */
 int cli_optimize(int argc, char **argv);   /* cli_maint.c: guards only */
 int cli_cleanup(int argc, char **argv);
 int cli_graphs(int argc, char **argv);
+int cli_repair(int argc, char **argv);     /* cli_repair.c */
 
 #endif

@@ -25,6 +25,7 @@ static const cli_verb verbs[] = {
     {"init", cli_init, "create a graph: --schema S.pg URI", "direct"},
     {"lint", cli_lint, "check a .gq file against a schema (--schema S.pg --query Q.gq)", "direct"},
     {"optimize", cli_optimize, "compaction and index reconciliation (not supported yet)", "direct"},
+    {"repair", cli_repair, "classify and publish manifest/table drift [--confirm [--force]]", "direct"},
     {"cleanup", cli_cleanup, "version garbage collection (not supported yet)", "direct"},
     {"graphs", cli_graphs, "list the graphs of a server (--server URL)", "served"},
     {"cluster", NULL, "cluster control plane (not supported yet)", "control"},
