@@ -1,12 +1,13 @@
 /* test_recovery_failpoints.c — every failpoint catalogued in
  * docs/failpoints.md is reached by the writers and recovery paths: each
  * is armed in turn (error at its first hit) while a scenario runs every
- * writer kind, a roll-forward, a roll-back and a migration; a catalogued
+ * writer kind, a roll-forward, a roll-back, a migration and a repair; a catalogued
  * name never hit fails the test (a stale or misspelt catalog entry). */
 #include "testutil.h"
 
 #include "crash/crash_fixture.h"
 #include "graph/internal.h"
+#include "graph/repair.h"
 
 static char *catalog_path(void)
 {
@@ -127,6 +128,22 @@ static void scenario(void)
             (void)og_graph_txn_commit(x, &r);
             og_graph_commit_result_clear(&r);
         }
+    }
+    /* repair: maintenance drift (a compaction behind the manifest) */
+    og_graph_snapshot hs;
+    if (og_graph_open_head(st, NULL, &hs) == OG_OK) {
+        const og_graph_pin *pp = og_graph_snapshot_pin(&hs, "node:Person");
+        og_table *t = NULL;
+        og_txn *tx = NULL;
+        og_compact_opts co = {0};
+        og_commit_opts cm = {false, 0};
+        if (pp && og_table_open(st, pp->path, &t) == OG_OK && og_table_stage_compact(t, &co, &tx) == OG_OK && tx)
+            (void)og_txn_commit(tx, &cm, NULL, NULL);
+        og_txn_free(tx);
+        og_table_close(t);
+        og_graph_snapshot_free(&hs);
+        og_repair_result rr;
+        if (og_graph_repair(st, true, false, &rr) == OG_OK) og_repair_result_free(&rr);
     }
 done:
     og_error_clear();
