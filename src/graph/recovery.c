@@ -106,7 +106,7 @@ static og_status audit_table(og_store *root, bool create, og_table **out)
     if ((rc = og_schema_add(&s, "graph_commit_id", utf8, false, false)) ||
         (rc = og_schema_add(&s, "recovery_kind", utf8, false, false)) ||
         (rc = og_schema_add(&s, "recovery_for_actor", utf8, true, false)) ||
-        (rc = og_schema_add(&s, "operation_id", utf8, false, false)) ||
+        (rc = og_schema_add(&s, "operation_id", utf8, false, true)) || /* the key of (5) */
         (rc = og_schema_add(&s, "sidecar_writer_kind", utf8, false, false)) ||
         (rc = og_schema_add(&s, "per_table_outcomes_json", utf8, false, false)) ||
         (rc = og_schema_add(&s, "created_at", ts, false, false)))
@@ -162,43 +162,72 @@ og_status og_recovery_audit_kind(og_store *root, const char *op, char out[32])
     return rc;
 }
 
-static og_status audit_append(og_store *root, const og_sidecar *sc, const char *kind, const char *commit,
-                              const char *outcomes)
+static og_status audit_batch(const og_sidecar *sc, const char *kind, const char *commit, const char *outcomes,
+                             og_batch *b)
 {
     og_status rc = OG_OK;
-    og_table *t = NULL;
-    og_batch found = OG_BATCH_INIT, b = OG_BATCH_INIT;
-    og_txn *tx = NULL;
     og_column *c[7] = {0};
     og_type utf8 = {OG_TYPE_UTF8, OG_TYPE_NONE, 0}, ts = {OG_TYPE_DATETIME, OG_TYPE_NONE, 0};
-    if ((rc = audit_table(root, true, &t))) goto done;
-    if ((rc = audit_find(t, sc->operation_id, &found))) goto done;
-    if (found.nrows) goto done; /* exactly once (5) */
-    if ((rc = OG_FAILPOINT("recovery.record_audit"))) goto done;
-    if ((rc = og_batch_add(&b, "graph_commit_id", utf8, &c[0])) ||
-        (rc = og_batch_add(&b, "recovery_kind", utf8, &c[1])) ||
-        (rc = og_batch_add(&b, "recovery_for_actor", utf8, &c[2])) ||
-        (rc = og_batch_add(&b, "operation_id", utf8, &c[3])) ||
-        (rc = og_batch_add(&b, "sidecar_writer_kind", utf8, &c[4])) ||
-        (rc = og_batch_add(&b, "per_table_outcomes_json", utf8, &c[5])) ||
-        (rc = og_batch_add(&b, "created_at", ts, &c[6])))
-        goto done;
+    if ((rc = og_batch_add(b, "graph_commit_id", utf8, &c[0])) ||
+        (rc = og_batch_add(b, "recovery_kind", utf8, &c[1])) ||
+        (rc = og_batch_add(b, "recovery_for_actor", utf8, &c[2])) ||
+        (rc = og_batch_add(b, "operation_id", utf8, &c[3])) ||
+        (rc = og_batch_add(b, "sidecar_writer_kind", utf8, &c[4])) ||
+        (rc = og_batch_add(b, "per_table_outcomes_json", utf8, &c[5])) ||
+        (rc = og_batch_add(b, "created_at", ts, &c[6])))
+        return rc;
     if ((rc = og_column_push_str(c[0], commit)) || (rc = og_column_push_str(c[1], kind)) ||
         (rc = sc->actor ? og_column_push_str(c[2], sc->actor) : og_column_push_null(c[2])) ||
         (rc = og_column_push_str(c[3], sc->operation_id)) ||
         (rc = og_column_push_str(c[4], og_writer_kind_name(sc->kind))) ||
-        (rc = og_column_push_str(c[5], outcomes)) || (rc = og_column_push_i64(c[6], og_clock_now_us())) ||
-        (rc = og_batch_seal(&b)))
-        goto done;
-    if ((rc = og_table_stage_append(t, &b, &tx))) goto done;
-    og_commit_opts co = {false, 0};
-    rc = og_txn_commit(tx, &co, NULL, NULL);
+        (rc = og_column_push_str(c[5], outcomes)) || (rc = og_column_push_i64(c[6], og_clock_now_us())))
+        return rc;
+    return og_batch_seal(b);
+}
+
+/* Exactly one row per operation id, across processes (recovery.h (5)):
+ * the row is appended to the very version it was looked up in. The audit
+ * table is keyed by operation_id, so two recoveries appending the same id
+ * concurrently conflict at commit (a common inserted key) and exactly one
+ * wins; the loser re-reads, finds the winner's row and stops ("already
+ * recorded"). An audit table created before the key existed is appended
+ * with exact commits instead: any concurrent commit makes ours lose and
+ * re-read. Bounded rounds. */
+#define AUDIT_ROUNDS 16
+
+static og_status audit_append(og_store *root, const og_sidecar *sc, const char *kind, const char *commit,
+                              const char *outcomes)
+{
+    og_status rc = OG_OK;
+    og_batch b = OG_BATCH_INIT;
+    if ((rc = audit_batch(sc, kind, commit, outcomes, &b))) goto done;
+    for (unsigned round = 0;; round++) {
+        og_table *t = NULL;
+        og_batch found = OG_BATCH_INIT;
+        og_txn *tx = NULL;
+        if ((rc = audit_table(root, true, &t))) goto done;
+        rc = audit_find(t, sc->operation_id, &found);
+        bool recorded = !rc && found.nrows > 0;
+        og_batch_free(&found);
+        if (!rc && !recorded && !(rc = OG_FAILPOINT("recovery.record_audit")))
+            rc = og_table_stage_append(t, &b, &tx);
+        const og_field *pk = og_schema_pk(&og_table_manifest(t)->schema);
+        og_commit_opts co = {!(pk && !strcmp(pk->name, "operation_id")), 0};
+        og_table_close(t);
+        if (rc || recorded) goto done;
+        rc = og_txn_commit(tx, &co, NULL, NULL);
+        og_txn_free(tx);
+        if (rc != OG_E_CONFLICT && rc != OG_E_PRECONDITION) goto done;
+        if (round + 1 >= AUDIT_ROUNDS) {
+            og_error_context(rc, "the audit table kept changing (%u rounds)", AUDIT_ROUNDS);
+            goto done;
+        }
+        og_error_clear(); /* lost to a concurrent append: look again */
+        rc = OG_OK;
+    }
 done:
     if (rc) og_error_context(rc, "appending the recovery audit row of %s", sc->operation_id);
-    og_txn_free(tx);
-    og_batch_free(&found);
     og_batch_free(&b);
-    og_table_close(t);
     return rc;
 }
 

@@ -25,9 +25,12 @@
  *     kept). A first-touch fork is restored and published like any table.
  * (5) Recovery commits carry actor OG_RECOVERY_ACTOR. After the publish,
  *     one row is appended to the audit table _graph_commit_recoveries
- *     (created lazily) unless a row for the operation id exists, then the
- *     sidecar is deleted (a failed delete is a warning). So an interrupted
- *     recovery re-run audits exactly once.
+ *     (created lazily, keyed by operation_id) unless a row for the
+ *     operation id exists in the version appended to, then the sidecar is
+ *     deleted (a failed delete is a warning). Two appends of one id race to
+ *     a key conflict with exactly one winner, so the row is written exactly
+ *     once even when recoveries in several processes (or an interrupted
+ *     recovery re-run) finish the same sidecar.
  * (6) A sidecar whose writer is still running in this process (the
  *     in-flight registry) is skipped by sweeps; sweeps of one process are
  *     serialised; a publish or restore that loses to a concurrent writer
