@@ -158,6 +158,17 @@ int og_db_repair(og_db *db, int confirm, int force, char **json_out);
  * until the next og_db_* call on this thread. */
 const char *og_last_conflict_json(void);
 
+/* The structured detail of the last failure on this thread, or NULL: a
+ * compact JSON object with one ErrorOutput field (surface.md §5.4):
+ *   {"key_conflict":{"entity_kind","type_name","entity_id"?}} (an insert
+ *      hit an existing id; og_errclass "exists"),
+ *   {"resource_limit":{"resource","limit","actual"}} (a bounded-input
+ *      ceiling; og_errclass "limit"),
+ *   {"recovery_required":{"operation_id"}} (a recovery sidecar the sweep
+ *      of og_db_open / og_db_refresh could not finish; writes must wait).
+ * Valid until the next library call on this thread. */
+const char *og_last_error_detail(void);
+
 #ifdef __cplusplus
 }
 #endif

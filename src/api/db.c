@@ -5,7 +5,10 @@
  * (2) og_db_open never creates a directory: a missing root is
  *     OG_E_NOTFOUND naming the URI.
  * (3) The conflict body of a lost write is kept per thread until the next
- *     og_db_* call that resets it. */
+ *     og_db_* call that resets it.
+ * (4) og_last_error_detail renders the structured detail the failing site
+ *     recorded with the current error (graph/error_detail.h) into fixed
+ *     thread-local storage: no message is parsed, nothing leaks. */
 #include "db_internal.h"
 
 #include <errno.h>
@@ -14,11 +17,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "graph/error_detail.h"
 #include "store/store.h"
 
 static _Thread_local char *g_conflict;
+static _Thread_local char g_detail[2048];
 
 const char *og_last_conflict_json(void) { return g_conflict; }
+
+const char *og_last_error_detail(void)
+{
+    json_t *d = og_detail_json();
+    size_t n = d ? json_dumpb(d, g_detail, sizeof g_detail - 1, JSON_COMPACT) : 0;
+    json_decref(d);
+    if (n == 0 || n >= sizeof g_detail) return NULL; /* none, or too large to render */
+    g_detail[n] = '\0';
+    return g_detail;
+}
 
 void og_api_conflict_reset(void)
 {

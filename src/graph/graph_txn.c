@@ -46,6 +46,7 @@
 #include "internal.h"
 #include "recovery.h"
 #include "validate.h"
+#include "error_detail.h"
 
 typedef struct pend {
     bool touched, overwrite;
@@ -196,9 +197,12 @@ static og_status put_rows(og_graph_txn *x, const og_decl *t, const og_batch *row
         void *v = NULL;
         if (og_map_get(p->ids, id, n, &v)) {
             size_t old = (size_t)(uintptr_t)v - 1;
-            if (strict && p->live.data[old])
-                return og_error_set(OG_E_EXISTS, "key_conflict: %s:%s id '%.*s' is inserted twice",
-                                    og_decl_kind_name(t->kind), t->name, (int)n, id);
+            if (strict && p->live.data[old]) {
+                og_status e = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s id '%.*s' is inserted twice",
+                                           og_decl_kind_name(t->kind), t->name, (int)n, id);
+                og_detail_key_conflict(og_decl_kind_name(t->kind), t->name, id, (int)n);
+                return e;
+            }
             if (p->live.data[old]) { p->live.data[old] = 0; p->nlive--; }
         }
         og_map_del(p->dels, id, n, NULL);
@@ -389,6 +393,7 @@ static og_status strict_check(const og_decl *t, og_table *tbl, const pend *p)
             const char *s = og_column_get_bytes(hit.cols[0], 0, &len);
             rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has id '%.*s' (append never updates)",
                               og_decl_kind_name(t->kind), t->name, (int)len, s);
+            og_detail_key_conflict(og_decl_kind_name(t->kind), t->name, s, (int)len);
         }
     }
 done:
@@ -444,8 +449,11 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
             og_error_clear();
             rc = strict_check(t, ts->tbl, p);  /* names the existing id */
             if (rc == OG_OK)
+            {
                 rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s already has an id of this insert",
                                   og_decl_kind_name(t->kind), t->name);
+                og_detail_key_conflict(og_decl_kind_name(t->kind), t->name, NULL, 0);
+            }
             goto done;
         }
         if (rc) goto done;

@@ -9,6 +9,7 @@
 #include "base/ulid.h"
 #include "load_json.h"
 #include "value_convert.h"
+#include "error_detail.h"
 
 static const char *const reserved_names[] = {
     "_tombstone", "_rowid", "_rowaddr", "_rowoffset",
@@ -253,6 +254,7 @@ og_status og_load_parse(const og_catalog *cat, const char *text, size_t len,
         if (n > max_line) {
             rc = og_error_set(OG_E_LIMIT, "resource limit exceeded: graph_batch_line_bytes at line %u (limit %zu, actual %zu)",
                               line, max_line, n);
+            og_detail_resource_limit("graph_batch_line_bytes", max_line, n);
             break;
         }
         if (blank(s, n)) continue;
@@ -261,6 +263,7 @@ og_status og_load_parse(const og_catalog *cat, const char *text, size_t len,
             rc = og_error_set(OG_E_LIMIT,
                               "resource limit exceeded: graph_batch_json_structural_slots at line %u (limit %zu, actual > %zu)",
                               line, max_slots, max_slots);
+            og_detail_resource_limit("graph_batch_json_structural_slots", max_slots, (uint64_t)max_slots + 1);
             break;
         }
         if (rc == OG_E_PARSE) {

@@ -1,9 +1,11 @@
 /* load_mode.c — load modes as delta construction; see load_mode.h. */
 #include "load_mode.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/map.h"
+#include "error_detail.h"
 
 og_status og_load_mode_parse(const char *s, og_load_mode *out)
 {
@@ -25,6 +27,14 @@ const char *og_load_mode_name(og_load_mode m)
 }
 
 static const char *kind_of(const og_decl *t) { return t->kind == OG_KIND_EDGE ? "edge" : "node"; }
+
+/* The structured form of a "resource limit exceeded: WHAT kind:Type" error. */
+static void limit_detail(const char *what, const og_decl *t, uint64_t limit, uint64_t actual)
+{
+    char res[256];
+    snprintf(res, sizeof res, "%s %s:%s", what, kind_of(t), t->name);
+    og_detail_resource_limit(res, limit, actual);
+}
 
 static size_t scalar_width(og_scalar s)
 {
@@ -74,6 +84,7 @@ static og_status resolve_repeats(og_load_batch *b, const og_load_table *lt, og_l
         if (og_map_gets(last, lt->rows[r].id, &prev) && mode == OG_LOAD_APPEND) {
             rc = og_error_set(OG_E_EXISTS, "key_conflict: %s:%s id '%s' appears more than once in an append load",
                               kind_of(lt->type), lt->type->name, lt->rows[r].id);
+            og_detail_key_conflict(kind_of(lt->type), lt->type->name, lt->rows[r].id, -1);
             break;
         }
         rc = og_map_puts(last, lt->rows[r].id, (void *)(uintptr_t)(r + 1), NULL);
@@ -101,8 +112,10 @@ static og_status edge_conflict(void *arg, size_t i, const char *edge_id, const c
     (void)src;
     (void)dst;
     (void)i;
-    return og_error_set(OG_E_EXISTS, "key_conflict: edge:%s already has id '%s' (append never updates)", ca->t->name,
-                        edge_id);
+    og_status e = og_error_set(OG_E_EXISTS, "key_conflict: edge:%s already has id '%s' (append never updates)",
+                               ca->t->name, edge_id);
+    og_detail_key_conflict("edge", ca->t->name, edge_id, -1);
+    return e;
 }
 
 static og_status append_conflicts(const og_delta_table *dt, const og_probe *pr)
@@ -121,6 +134,7 @@ static og_status append_conflicts(const og_delta_table *dt, const og_probe *pr)
             if (found[r]) {
                 rc = og_error_set(OG_E_EXISTS, "key_conflict: node:%s already has id '%s' (append never updates)",
                                   dt->type->name, ids[r]);
+                og_detail_key_conflict("node", dt->type->name, ids[r], -1);
                 goto done;
             }
     } else if (dt->type->kind == OG_KIND_EDGE && pr->vt->edges_by_id) {
@@ -148,6 +162,7 @@ og_status og_load_plan(og_load_batch *b, og_load_mode mode, const og_probe *comm
         if (mode != OG_LOAD_OVERWRITE && lt->n_rows > OG_LOAD_MAX_TYPE_ENTITIES) {
             rc = og_error_set(OG_E_LIMIT, "resource limit exceeded: keyed entities for %s:%s (limit %d, actual %zu)",
                               kind_of(lt->type), lt->type->name, OG_LOAD_MAX_TYPE_ENTITIES, lt->n_rows);
+            limit_detail("keyed entities for", lt->type, OG_LOAD_MAX_TYPE_ENTITIES, lt->n_rows);
             break;
         }
         if (mode != OG_LOAD_OVERWRITE) {
@@ -157,6 +172,7 @@ og_status og_load_plan(og_load_batch *b, og_load_mode mode, const og_probe *comm
                 rc = og_error_set(OG_E_LIMIT,
                                   "resource limit exceeded: keyed parsed entity bytes for %s:%s (limit %zu, actual %zu)",
                                   kind_of(lt->type), lt->type->name, OG_LOAD_MAX_TYPE_BYTES, bytes);
+                limit_detail("keyed parsed entity bytes for", lt->type, OG_LOAD_MAX_TYPE_BYTES, bytes);
                 break;
             }
         }
@@ -167,6 +183,7 @@ og_status og_load_plan(og_load_batch *b, og_load_mode mode, const og_probe *comm
                 rc = og_error_set(OG_E_LIMIT,
                                   "resource limit exceeded: strict_input_arrow_bytes for %s:%s (limit %zu, actual %zu)",
                                   kind_of(lt->type), lt->type->name, OG_LOAD_MAX_ARROW_BYTES, arrow);
+                limit_detail("strict_input_arrow_bytes for", lt->type, OG_LOAD_MAX_ARROW_BYTES, arrow);
                 break;
             }
         }

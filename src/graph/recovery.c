@@ -19,6 +19,7 @@
 #include "base/map.h"
 #include "table/table.h"
 #include "commit.h"
+#include "error_detail.h"
 #include "internal.h"
 #include "manifest.h"
 #include "publisher.h"
@@ -592,14 +593,33 @@ done:
     return rc;
 }
 
+/* A sidecar recovery could not finish is recovery-required state: its
+ * operation id (from the object name when the sidecar does not decode)
+ * travels with the error as structured detail (error_detail.h). */
+static void required(const char *key, og_status rc)
+{
+    if (rc == OG_E_NOMEM || rc == OG_E_CRASHED) return;
+    size_t pl = strlen(OG_SIDECAR_PREFIX), n = strlen(key);
+    char op[64];
+    if (n > pl + 5 && !strncmp(key, OG_SIDECAR_PREFIX, pl) && !strcmp(key + n - 5, ".json"))
+        snprintf(op, sizeof op, "%.*s", (int)(n - pl - 5), key + pl);
+    else
+        snprintf(op, sizeof op, "%s", key);
+    og_detail_recovery_required(op);
+}
+
 static og_status process_key(og_store *root, const char *key, bool owner, og_recovery_stats *st)
 {
     og_sidecar sc;
     og_status rc = og_sidecar_read(root, key, &sc);
     if (rc == OG_E_NOTFOUND) { og_error_clear(); return OG_OK; } /* concurrent completion */
-    if (rc) return og_error_context(rc, "recovery sweep (sidecar kept)");
+    if (rc) {
+        required(key, rc);
+        return og_error_context(rc, "recovery sweep (sidecar kept)");
+    }
     if (!owner && inflight(sc.operation_id)) st->skipped_inflight++;
     else rc = recover_one(root, &sc, owner, st);
+    if (rc) required(key, rc);
     og_sidecar_free(&sc);
     return rc;
 }
