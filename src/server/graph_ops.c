@@ -80,24 +80,9 @@ static void deprecate(og_resp *r, const char *successor)
     og_resp_header(r, "Link", link);
 }
 
-og_status og_srv_graph_open(og_srv_graph *g)
-{
-    og_db *db = NULL;
-    int rc = og_db_open(g->uri, 0, &db);
-    if (rc) return og_error_set(OG_E_CONFIG, "graph '%s' (%s): %s", g->id, g->uri, og_errmsg());
-    g->db = db; /* shared by all request threads (invariant 1) */
-    return OG_OK;
-}
-
-void og_srv_graph_close(og_srv_graph *g)
-{
-    og_db_close(g->db);
-    g->db = NULL;
-}
-
 static int open_db(op_ctx *c, og_db **db)
 {
-    *db = c->q->graph->db;
+    *db = __atomic_load_n(&c->q->graph->db, __ATOMIC_ACQUIRE); /* recovery_gate.c may swap it */
     if (!*db) {
         og_resp_error(c->r, 500, "internal", "graph is not open", NULL);
         return -1;
@@ -190,6 +175,7 @@ static void do_mutate(op_ctx *c, const char *src, const char *name, const char *
     params = params_text(c, &bad);
     if (bad) goto done;
     if (og_srv_authorize(c->q, c->r, "change", c->branch, NULL, false)) goto done;
+    if (og_srv_recovery_gate(c->q, c->r)) goto done;
     if (og_srv_admit(c->q, c->r, c->q->body_len)) goto done;
     if (!open_db(c, &db)) {
         int rc = og_db_mutate(db, src, strlen(src), name, params, c->branch, if_commit, c->q->actor, &out);
@@ -222,6 +208,7 @@ static void do_load(op_ctx *c, const char *data, size_t len, const char *from, c
     }
     if (og_srv_authorize(c->q, c->r, "change", c->branch, NULL, false)) return;
     if (from && og_srv_authorize(c->q, c->r, "branch_create", from, c->branch, false)) return;
+    if (og_srv_recovery_gate(c->q, c->r)) return;
     if (og_srv_admit(c->q, c->r, len)) return;
     if (!open_db(c, &db)) {
         int rc = og_db_load(db, c->branch, from, data, len, mode, c->q->actor, &out);
@@ -587,6 +574,7 @@ static void do_branch(op_ctx *c, bool create)
         name = c->q->route.arg;
         if (og_srv_authorize(c->q, c->r, "branch_delete", NULL, name, false)) return;
     }
+    if (og_srv_recovery_gate(c->q, c->r)) return;
     if (og_srv_admit(c->q, c->r, c->q->body_len)) return;
     if (!open_db(c, &db)) {
         int rc = create ? og_db_branch_create(db, name, from, c->q->actor, &out)

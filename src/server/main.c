@@ -231,7 +231,8 @@ static int parse_bind(const char *bind, struct sockaddr_storage *ss, bool *v6)
 /* The background reconciler: every OMNIGRAPH_RECOVERY_INTERVAL_MS (default
  * 5000; 0 turns it off) it runs crash recovery on every served graph, so a
  * writer that died mid-write in another process is rolled forward or back
- * without a restart (design.md §2 item 3). */
+ * without a restart (design.md §2 item 3); a graph whose recovery cannot
+ * finish is recovery-required until a later pass succeeds (recovery_gate.c). */
 static pthread_mutex_t recon_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t recon_cv = PTHREAD_COND_INITIALIZER;
 static bool recon_stop;
@@ -252,10 +253,7 @@ static void *reconciler(void *arg)
         pthread_cond_timedwait(&recon_cv, &recon_mu, &until);
         if (recon_stop) break;
         pthread_mutex_unlock(&recon_mu);
-        for (size_t i = 0; i < s->ngraphs; i++) {
-            if (s->graphs[i].db && og_db_refresh(s->graphs[i].db))
-                og_log_warn("recovery on graph %s: %s", s->graphs[i].id, og_errmsg());
-        }
+        for (size_t i = 0; i < s->ngraphs; i++) og_srv_graph_reconcile(&s->graphs[i]);
         pthread_mutex_lock(&recon_mu);
     }
     pthread_mutex_unlock(&recon_mu);

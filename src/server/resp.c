@@ -4,9 +4,9 @@
  * (2) Library failure classes map to statuses in one table
  *     (og_http_status_for_class); unknown classes are 500 internal.
  * (3) Building a response never fails visibly: on OOM the body is empty.
- * (4) A library resource-limit failure (413) also carries resource_limit
- *     {resource, limit, actual}, read back from its message. */
-#include <stdio.h>
+ * (4) A library failure's structured detail (og_last_error_detail:
+ *     key_conflict 409, resource_limit 413, recovery_required 503) is
+ *     merged into the body as data; no message is parsed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,24 +93,14 @@ int og_http_status_for_class(const char *cls, const char **code_out)
     return 500;
 }
 
-/* The library words a ceiling as "resource limit exceeded: RESOURCE
- * (limit N, actual M)"; its structured form is ErrorOutput.resource_limit. */
-static json_t *resource_limit_of(const char *msg)
-{
-    static const char pre[] = "resource limit exceeded: ";
-    const char *p = strstr(msg, pre), *open;
-    unsigned long long limit, actual;
-    if (!p) return NULL;
-    p += sizeof pre - 1;
-    open = strstr(p, " (limit ");
-    if (!open || sscanf(open, " (limit %llu, actual %llu)", &limit, &actual) != 2) return NULL;
-    return json_pack("{s:{s:s%, s:I, s:I}}", "resource_limit", "resource", p, (size_t)(open - p),
-                     "limit", (json_int_t)limit, "actual", (json_int_t)actual);
-}
-
 void og_resp_lib_error(og_resp *r)
 {
     const char *code;
     int status = og_http_status_for_class(og_errclass(), &code);
-    og_resp_error(r, status, code, og_errmsg(), status == 413 ? resource_limit_of(og_errmsg()) : NULL);
+    const char *d = og_last_error_detail();
+    json_t *extra = d ? json_loads(d, 0, NULL) : NULL;
+    if (json_object_get(extra, "recovery_required")) status = 503, code = NULL;
+    else if (json_object_get(extra, "key_conflict")) status = 409, code = "conflict";
+    else if (json_object_get(extra, "resource_limit")) status = 413, code = "bad_request";
+    og_resp_error(r, status, code, og_errmsg(), extra);
 }

@@ -31,7 +31,10 @@ typedef struct og_srv_graph {
     char *uri;
     char *queries_dir;       /* stored queries folder or NULL */
     og_policy *policy;       /* graph bundle (borrowed from og_srv) or NULL */
-    void *db;                /* opened graph handle (graph_ops.c) */
+    void *db;                /* opened graph handle (recovery_gate.c); atomic loads */
+    void *db_retired;        /* a replaced read-only handle, closed at shutdown */
+    bool read_only;          /* served read-only: its read-write open needs recovery */
+    char recovery_op[64];    /* "" or the sidecar recovery cannot finish (recovery_gate.c) */
 } og_srv_graph;
 
 typedef struct og_srv_config {
@@ -130,7 +133,13 @@ void og_srv_free(og_srv *s);
 void og_srv_handle(og_req *q, og_resp *r);
 void og_srv_graph_handle(og_req *q, og_resp *r);
 json_t *og_srv_openapi(const og_srv *s);
+
+/* ---- recovery-required state (recovery_gate.c) ---- */
 og_status og_srv_graph_open(og_srv_graph *g);
 void og_srv_graph_close(og_srv_graph *g);
+/* Re-runs recovery for g (background reconciler). */
+void og_srv_graph_reconcile(og_srv_graph *g);
+/* 0, or fills r with 503 recovery_required when g needs recovery first. */
+int og_srv_recovery_gate(og_req *q, og_resp *r);
 
 #endif

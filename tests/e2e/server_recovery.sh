@@ -4,7 +4,12 @@
 # dies (failpoint exit) after its table commits and before its publish,
 # leaving a sidecar; the server's background reconciler rolls it back or
 # forward within a few intervals, and the next write through the server
-# succeeds.
+# succeeds. Then recovery-required (503): a sidecar recovery cannot finish
+# (unreadable) appears under the running server: writes answer 503 with
+# recovery_required.operation_id and no code, reads still answer 200; once
+# the sidecar is gone writes succeed again. A server booted on a graph in
+# that state serves it read-only (503 for writes) and recovers it in the
+# background once the sidecar is resolved.
 set -u
 build=$1
 bin="$build/omnigraph-server"; og="$build/omnigraph"
@@ -43,5 +48,60 @@ body=$(curl -s --max-time 10 -H 'Content-Type: application/json' -X POST "http:/
     -d "{\"query\":$(python3 -c 'import json,sys;print(json.dumps(open(sys.argv[1]).read()))' "$ex/demo.gq"),\"name\":\"add_person\",\"params\":{\"name\":\"Amy\",\"born\":2001}}" \
     -w '\n%{http_code}')
 [ "$(echo "$body" | tail -1)" = 200 ] || fail "write after recovery: $body"
+
+gq=$(python3 -c 'import json,sys;print(json.dumps(open(sys.argv[1]).read()))' "$ex/demo.gq")
+mutate() {
+    curl -s --max-time 10 -H 'Content-Type: application/json' -X POST "http://$addr/graphs/g/mutate" \
+        -d "{\"query\":$gq,\"name\":\"add_person\",\"params\":{\"name\":\"$1\",\"born\":2001}}" -w '\n%{http_code}'
+}
+read_status() {
+    curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+        -X POST "http://$addr/graphs/g/query" -d "{\"query\":$gq,\"name\":\"people\"}"
+}
+op=01JZZZZZZZZZZZZZZZZZZZZZZZ
+printf '{"schema_version": 1, "trunc' >"$g/__recovery/$op.json"   # recovery cannot finish it
+code=""
+for _ in $(seq 1 100); do
+    body=$(mutate "Bo"); code=$(echo "$body" | tail -1)
+    [ "$code" = 503 ] && break
+    sleep 0.05
+done
+[ "$code" = 503 ] || fail "no 503 while a sidecar cannot be recovered: $body"
+echo "$body" | head -1 | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+assert d['recovery_required']=={'operation_id':'$op'}, d
+assert 'code' not in d, d
+assert d['error'], d" || fail "503 body: $body"
+[ "$(read_status)" = 200 ] || fail "reads not served while recovery is required"
+rm -f "$g/__recovery/$op.json"
+for _ in $(seq 1 100); do
+    body=$(mutate "Cy"); code=$(echo "$body" | tail -1)
+    [ "$code" = 200 ] && break
+    sleep 0.05
+done
+[ "$code" = 200 ] || fail "writes not served again after the sidecar was resolved: $body"
+kill -INT "$pid"; wait "$pid"; pid=""
+
+# Boot on a graph whose read-write open is recovery-required.
+printf 'garbage' >"$g/__recovery/$op.json"
+OMNIGRAPH_RECOVERY_INTERVAL_MS=100 "$bin" --graph g="$g" --unauthenticated --bind 127.0.0.1:0 \
+    >"$tmp/out2" 2>"$tmp/err2" &
+pid=$!
+addr=""
+for _ in $(seq 1 100); do
+    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out2"); [ -n "$addr" ] && break; sleep 0.05
+done
+[ -n "$addr" ] || { cat "$tmp/err2"; fail "server did not boot on a recovery-required graph"; }
+body=$(mutate "Di"); [ "$(echo "$body" | tail -1)" = 503 ] || fail "boot: write not 503: $body"
+echo "$body" | head -1 | grep -q "\"operation_id\":\"$op\"" || fail "boot: 503 body: $body"
+[ "$(read_status)" = 200 ] || fail "boot: reads not served from the read-only handle"
+rm -f "$g/__recovery/$op.json"
+for _ in $(seq 1 100); do
+    body=$(mutate "Ed"); code=$(echo "$body" | tail -1)
+    [ "$code" = 200 ] && break
+    sleep 0.05
+done
+[ "$code" = 200 ] || fail "boot: writes not served after background recovery: $body"
 kill -INT "$pid"; wait "$pid"; pid=""
 echo ok
