@@ -2,13 +2,16 @@
  * (graphs of examples/demo.pg), in two modes:
  *
  *   bench_server load ADDR GRAPH CLIENTS REQUESTS ACKED_FILE [--allow-disconnect]
- *     CLIENTS threads × REQUESTS mixed requests (1/4 single-entity insert
- *     mutations of unique Person names, 1/4 point-lookup queries, 1/4
- *     snapshots, 1/4 branch lists). A lost write race (409) is retried up to
- *     50 times. Every acknowledged (200) insert name is appended to
- *     ACKED_FILE. Exit 1 on any 5xx or unexpected status; a refused or dropped
- *     connection is an error unless --allow-disconnect (then the client
- *     stops quietly: the server is being killed).
+ *                [--write-every N]
+ *     CLIENTS threads × REQUESTS mixed requests: every Nth request (N = 4 by
+ *     default) is a single-entity insert mutation of a unique name,
+ *     rotating over the Person, Topic and Paper tables; the others are, in
+ *     turn, point-lookup queries, snapshots, schema reads and branch lists.
+ *     A lost write race (409) is retried up to 50 times. Every acknowledged
+ *     (200) insert key is appended to ACKED_FILE. Exit 1 on any 5xx or
+ *     unexpected status; a refused or dropped connection is an error unless
+ *     --allow-disconnect (then the client stops quietly: the server is being
+ *     killed).
  *
  *   bench_server bench ADDR GRAPH SECONDS
  *     Loads 1,000 Person nodes, then for 1, 4 and 16 concurrent clients runs
@@ -143,6 +146,23 @@ static int mutate_insert(conn *c, const char *name, int born)
     return request(c, "POST", path, "application/json", body);
 }
 
+/* Insert k of a load client: Person, Topic or Paper in turn. */
+static int mutate_insert_any(conn *c, const char *key, int k)
+{
+    char body[512], path[256];
+    if (k % 3 == 0) return mutate_insert(c, key, k);
+    snprintf(path, sizeof path, "/graphs/%s/mutate", g_graph);
+    if (k % 3 == 1)
+        snprintf(body, sizeof body,
+                 "{\"query\":\"query add($s: String){ insert Topic { slug: $s, title: $s } }\","
+                 "\"params\":{\"s\":\"%s\"}}", key);
+    else
+        snprintf(body, sizeof body,
+                 "{\"query\":\"query add($t: String, $y: I32){ insert Paper { title: $t, year: $y } }\","
+                 "\"params\":{\"t\":\"%s\",\"y\":%d}}", key, 2000 + k % 20);
+    return request(c, "POST", path, "application/json", body);
+}
+
 static int point_lookup(conn *c, const char *name)
 {
     char body[512], path[256];
@@ -156,7 +176,7 @@ static int point_lookup(conn *c, const char *name)
 /* ---- load mode ---- */
 
 typedef struct load_arg {
-    int id, requests;
+    int id, requests, write_every;
     bool allow_disconnect;
     FILE *acked;
     pthread_mutex_t *mu;
@@ -169,13 +189,15 @@ static void *load_main(void *p)
     load_arg *a = p;
     conn c = {.fd = -1, .sa = a->sa};
     char name[64], path[256];
+    int nwrites = 0, nreads = 0;
     for (int i = 0; i < a->requests; i++) {
         int st;
-        switch (i % 4) {
+        switch (i % a->write_every == 0 ? 0 : 1 + nreads++ % 4) {
         case 0:
             snprintf(name, sizeof name, "c%d_%d", a->id, i);
-            st = mutate_insert(&c, name, i);
-            for (int r = 0; st == 409 && r < 50; r++, a->conflicts_retried++) st = mutate_insert(&c, name, i);
+            st = mutate_insert_any(&c, name, nwrites);
+            for (int r = 0; st == 409 && r < 50; r++, a->conflicts_retried++) st = mutate_insert_any(&c, name, nwrites);
+            nwrites++;
             if (st == 200) {
                 pthread_mutex_lock(a->mu);
                 fprintf(a->acked, "%s\n", name);
@@ -187,6 +209,10 @@ static void *load_main(void *p)
         case 1: st = point_lookup(&c, i > 4 ? name : "Ada"); break;
         case 2:
             snprintf(path, sizeof path, "/graphs/%s/snapshot", g_graph);
+            st = request(&c, "GET", path, "application/json", NULL);
+            break;
+        case 3:
+            snprintf(path, sizeof path, "/graphs/%s/schema", g_graph);
             st = request(&c, "GET", path, "application/json", NULL);
             break;
         default:
@@ -206,7 +232,8 @@ static void *load_main(void *p)
     return NULL;
 }
 
-static int run_load(struct sockaddr_in sa, int clients, int requests, const char *acked_path, bool allow_disc)
+static int run_load(struct sockaddr_in sa, int clients, int requests, const char *acked_path, bool allow_disc,
+                    int write_every)
 {
     FILE *f = fopen(acked_path, "a");
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -216,7 +243,8 @@ static int run_load(struct sockaddr_in sa, int clients, int requests, const char
     if (!f || !a || !t) { fprintf(stderr, "setup failed\n"); bad = 1; goto done; }
     double t0 = now_s();
     for (int i = 0; i < clients; i++) {
-        a[i] = (load_arg){.id = i, .requests = requests, .allow_disconnect = allow_disc, .acked = f, .mu = &mu, .sa = sa};
+        a[i] = (load_arg){.id = i, .requests = requests, .write_every = write_every, .allow_disconnect = allow_disc,
+                          .acked = f, .mu = &mu, .sa = sa};
         pthread_create(&t[i], NULL, load_main, &a[i]);
     }
     for (int i = 0; i < clients; i++) {
@@ -346,7 +374,7 @@ int main(int argc, char **argv)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET};
     if (argc < 5) {
-        fprintf(stderr, "usage: bench_server load ADDR GRAPH CLIENTS REQUESTS ACKED [--allow-disconnect]\n"
+        fprintf(stderr, "usage: bench_server load ADDR GRAPH CLIENTS REQUESTS ACKED [--allow-disconnect] [--write-every N]\n"
                         "       bench_server bench ADDR GRAPH SECONDS\n");
         return 2;
     }
@@ -359,8 +387,16 @@ int main(int argc, char **argv)
     sa.sin_port = htons((uint16_t)atoi(colon + 1));
     g_graph = argv[3];
     g_token = getenv("OMNIGRAPH_BEARER_TOKEN");
-    if (!strcmp(argv[1], "load") && argc >= 7)
-        return run_load(sa, atoi(argv[4]), atoi(argv[5]), argv[6], argc > 7 && !strcmp(argv[7], "--allow-disconnect"));
+    if (!strcmp(argv[1], "load") && argc >= 7) {
+        bool disc = false;
+        int every = 4;
+        for (int i = 7; i < argc; i++) {
+            if (!strcmp(argv[i], "--allow-disconnect")) disc = true;
+            else if (!strcmp(argv[i], "--write-every") && i + 1 < argc && atoi(argv[i + 1]) > 0) every = atoi(argv[++i]);
+            else { fprintf(stderr, "bench_server load: unknown option %s\n", argv[i]); return 2; }
+        }
+        return run_load(sa, atoi(argv[4]), atoi(argv[5]), argv[6], disc, every);
+    }
     if (!strcmp(argv[1], "bench")) return run_bench(sa, atof(argv[4]));
     return 2;
 }
