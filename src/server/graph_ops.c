@@ -633,6 +633,50 @@ static void dispatch(op_ctx *c)
 
 
 
+/* The fields a route's JSON body may carry (the reference's request types,
+ * their documented aliases included); NULL = no check. */
+static const char *route_fields(og_route_id id)
+{
+    switch (id) {
+    case OG_ROUTE_QUERY:
+    case OG_ROUTE_READ: return "query, name, query_source, query_name, params, branch, snapshot";
+    case OG_ROUTE_MUTATE:
+    case OG_ROUTE_MUTATE_IF:
+    case OG_ROUTE_CHANGE: return "query, name, query_source, query_name, params, branch";
+    case OG_ROUTE_QUERY_INVOKE:
+    case OG_ROUTE_QUERY_INVOKE_IF: return "params, branch, snapshot, expect_mutation";
+    case OG_ROUTE_LOAD:
+    case OG_ROUTE_INGEST: return "data, branch, from, mode";
+    case OG_ROUTE_EXPORT: return "branch, type_names";
+    case OG_ROUTE_BRANCH_CREATE: return "name, from";
+    default: return NULL;
+    }
+}
+
+/* Unknown fields are a 400 naming the field and the expected ones. */
+static int known_fields(op_ctx *c)
+{
+    const char *list = route_fields(c->q->route.id), *k;
+    json_t *v;
+    if (!list || !c->body) return 0;
+    json_object_foreach(c->body, k, v) {
+        size_t n = strlen(k);
+        const char *p = list;
+        bool ok = false;
+        while (n && !ok && (p = strstr(p, k)) != NULL) {
+            ok = (p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0');
+            p += n;
+        }
+        if (!ok) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "unknown field '%.100s' (expected %s)", k, list);
+            og_resp_error(c->r, 400, "bad_request", msg, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void og_srv_graph_handle(og_req *q, og_resp *r)
 {
     op_ctx c = {q, r, NULL, NULL};
@@ -640,6 +684,7 @@ void og_srv_graph_handle(og_req *q, og_resp *r)
     if ((rt->flags & OG_RF_JSON_BODY) &&
         parse_body(&c, rt->id != OG_ROUTE_QUERY_INVOKE && rt->id != OG_ROUTE_QUERY_INVOKE_IF && rt->id != OG_ROUTE_EXPORT))
         goto done;
+    if (known_fields(&c)) goto done;
     if (opt_str(&c, "branch", &c.branch)) goto done;
     if (!c.branch) c.branch = qarg(q, "branch");
     if (!c.branch || !*c.branch) c.branch = "main";

@@ -100,6 +100,14 @@ json_t *og_srv_openapi(const og_srv *s)
         "manifest_conflict", "type", "object",
         "resource_limit", "type", "object",
         "precondition_failure", "type", "object");
+    json_t *props = json_object_get(err_schema, "properties");
+    json_object_set_new(props, "key_conflict",
+                        json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}", "type", "object", "properties",
+                                  "entity_kind", "type", "string", "type_name", "type", "string",
+                                  "entity_id", "type", "string"));
+    json_object_set_new(props, "recovery_required",
+                        json_pack("{s:s, s:[s], s:{s:{s:s}}}", "type", "object", "required", "operation_id",
+                                  "properties", "operation_id", "type", "string"));
     json_t *doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{s:o}}}",
                             "openapi", "3.1.0",
                             "info", "title", "omnigraph-server", "version", og_version(),
