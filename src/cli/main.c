@@ -77,7 +77,7 @@ static int global_arity(const char *w)
         size_t l = strlen(with_value[i]);
         if (!strncmp(w, with_value[i], l) && (w[l] == 0 || w[l] == '=')) return w[l] ? 1 : 2;
     }
-    if (!strcmp(w, "--yes") || !strcmp(w, "--quiet")) return 1;
+    if (!strcmp(w, "--yes") || !strcmp(w, "--quiet") || !strcmp(w, "--no-auto-maintenance")) return 1;
     return 0;
 }
 
