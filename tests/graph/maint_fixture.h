@@ -91,4 +91,21 @@ static inline size_t mf_count(og_store *st, const char *prefix, uint64_t *bytes)
     return n;
 }
 
+/* A deep copy of a mem store. */
+static inline og_store *mf_clone(og_store *src)
+{
+    og_store *dst = NULL;
+    og_list l;
+    og_buf b = OG_BUF_INIT;
+    OG_CHECK(og_store_mem_open(&dst));
+    OG_CHECK(og_store_list_all(src, "", &l));
+    for (size_t i = 0; i < l.len; i++) {
+        OG_CHECK(og_store_get(src, l.items[i].key, &b, NULL));
+        OG_CHECK(og_store_put(dst, l.items[i].key, b.data, b.len, NULL));
+    }
+    og_list_free(&l);
+    og_buf_free(&b);
+    return dst;
+}
+
 #endif
