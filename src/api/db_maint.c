@@ -86,6 +86,7 @@ int og_db_cleanup(og_db *db, unsigned long long keep, long long older_than_s, un
     p.has_older_than = older_than_s >= 0;
     p.older_than_us = older_than_s >= 0 ? older_than_s * 1000000LL : 0;
     p.dry_run = (flags & OG_DB_CLEANUP_DRY_RUN) != 0;
+    p.min_age_us = (flags & OG_DB_CLEANUP_NO_MIN_AGE) ? -1 : 0;
     if ((rc = og_graph_cleanup(db->g, &p, &r))) goto done;
     json_t *o = json_object(), *ds = json_array();
     if (!o || !ds) { json_decref(o); json_decref(ds); rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
@@ -123,7 +124,7 @@ int og_db_maintain(og_db *db, const char *branch, int force, char **json_out)
     og_status rc = begin(db);
     if (rc) return rc;
     if (branch && !strcmp(branch, "main")) branch = NULL;
-    og_maint_opts o = {branch, 0, 0, 0, 0};
+    og_maint_opts o = {branch, 0, 0, 0, 0, 0};
     if (!due && (rc = og_graph_maint_due(db->g, &o, &due))) return rc;
     if (due && (rc = og_graph_maintain(db->g, &o, &r))) return rc;
     if (!json_out) return OG_OK;

@@ -46,7 +46,8 @@ typedef OG_VEC(chain) chain_vec;
 typedef struct gc {
     og_graph *g;
     const og_cleanup_policy *p;
-    int64_t cutoff_us;       /* older_than cutoff (has_older_than) */
+    bool has_time;           /* a time bound applies */
+    int64_t cutoff_us;       /* remove only versions older than this (has_time) */
     int64_t grace_us;
     prot_vec prot;
     tref_vec tables;
@@ -210,11 +211,11 @@ static og_status chain_plan(gc *c, chain *ch, bool *doomed)
     bool past_cutoff = false;
     for (size_t i = 0; i < ch->n && !rc; i++) {
         bool by_count = c->p->keep ? i >= c->p->keep : true;
-        bool need_time = c->p->has_older_than && !past_cutoff;
+        bool need_time = c->has_time && !past_cutoff;
         bool keep = i == 0 || fork_origin(c, ch->uid, ch->v[i].version) || !by_count;
         og_graph_snapshot s = {0};
-        if (!keep && !need_time && c->p->has_older_than) { doomed[i] = true; continue; }
-        if (!keep && !c->p->has_older_than) { doomed[i] = true; continue; }
+        if (!keep && !need_time && c->has_time) { doomed[i] = true; continue; }
+        if (!keep && !c->has_time) { doomed[i] = true; continue; }
         rc = og_graph_chain_read(c->g->root, ch->uid, ch->v[i].version, &s);
         if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; doomed[i] = false; continue; }
         if (rc) break;
@@ -263,7 +264,7 @@ static og_status preview_table(gc *c, const char *path, const uint64_t *pv, size
     if (rc) return rc;
     for (size_t i = 0; i + 1 < n; i++) { /* the latest stays */
         bool old_count = c->p->keep ? n - i > c->p->keep : true;
-        bool old_time = c->p->has_older_than ? vi[i].timestamp_us < c->cutoff_us : true;
+        bool old_time = c->has_time ? vi[i].timestamp_us < c->cutoff_us : true;
         bool pinned = false;
         for (size_t k = 0; k < npv; k++) pinned |= pv[k] == vi[i].version;
         *out += old_count && old_time && !pinned;
@@ -286,7 +287,7 @@ static og_status table_gc(gc *c, const tref *t, og_cleanup_table *r)
     if ((rc = og_buf_printf(&prefix, "%s/", t->path))) goto done;
     if ((rc = list_size(c->g->root, og_buf_cstr(&prefix), &objs, &r->bytes_before, &r->versions_before))) goto done;
     if (c->p->dry_run) { rc = preview_table(c, t->path, pv, npv, &r->versions_removed); goto done; }
-    og_cleanup_opts o = {0, c->p->has_older_than ? (c->cutoff_us > 0 ? c->cutoff_us : 1) : 0, c->grace_us};
+    og_cleanup_opts o = {0, c->has_time ? (c->cutoff_us > 0 ? c->cutoff_us : 1) : 0, c->grace_us};
     og_cleanup_keep k = {c->p->keep, pv, npv};
     og_cleanup_stats st = {0};
     if ((rc = og_table_cleanup_keep(c->g->root, t->path, &o, &k, &st))) goto done;
@@ -321,7 +322,10 @@ og_status og_graph_cleanup(og_graph *g, const og_cleanup_policy *p, og_cleanup_r
     c.g = g;
     c.p = p;
     int64_t now = og_clock_now_us();
-    c.cutoff_us = p->has_older_than ? now - p->older_than_us : 0;
+    int64_t min_age = p->min_age_us == 0 ? OG_MAINT_MIN_AGE_DEFAULT_US : p->min_age_us;
+    c.has_time = p->has_older_than || min_age > 0;
+    c.cutoff_us = now - (min_age > 0 ? min_age : 0);
+    if (p->has_older_than && now - p->older_than_us < c.cutoff_us) c.cutoff_us = now - p->older_than_us;
     c.grace_us = p->grace_us <= 0 ? OG_MAINT_GRACE_DEFAULT_US : p->grace_us;
     out->dry_run = p->dry_run;
     if ((rc = sidecars(&c)) || (rc = refs(&c)) || (rc = chains(&c))) goto done;

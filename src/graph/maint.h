@@ -27,7 +27,11 @@
  *     latest. Unreferenced table files and chains of deleted branches go
  *     once older than the grace period (files of abandoned stages too).
  *     Manifest versions go first, table versions second: a crash between
- *     leaves only less history retained, never a dangling pin.
+ *     leaves only less history retained, never a dangling pin. No version
+ *     younger than min_age goes (default 60 s): a writer commits and
+ *     publishes at "its base + 1" with put_if_absent, so a number cleanup
+ *     freed under a writer that is still running would be re-created
+ *     below the head and the write silently lost (internals §7.4).
  * (6) cleanup refuses a pending sidecar (OG_E_CONFLICT naming it) unless
  *     allow_pending, which protects the sidecar's versions instead (the
  *     automatic pass, beside live writers). Tables are fault-isolated: one
@@ -59,6 +63,7 @@
 #define OG_MAINT_KEEP_MIN_SAFE 3
 #define OG_MAINT_FRAGMENT_THRESHOLD 16
 #define OG_MAINT_GRACE_DEFAULT_US (3600LL * 1000000)
+#define OG_MAINT_MIN_AGE_DEFAULT_US (60LL * 1000000)
 #define OG_MAINT_MANIFEST_KEY "__manifest"
 
 /* ---- optimize ---- */
@@ -107,6 +112,8 @@ typedef struct og_cleanup_policy {
     bool has_older_than;
     int64_t older_than_us;    /* with has_older_than: remove only versions older than now - this */
     int64_t grace_us;         /* unreferenced files / orphan chains; <= 0 = OG_MAINT_GRACE_DEFAULT_US */
+    int64_t min_age_us;       /* (5) never remove a version younger than this; 0 = OG_MAINT_MIN_AGE_DEFAULT_US,
+                                 < 0 = no minimum (only on a quiesced graph) */
     bool dry_run;             /* count what would go, delete nothing */
     bool allow_pending;       /* (6) protect pending sidecars instead of refusing */
     size_t max_tables;        /* at most this many tables per call; 0 = all */
@@ -141,6 +148,7 @@ typedef struct og_maint_opts {
     size_t max_tables;          /* 0 = 8 */
     uint64_t keep;              /* 0 = OG_MAINT_KEEP_DEFAULT */
     int64_t grace_us;           /* <= 0 = OG_MAINT_GRACE_DEFAULT_US */
+    int64_t min_age_us;         /* as og_cleanup_policy */
 } og_maint_opts;
 
 typedef struct og_maint_result {

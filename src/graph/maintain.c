@@ -75,6 +75,7 @@ og_status og_graph_maintain(og_graph *g, const og_maint_opts *o, og_maint_result
     memset(&cp, 0, sizeof cp);
     cp.keep = o && o->keep ? o->keep : OG_MAINT_KEEP_DEFAULT;
     cp.grace_us = o ? o->grace_us : 0;
+    cp.min_age_us = o ? o->min_age_us : 0;
     cp.allow_pending = true;
     cp.max_tables = 0;
     out->ran_cleanup = true;

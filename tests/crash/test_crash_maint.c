@@ -58,6 +58,7 @@ static og_status v_cleanup(og_graph *g)
     memset(&p, 0, sizeof p);
     p.keep = 1;
     p.grace_us = 1;
+    p.min_age_us = -1;
     og_status rc = og_graph_cleanup(g, &p, &r);
     og_cleanup_result_clear(&r);
     return rc;

@@ -216,6 +216,7 @@ static void test_cleanup_keeps_branch_pins_and_deletes_the_rest(void **state)
     memset(&p, 0, sizeof p);
     p.keep = 3;
     p.grace_us = 1;
+    p.min_age_us = -1;
     p.dry_run = true;
     OG_CHECK(og_graph_cleanup(g, &p, &cr));
     assert_true(cr.manifest_versions_removed > 0);
@@ -274,6 +275,7 @@ static void test_cleanup_refuses_or_protects_pending_sidecar(void **state)
     memset(&p, 0, sizeof p);
     p.keep = 1;
     p.grace_us = 1;
+    p.min_age_us = -1;
     assert_int_equal(og_graph_cleanup(g, &p, &cr), OG_E_CONFLICT);
     assert_non_null(strstr(og_error_last()->message, OG_SIDECAR_PREFIX));
     og_error_clear();
@@ -310,6 +312,7 @@ static void test_snapshot_of_collected_commit_is_no_longer_retained(void **state
     v = NULL;
     memset(&p, 0, sizeof p);
     p.keep = 2;
+    p.min_age_us = -1;
     OG_CHECK(og_graph_cleanup(g, &p, &cr));
     og_cleanup_result_clear(&cr);
     assert_int_equal(og_graph_view_open(g, NULL, r1.commit_id, &v), OG_E_NOTFOUND);
