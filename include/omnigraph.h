@@ -149,11 +149,12 @@ int og_db_schema_show(og_db *db, char **json_out);
 int og_db_optimize(og_db *db, const char *branch, const char *actor, char **json_out);
 
 #define OG_DB_CLEANUP_DRY_RUN 1u  /* report what would go, delete nothing */
-#define OG_DB_CLEANUP_NO_MIN_AGE 2u /* also versions younger than a minute (quiesced graphs only) */
+#define OG_DB_CLEANUP_QUIESCED 2u /* no writer runs: also versions younger than a minute and
+                                    unreferenced files younger than the grace period */
 /* Version GC: keep (0 = no bound) and/or older_than_s (< 0 = no bound; at
  * least one bound is required). Never removes what a branch head, a kept
  * manifest version or a pending write pins, nor a table's latest version,
- * nor (without OG_DB_CLEANUP_NO_MIN_AGE) a version younger than a minute;
+ * nor (without OG_DB_CLEANUP_QUIESCED) a version younger than a minute;
  * unreferenced files go after a one-hour grace period. {uri, dry_run,
  * manifest_versions_removed, manifest_versions_kept, orphan_chains_removed,
  * datasets:[{type_key, old_versions_removed, versions_before,

@@ -86,7 +86,8 @@ int og_db_cleanup(og_db *db, unsigned long long keep, long long older_than_s, un
     p.has_older_than = older_than_s >= 0;
     p.older_than_us = older_than_s >= 0 ? older_than_s * 1000000LL : 0;
     p.dry_run = (flags & OG_DB_CLEANUP_DRY_RUN) != 0;
-    p.min_age_us = (flags & OG_DB_CLEANUP_NO_MIN_AGE) ? -1 : 0;
+    p.min_age_us = (flags & OG_DB_CLEANUP_QUIESCED) ? -1 : 0;
+    p.grace_us = (flags & OG_DB_CLEANUP_QUIESCED) ? 1 : 0;
     if ((rc = og_graph_cleanup(db->g, &p, &r))) goto done;
     json_t *o = json_object(), *ds = json_array();
     if (!o || !ds) { json_decref(o); json_decref(ds); rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }

@@ -8,8 +8,9 @@
  *     3 leaves concurrent readers' snapshots unsafe: without --force it is
  *     raised to 3 with a warning (the reference accepts --keep 1, so it is
  *     not refused). Versions younger than a minute stay (a writer still
- *     running could otherwise re-create a freed version number); --force
- *     lifts that too, for a quiesced graph.
+ *     running could otherwise re-create a freed version number), and so
+ *     do unreferenced files younger than an hour (a running writer's
+ *     staged files); --force lifts both: it asserts a quiesced graph.
  * (3) After a successful local load or mutation, closing the graph runs
  *     og_db_maintain on the written branch (it only works when a table
  *     reached the fragment threshold); --no-auto-maintenance or
@@ -213,7 +214,7 @@ int cli_cleanup(int argc, char **argv)
     bool confirm = cli_has(&a, "confirm");
     cli_echo_write(&a, "cleanup", uri);
     if (!(db = cli_open(uri))) goto done;
-    unsigned flags = (confirm ? 0 : OG_DB_CLEANUP_DRY_RUN) | (cli_has(&a, "force") ? OG_DB_CLEANUP_NO_MIN_AGE : 0);
+    unsigned flags = (confirm ? 0 : OG_DB_CLEANUP_DRY_RUN) | (cli_has(&a, "force") ? OG_DB_CLEANUP_QUIESCED : 0);
     int rc = og_db_cleanup(db, keep, older, flags, &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (!(j = json_loads(out, 0, NULL))) goto done;

@@ -256,6 +256,7 @@ static void *reconciler(void *arg)
             if (s->graphs[i].db && og_db_refresh(s->graphs[i].db))
                 og_log_warn("recovery on graph %s: %s", s->graphs[i].id, og_errmsg());
         }
+        og_srv_maintenance_tick(s); /* maintenance.c: compaction and GC */
         pthread_mutex_lock(&recon_mu);
     }
     pthread_mutex_unlock(&recon_mu);

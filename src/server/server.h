@@ -133,4 +133,7 @@ json_t *og_srv_openapi(const og_srv *s);
 og_status og_srv_graph_open(og_srv_graph *g);
 void og_srv_graph_close(og_srv_graph *g);
 
+/* ---- background maintenance (maintenance.c) ---- */
+void og_srv_maintenance_tick(og_srv *s);
+
 #endif
