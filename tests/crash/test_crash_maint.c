@@ -142,13 +142,9 @@ static void crash_at_failpoint(const char *name, unsigned nth)
     og_store_close(st);
 }
 
-static void test_optimize_crashed_at_every_store_op_recovers(void **state)
-{
-    (void)state;
-    crash_every_op(v_optimize, "optimize");
-}
-
-static void test_cleanup_crashed_at_every_store_op_recovers(void **state)
+/* Optimize (main, then branch b) and then cleanup: the ops of optimize are
+ * the prefix of this sequence, so every step of both is crashed once. */
+static void test_optimize_and_cleanup_crashed_at_every_store_op_recover(void **state)
 {
     (void)state;
     crash_every_op(v_optimize_then_cleanup, "optimize+cleanup");
@@ -171,8 +167,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crash_at_every_maintenance_failpoint_recovers),
-        cmocka_unit_test(test_optimize_crashed_at_every_store_op_recovers),
-        cmocka_unit_test(test_cleanup_crashed_at_every_store_op_recovers),
+        cmocka_unit_test(test_optimize_and_cleanup_crashed_at_every_store_op_recover),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
