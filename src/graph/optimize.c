@@ -278,6 +278,8 @@ static og_status attempt(og_graph *g, const og_optimize_opts *o, og_optimize_res
         pl[i].tx = NULL;
         if (rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) {
             og_log_info("optimize: lost table `%s` to a concurrent writer; retrying", pl[i].pin->table_key);
+            og_error_clear();
+            rc = OG_OK;
             *lost = true;
             goto done;
         }
@@ -318,7 +320,13 @@ static og_status attempt(og_graph *g, const og_optimize_opts *o, og_optimize_res
         og_error_clear(); /* another process's recovery rolled this optimize forward */
         rc = OG_OK;
     }
-    if (rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) { *lost = true; goto done; }
+    if (rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) {
+        og_log_info("optimize: the publish lost to a concurrent writer; retrying");
+        og_error_clear();
+        rc = OG_OK;
+        *lost = true;
+        goto done;
+    }
     if (rc) goto done;
     armed = false;
     out->published = true;
