@@ -151,6 +151,36 @@ int og_db_schema_show(og_db *db, char **json_out);
  * ("refused": true). */
 int og_db_repair(og_db *db, int confirm, int force, char **json_out);
 
+/* ---- maintenance (surface.md §4.2; docs/maintenance.md) ---- */
+
+/* Compacts every table of the branch that needs it under one sidecar and
+ * one publish (writer kind Optimize); refuses while an unrecovered write is
+ * pending. {uri, branch, published, graph_commit_id, graph_manifest_version,
+ * attempts, datasets:[{type_key, fragments_removed, fragments_added,
+ * committed, skipped, skip_reason?, published_dataset_version,
+ * lance_head_version, pending_indexes:[{property, reason}]}]}. */
+int og_db_optimize(og_db *db, const char *branch, const char *actor, char **json_out);
+
+#define OG_DB_CLEANUP_DRY_RUN 1u  /* report what would go, delete nothing */
+#define OG_DB_CLEANUP_QUIESCED 2u /* no writer runs: also versions younger than a minute and
+                                    unreferenced files younger than the grace period */
+/* Version GC: keep (0 = no bound) and/or older_than_s (< 0 = no bound; at
+ * least one bound is required). Never removes what a branch head, a kept
+ * manifest version or a pending write pins, nor a table's latest version,
+ * nor (without OG_DB_CLEANUP_QUIESCED) a version younger than a minute;
+ * unreferenced files go after a one-hour grace period. {uri, dry_run,
+ * manifest_versions_removed, manifest_versions_kept, orphan_chains_removed,
+ * datasets:[{type_key, old_versions_removed, versions_before,
+ * files_removed, bytes_removed, bytes_before, error?}]}. */
+int og_db_cleanup(og_db *db, unsigned long long keep, long long older_than_s, unsigned flags,
+                  char **json_out);
+/* The bounded automatic pass: when a table of the branch has reached the
+ * fragment threshold (always with force), optimize those tables and then
+ * clean up with --keep 10 and the grace period. {due, ran_optimize,
+ * ran_cleanup, tables_compacted, versions_removed,
+ * manifest_versions_removed, files_removed}. json_out nullable. */
+int og_db_maintain(og_db *db, const char *branch, int force, char **json_out);
+
 /* The structured error body of the last failed write on this thread, or
  * NULL: {"error", "code":"conflict", "manifest_conflict":{table_key,
  * expected, actual}} for a lost table race, {"error",

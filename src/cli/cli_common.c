@@ -14,7 +14,7 @@
 static const cli_flag global_flags[] = {
     {"as", 0, true, false},      {"server", 0, true, false}, {"graph", 0, true, false},
     {"profile", 0, true, false}, {"store", 0, true, false},  {"cluster", 0, true, false},
-    {"yes", 0, false, false},    {"quiet", 0, false, false},
+    {"yes", 0, false, false},    {"quiet", 0, false, false},  {"no-auto-maintenance", 0, false, false},
 };
 
 static cli_flag g_table[CLI_MAX_FLAGS];
@@ -28,6 +28,7 @@ int cli_parse(cli_args *a, const cli_flag *flags, size_t n, int argc, char **arg
         cli_err("%s", a->err);
         return -1;
     }
+    if (cli_has(a, "no-auto-maintenance")) cli_auto_maintenance_off = true;
     return 0;
 }
 

@@ -71,4 +71,12 @@ const char *cli_actor(const cli_args *a);
 const char *cli_config_get(const char *path);
 const char *cli_config_profile_store(const char *profile);
 
+/* Automatic maintenance after a local write (cli_maint.c): off with the
+ * global --no-auto-maintenance or OMNIGRAPH_AUTO_MAINTENANCE=0. */
+extern bool cli_auto_maintenance_off;
+/* Records a successful local write on branch (NULL = main); cli_db_close
+ * then runs og_db_maintain when a table crossed the fragment threshold. */
+void cli_maint_note_write(const char *branch);
+void cli_maint_before_close(og_db *db);
+
 #endif

@@ -288,7 +288,9 @@ static int invoke(const char *name, const char *params_json, const char *branch,
 
 void cli_db_close(og_db *db)
 {
-    if (!is_remote(db)) og_db_close(db);
+    if (is_remote(db)) return;
+    if (db) cli_maint_before_close(db);
+    og_db_close(db);
 }
 
 const char *cli_db_last_conflict_json(void)
@@ -314,8 +316,11 @@ int cli_db_mutate(og_db *db, const char *src, size_t len, const char *name, cons
 {
     json_t *o;
     char hdr[256];
-    if (!is_remote(db))
-        return og_db_mutate(db, src, len, name, params_json, branch, if_commit, actor, json_out);
+    if (!is_remote(db)) {
+        int rc = og_db_mutate(db, src, len, name, params_json, branch, if_commit, actor, json_out);
+        if (!rc) cli_maint_note_write(branch);
+        return rc;
+    }
     reset();
     *json_out = NULL;
     if (!src) return invoke(name, params_json, branch, NULL, if_commit, true, json_out);
@@ -330,7 +335,11 @@ int cli_db_load(og_db *db, const char *branch, const char *from, const char *ndj
 {
     char suffix[1024] = "/load/ndjson";
     hbuf b;
-    if (!is_remote(db)) return og_db_load(db, branch, from, ndjson, len, mode, actor, json_out);
+    if (!is_remote(db)) {
+        int rc = og_db_load(db, branch, from, ndjson, len, mode, actor, json_out);
+        if (!rc) cli_maint_note_write(branch);
+        return rc;
+    }
     reset();
     *json_out = NULL;
     qappend(suffix, sizeof suffix, "branch", branch);

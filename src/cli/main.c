@@ -24,9 +24,9 @@ static const cli_verb verbs[] = {
     {"schema", cli_schema, "show the accepted schema", "any"},
     {"init", cli_init, "create a graph: --schema S.pg URI", "direct"},
     {"lint", cli_lint, "check a .gq file against a schema (--schema S.pg --query Q.gq)", "direct"},
-    {"optimize", cli_optimize, "compaction and index reconciliation (not supported yet)", "direct"},
+    {"optimize", cli_optimize, "compact the tables of a branch (one commit)", "direct"},
     {"repair", cli_repair, "classify and publish manifest/table drift [--confirm [--force]]", "direct"},
-    {"cleanup", cli_cleanup, "version garbage collection (not supported yet)", "direct"},
+    {"cleanup", cli_cleanup, "version garbage collection (--keep N / --older-than DUR, --confirm)", "direct"},
     {"graphs", cli_graphs, "list the graphs of a server (--server URL)", "served"},
     {"cluster", NULL, "cluster control plane (not supported yet)", "control"},
     {"version", cli_version, "print the version and the internal schema version", "local"},
@@ -58,7 +58,7 @@ int cli_help(int argc, char **argv)
                                          "control plane", "local"};
     size_t n;
     const cli_verb *v = cli_verbs(&n);
-    printf("usage: omnigraph [--as ACTOR] [--store URI] [--quiet] <command> [options]\n\n"
+    printf("usage: omnigraph [--as ACTOR] [--store URI] [--quiet] [--no-auto-maintenance] <command> [options]\n\n"
            "COMMANDS BY CAPABILITY\n");
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         printf("\n  %s:\n", titles[g]);
@@ -78,7 +78,7 @@ static int global_arity(const char *w)
         size_t l = strlen(with_value[i]);
         if (!strncmp(w, with_value[i], l) && (w[l] == 0 || w[l] == '=')) return w[l] ? 1 : 2;
     }
-    if (!strcmp(w, "--yes") || !strcmp(w, "--quiet")) return 1;
+    if (!strcmp(w, "--yes") || !strcmp(w, "--quiet") || !strcmp(w, "--no-auto-maintenance")) return 1;
     return 0;
 }
 

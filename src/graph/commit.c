@@ -6,7 +6,10 @@
  * (3) The lineage walk starts from a verified head and follows parent and
  *     merged_parent links; commits reached that way were published (a
  *     version's head names only published parents), so they are not
- *     re-verified. A missing parent object is corruption. */
+ *     re-verified. A missing parent object is corruption.
+ * (4) A commit whose manifest version cleanup reclaimed (its chain still
+ *     holds only newer versions) is "no longer retained": a snapshot of it
+ *     fails saying so; og_graph_commit_get still returns its record. */
 #include "commit.h"
 
 #include <inttypes.h>
@@ -173,6 +176,21 @@ done:
     return rc;
 }
 
+/* (4) the oldest version still stored on chain uid; false when none. */
+static bool chain_oldest(og_store *st, const char *uid, uint64_t *out)
+{
+    og_buf prefix = OG_BUF_INIT;
+    og_list l;
+    bool found = false;
+    memset(&l, 0, sizeof l);
+    if (!og_graph_key_chain(&prefix, uid) && !og_store_list_all(st, og_buf_cstr(&prefix), &l) && l.len)
+        found = og_graph_key_version_parse(l.items[l.len - 1].key, uid, out) == OG_OK;
+    og_list_free(&l);
+    og_buf_free(&prefix);
+    og_error_clear();
+    return found;
+}
+
 og_status og_graph_commit_resolve(og_store *st, const char *id, bool require_live,
                                   og_graph_commit *out, struct og_graph_snapshot *snap)
 {
@@ -195,6 +213,16 @@ og_status og_graph_commit_resolve(og_store *st, const char *id, bool require_liv
         if (rc) { og_graph_commit_clear(&c); goto done; }
     }
     rc = og_graph_chain_read(st, c.branch_uid, c.manifest_version, &s);
+    uint64_t oldest = 0;
+    if (rc == OG_E_NOTFOUND && chain_oldest(st, c.branch_uid, &oldest) && oldest > c.manifest_version) {
+        /* (4) */
+        if (!snap) { og_error_clear(); rc = OG_OK; *out = c; goto done; }
+        rc = og_error_set(OG_E_NOTFOUND, "commit %s is no longer retained: cleanup reclaimed manifest version "
+                          "%" PRIu64 " of branch `%s` (the oldest retained version is %" PRIu64 ")", id,
+                          c.manifest_version, c.branch ? c.branch : OG_GRAPH_MAIN, oldest);
+        og_graph_commit_clear(&c);
+        goto done;
+    }
     if (rc == OG_E_NOTFOUND || (!rc && (strcmp(s.head.id, id) != 0 || !og_graph_snapshot_owns_head(&s)))) {
         /* (2): the publish that wrote this object lost or never finished. */
         rc = og_error_set(OG_E_NOTFOUND, "commit %s does not exist (it was never published)", id);

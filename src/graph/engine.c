@@ -192,6 +192,18 @@ og_status og_graph_view_table(og_graph_view *v, const og_decl *t, og_table **out
         rc = og_table_open_branch(v->g->root, p->path, p->table_branch, p->version, &v->tables[t->index]);
     else
         rc = og_table_open_at(v->g->root, p->path, p->version, &v->tables[t->index]);
+    if (rc == OG_E_NOTFOUND && !p->table_branch) {
+        /* cleanup (maint.h) reclaimed the pinned version after this view
+         * was opened: a stale snapshot, as retryable as a lost race. */
+        og_table *head = NULL;
+        bool newer = og_table_open(v->g->root, p->path, &head) == OG_OK && og_table_version(head) > p->version;
+        og_table_close(head);
+        if (newer)
+            return og_error_set(OG_E_CONFLICT, "snapshot no longer retained: version %llu of table `%s` was "
+                                "reclaimed by cleanup after this read began; retry on a fresh head",
+                                (unsigned long long)p->version, p->table_key);
+        og_error_set(OG_E_NOTFOUND, "table %s has no version %llu", p->path, (unsigned long long)p->version);
+    }
     if (rc) return og_error_context(rc, "table %s", p->table_key);
     *out = v->tables[t->index];
     return OG_OK;

@@ -94,6 +94,8 @@ static bool inflight(const char *op)
     return r;
 }
 
+bool og_recovery_inflight_has(const char *op) { return inflight(op); }
+
 /* ---- audit table (5) ---- */
 
 static og_status audit_table(og_store *root, bool create, og_table **out)

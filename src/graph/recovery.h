@@ -98,6 +98,9 @@ og_status og_recovery_resolve(og_store *root, const char *operation_id, bool own
  * Phase A and removes it when done. */
 og_status og_recovery_inflight_add(const char *operation_id);
 void og_recovery_inflight_remove(const char *operation_id);
+/* True while a writer of this process has operation_id registered
+ * (maintenance tells a live write's sidecar from a crashed one). */
+bool og_recovery_inflight_has(const char *operation_id);
 
 /* The writer kind of a graph write transaction (default Mutation); the
  * loader marks its transaction Load. Implemented in graph_txn.c. */

@@ -30,9 +30,11 @@
 #define OG_SIDECAR_PREFIX "__recovery/"
 #define OG_SIDECAR_UUID_MAX 64
 
-typedef enum og_writer_kind { OG_WRITER_MUTATION = 0, OG_WRITER_LOAD = 1 } og_writer_kind;
+/* Optimize (maint.h) is content-preserving compaction: recovery treats it
+ * like any writer (all tables at post: roll forward; else roll back). */
+typedef enum og_writer_kind { OG_WRITER_MUTATION = 0, OG_WRITER_LOAD = 1, OG_WRITER_OPTIMIZE = 2 } og_writer_kind;
 
-const char *og_writer_kind_name(og_writer_kind k); /* "Mutation" / "Load" */
+const char *og_writer_kind_name(og_writer_kind k); /* "Mutation" / "Load" / "Optimize" */
 
 typedef struct og_sidecar_table {
     char *table_key;

@@ -254,6 +254,7 @@ static void *reconciler(void *arg)
         if (recon_stop) break;
         pthread_mutex_unlock(&recon_mu);
         for (size_t i = 0; i < s->ngraphs; i++) og_srv_graph_reconcile(&s->graphs[i]);
+        og_srv_maintenance_tick(s); /* maintenance.c: compaction and GC */
         pthread_mutex_lock(&recon_mu);
     }
     pthread_mutex_unlock(&recon_mu);

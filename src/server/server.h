@@ -142,4 +142,7 @@ void og_srv_graph_reconcile(og_srv_graph *g);
 /* 0, or fills r with 503 recovery_required when g needs recovery first. */
 int og_srv_recovery_gate(og_req *q, og_resp *r);
 
+/* ---- background maintenance (maintenance.c) ---- */
+void og_srv_maintenance_tick(og_srv *s);
+
 #endif

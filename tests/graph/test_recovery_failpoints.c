@@ -8,6 +8,7 @@
 #include "crash/crash_fixture.h"
 #include "graph/internal.h"
 #include "graph/repair.h"
+#include "graph/maint.h"
 
 static char *catalog_path(void)
 {
@@ -145,6 +146,19 @@ static void scenario(void)
         og_repair_result rr;
         if (og_graph_repair(st, true, false, &rr) == OG_OK) og_repair_result_free(&rr);
     }
+    /* maintenance: optimize (Person has several fragments by now), cleanup */
+    og_error_clear();
+    og_optimize_opts oo = {NULL, NULL, 2, 0};
+    og_optimize_result orr;
+    (void)og_graph_optimize(g, &oo, &orr);
+    og_optimize_result_clear(&orr);
+    og_cleanup_policy cp;
+    memset(&cp, 0, sizeof cp);
+    cp.keep = 1;
+    cp.allow_pending = true;
+    og_cleanup_result cr;
+    (void)og_graph_cleanup(g, &cp, &cr);
+    og_cleanup_result_clear(&cr);
 done:
     og_error_clear();
     og_graph_close(g);
