@@ -94,6 +94,22 @@ const char *og_db_uri(const og_db *db);
 int og_db_load(og_db *db, const char *branch, const char *from, const char *ndjson,
                size_t len, const char *mode, const char *actor, char **json_out);
 
+/* Progress of og_db_load_batched: batch (1-based) of nbatches landed;
+ * result_json is that batch's load result (§3.4 shape, borrowed), and
+ * first_line/last_line its lines in the file. Return non-zero to stop. */
+typedef int (*og_db_batch_fn)(void *ud, size_t batch, size_t nbatches, unsigned first_line,
+                              unsigned last_line, const char *result_json);
+/* `load --batch`: as og_db_load, but a file larger than the per-load
+ * limits (8,192 entities / 32 MiB per type) is split in file order into
+ * bounded batches, each its own atomic commit (overwrite replaces every
+ * type of the file in the first batch and merges the rest). A failure
+ * names the failed batch and how many landed (they stay committed).
+ * json_out: the load result with totals over the batches, commit = the
+ * last batch's, plus "batches": N. progress nullable. */
+int og_db_load_batched(og_db *db, const char *branch, const char *from, const char *ndjson,
+                       size_t len, const char *mode, const char *actor, og_db_batch_fn progress,
+                       void *ud, char **json_out);
+
 /* Runs a read query; name NULL picks the only query of the source.
  * params_json nullable (a JSON object). snapshot (a graph commit id) wins
  * over branch. json_out: ReadOutput {query_name, target{branch, snapshot},

@@ -128,7 +128,7 @@ og_status og_api_commit_lookup(og_db *db, const char *id, json_t **out)
     og_graph_commit c;
     memset(&c, 0, sizeof c);
     *out = NULL;
-    og_status rc = og_graph_commit_get(og_graph_store(db->g), id, &c);
+    og_status rc = og_graph_commit_lookup(db->g, id, &c);
     if (rc) goto done;
     *out = og_api_commit_json(&c);
     if (!*out) rc = og_error_set(OG_E_NOMEM, "out of memory");

@@ -227,7 +227,17 @@ int og_db_snapshot(og_db *db, const char *branch, char **json_out)
         json_object_set_new(d, "type_name", json_string(colon + 1));
         json_object_set_new(d, "dataset_path", json_string(p->path));
         json_object_set_new(d, "published_dataset_version", json_integer((json_int_t)p->version));
-        if (p->table_branch) json_object_set_new(d, "native_dataset_branch", json_string(p->table_branch));
+        if (p->table_branch) {
+            /* forks are named by their branch's chain uid: show the branch name */
+            char *name = NULL;
+            if (strcmp(p->table_branch, s.branch_uid) != 0 &&
+                og_graph_branch_name_of_uid(og_graph_store(db->g), p->table_branch, &name))
+                og_error_clear();
+            json_object_set_new(d, "native_dataset_branch",
+                                json_string(!strcmp(p->table_branch, s.branch_uid) ? s.branch
+                                            : name ? name : p->table_branch));
+            free(name);
+        }
         json_object_set_new(d, "entity_count", json_integer((json_int_t)p->row_count));
         json_array_append_new(ds, d);
     }

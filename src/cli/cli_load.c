@@ -1,7 +1,10 @@
 /* cli_load.c — `omnigraph load [URI] --data <file> --mode
  * overwrite|append|merge [--branch B] [--from BASE] [--json]`
  * (surface.md §3, §4.2).
- * (1) --mode is required; the whole file is one atomic commit.
+ * (1) --mode is required; the whole file is one atomic commit, or with
+ *     --batch consecutive bounded batches, each one atomic commit, with
+ *     `batch i/n: …` progress lines on stderr (direct mode only; a failure
+ *     names the failed batch and how many landed).
  * (2) Output: the load result JSON with --json, else the human line
  *     `loaded <uri> on branch <b> with <mode>: N entities across X node
  *     types and Y edge types`.
@@ -14,11 +17,25 @@
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_remote.h"
 
 static const cli_flag load_flags[] = {
     {"data", 0, true, false}, {"mode", 0, true, false}, {"branch", 0, true, false},
-    {"from", 0, true, false}, {"json", 0, false, false},
+    {"from", 0, true, false}, {"json", 0, false, false}, {"batch", 0, false, false},
 };
+
+/* og_db_batch_fn: one progress line per landed batch on stderr. */
+static int batch_progress(void *ud, size_t batch, size_t n, unsigned first, unsigned last, const char *js)
+{
+    (void)ud;
+    json_t *j = json_loads(js, 0, NULL);
+    json_t *c = json_object_get(j, "commit");
+    fprintf(stderr, "batch %zu/%zu: lines %u-%u, %lld entities, commit %s\n", batch, n, first, last,
+            (long long)json_integer_value(json_object_get(j, "total_entities")),
+            json_is_object(c) ? json_string_value(json_object_get(c, "graph_commit_id")) : "(none)");
+    json_decref(j);
+    return 0;
+}
 
 static int run_load(int argc, char **argv, bool ingest)
 {
@@ -48,7 +65,16 @@ static int run_load(int argc, char **argv, bool ingest)
     data = cli_read_file("data", cli_get(&a, "data"), &len);
     if (!data) goto done;
     if (!(db = cli_open(uri))) goto done;
-    int rc = cli_db_load(db, cli_get(&a, "branch"), from, data, len, mode, cli_actor(&a), &out);
+    int rc;
+    if (cli_has(&a, "batch") && cli_remote_active()) {
+        cli_err("load --batch is not supported with --server; load each part separately");
+        goto done;
+    }
+    if (cli_has(&a, "batch"))
+        rc = og_db_load_batched(db, cli_get(&a, "branch"), from, data, len, mode, cli_actor(&a), batch_progress,
+                                NULL, &out);
+    else
+        rc = cli_db_load(db, cli_get(&a, "branch"), from, data, len, mode, cli_actor(&a), &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (cli_has(&a, "json")) {
         code = cli_print_json(out);

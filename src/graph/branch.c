@@ -374,3 +374,24 @@ done:
     og_buf_free(&key);
     return rc;
 }
+
+og_status og_graph_branch_name_of_uid(og_store *st, const char *uid, char **out)
+{
+    og_status rc = OG_OK;
+    og_graph_branch_list l = {0};
+    *out = NULL;
+    if ((rc = og_graph_branch_list_all(st, OG_GRAPH_BRANCH_INTERNAL, &l))) goto done;
+    for (size_t i = 0; i < l.len && !*out; i++) {
+        og_graph_ref r;
+        memset(&r, 0, sizeof r);
+        rc = og_graph_ref_read(st, strcmp(l.names[i], OG_GRAPH_MAIN) ? l.names[i] : NULL, &r);
+        if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; continue; }  /* deleted meanwhile */
+        if (!rc && strcmp(r.uid, uid) == 0 && !(*out = strdup(l.names[i])))
+            rc = og_error_set(OG_E_NOMEM, "out of memory");
+        og_graph_ref_clear(&r);
+        if (rc) goto done;
+    }
+done:
+    og_graph_branch_list_free(&l);
+    return rc;
+}

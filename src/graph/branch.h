@@ -80,4 +80,9 @@ og_status og_graph_branch_list_all(og_store *st, unsigned flags, og_graph_branch
 
 og_status og_graph_branch_delete(og_store *st, const char *name, unsigned flags);
 
+/* (6) The name of the live branch whose chain uid is `uid` (the name a
+ * table fork is shown under): *out malloc'd, NULL when no live branch has
+ * that uid (deleted or recreated since). Lists and reads every ref. */
+og_status og_graph_branch_name_of_uid(og_store *st, const char *uid, char **out);
+
 #endif

@@ -9,8 +9,15 @@
  *     returns, so nothing observes branch state with unrecovered drift; a
  *     read-only open never writes and never sweeps. og_graph_refresh runs
  *     the same sweep in a live process.
- * (2) A view is one manifest snapshot; its tables are opened at the pinned
- *     version (and table branch) on first use and cached. */
+ * (2) A view is one manifest snapshot; its tables are borrowed from the
+ *     graph's handle cache at the pinned version (and table branch) on
+ *     first use (handle_cache.h).
+ * (4) Opening a head goes through the same cache: main's chain uid is
+ *     remembered (main is never deleted or recreated), other branches read
+ *     their ref. With a cached snapshot of the chain at version V, the head
+ *     is found by reading V+1, V+2, … until one is missing (one failed GET
+ *     when nothing moved: O(1), where a LIST of the chain directory costs
+ *     O(versions) on a file system); otherwise the chain is LISTed once. */
 #include "engine_internal.h"
 
 #include <jansson.h>
@@ -18,9 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "branch.h"
 #include "internal.h"
 #include "migrate.h"
 #include "recovery.h"
+
+#define OG_HEAD_PROBE_HOPS 4
 
 static og_status read_file(og_store *st, const char *key, og_buf *out, bool *claim_hint)
 {
@@ -55,6 +65,7 @@ og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out)
     g = calloc(1, sizeof *g);
     if (!g) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     g->mode = mode;
+    if ((rc = og_graph_hcache_new(0, &g->hc))) goto done;
     json_error_t je;
     state = json_loadb(st.data ? st.data : "", st.len, JSON_REJECT_DUPLICATES, &je);
     if (!state) { rc = og_error_set(OG_E_CORRUPT, "corrupt `%s`: %s", OG_GRAPH_SCHEMA_STATE, je.text); goto done; }
@@ -98,12 +109,17 @@ og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out)
                                 (rc = og_recovery_sweep(g->root, NULL)))) {
         og_error_context(rc, "read-write open");
         og_store_close(g->root);
+        og_graph_hcache_free(g->hc);
+        og_catalog_free(g->cat);
+        free(g->schema_src);
+        free(g);
+        g = NULL;
         goto done;
     }
     *out = g;
     g = NULL;
 done:
-    if (g) { og_catalog_free(g->cat); free(g->schema_src); free(g); }
+    if (g) { og_graph_hcache_free(g->hc); og_catalog_free(g->cat); free(g->schema_src); free(g); }
     og_store_close(root);
     og_catalog_free(shape_cat);
     json_decref(state);
@@ -124,6 +140,7 @@ og_status og_graph_refresh(og_graph *g)
 void og_graph_close(og_graph *g)
 {
     if (!g) return;
+    og_graph_hcache_free(g->hc);
     og_catalog_free(g->cat);
     free(g->schema_src);
     og_store_close(g->root);
@@ -147,7 +164,7 @@ og_status og_graph_view_open(og_graph *g, const char *branch, const char *snapsh
     if (snapshot_commit)
         rc = og_graph_open_commit(g->root, snapshot_commit, &v->snap);
     else
-        rc = og_graph_open_head(g->root, branch, &v->snap);
+        rc = og_graph_open_head_cached(g, branch, &v->snap);
     if (rc) goto done;
     *out = v;
     v = NULL;
@@ -160,7 +177,7 @@ void og_graph_view_close(og_graph_view *v)
 {
     if (!v) return;
     if (v->tables)
-        for (size_t i = 0; i < v->g->cat->n_types; i++) og_table_close(v->tables[i]);
+        for (size_t i = 0; i < v->g->cat->n_types; i++) og_graph_hcache_release(v->g->hc, v->tables[i]);
     free(v->tables);
     og_graph_snapshot_free(&v->snap);
     free(v);
@@ -188,10 +205,7 @@ og_status og_graph_view_table(og_graph_view *v, const og_decl *t, og_table **out
     if (!p)
         return og_error_set(OG_E_CORRUPT, "the manifest of branch `%s` has no table for %s `%s`",
                             v->snap.branch, og_decl_kind_name(t->kind), t->name);
-    if (p->table_branch)
-        rc = og_table_open_branch(v->g->root, p->path, p->table_branch, p->version, &v->tables[t->index]);
-    else
-        rc = og_table_open_at(v->g->root, p->path, p->version, &v->tables[t->index]);
+    rc = og_graph_hcache_get(v->g->hc, v->g->root, p->path, p->table_branch, p->version, &v->tables[t->index]);
     if (rc == OG_E_NOTFOUND && !p->table_branch) {
         /* cleanup (maint.h) reclaimed the pinned version after this view
          * was opened: a stale snapshot, as retryable as a lost race. */
@@ -207,4 +221,56 @@ og_status og_graph_view_table(og_graph_view *v, const og_decl *t, og_table **out
     if (rc) return og_error_context(rc, "table %s", p->table_key);
     *out = v->tables[t->index];
     return OG_OK;
+}
+
+og_status og_graph_open_head_cached(og_graph *g, const char *branch, og_graph_snapshot *out)
+{
+    og_status rc = OG_OK;
+    og_graph_ref r;
+    char uid[OG_ULID_LEN + 1];
+    uint64_t version = 0;
+    bool is_main = !branch || strcmp(branch, OG_GRAPH_MAIN) == 0;
+    memset(&r, 0, sizeof r);
+    memset(out, 0, sizeof *out);
+    if (!is_main || !og_graph_hcache_main_uid(g->hc, uid)) {
+        if ((rc = og_graph_ref_read(g->root, is_main ? NULL : branch, &r))) goto done;
+        memcpy(uid, r.uid, sizeof uid);
+        if (is_main) og_graph_hcache_set_main_uid(g->hc, uid);
+    }
+    if (og_graph_hcache_newest(g->hc, uid, out)) {
+        /* (4) versions are put_if_absent one after another: the head is the
+         * cached version unless its successor exists. A few hops catch up
+         * with other writers; further behind, one LIST is cheaper. */
+        for (int hop = 0; hop < OG_HEAD_PROBE_HOPS; hop++) {
+            og_graph_snapshot next;
+            rc = og_graph_chain_read(g->root, uid, out->version + 1, &next);
+            if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; goto check; }
+            if (rc) goto done;
+            og_graph_hcache_put_snapshot(g->hc, &next);
+            og_graph_snapshot_free(out);
+            *out = next;
+        }
+        og_graph_snapshot_free(out);
+    }
+    if ((rc = og_graph_chain_head_version(g->root, uid, &version))) goto done;
+    if (!og_graph_hcache_snapshot(g->hc, uid, version, out)) {
+        if ((rc = og_graph_chain_read(g->root, uid, version, out))) goto done;
+        og_graph_hcache_put_snapshot(g->hc, out);
+    }
+check:;
+    const char *name = is_main ? OG_GRAPH_MAIN : r.name;
+    if (strcmp(out->branch, name) != 0) {
+        rc = og_error_set(OG_E_CORRUPT, "manifest chain %s belongs to branch `%s`, but ref `%s` names it", uid,
+                          out->branch, name);
+        og_graph_snapshot_free(out);
+    }
+done:
+    og_graph_ref_clear(&r);
+    return rc;
+}
+
+og_status og_graph_commit_lookup(og_graph *g, const char *id, og_graph_commit *out)
+{
+    if (og_graph_hcache_commit(g->hc, id, out)) return OG_OK;
+    return og_graph_commit_get(g->root, id, out);
 }

@@ -16,7 +16,9 @@
  *     are the property names.
  * Changes: og_graph_open takes ownership of root even when it fails;
  *   og_graph_load / og_graph_export added (load and export sections);
- *   recovery: RW open sweeps, og_graph_refresh added. */
+ *   recovery: RW open sweeps, og_graph_refresh added;
+ *   handle cache: views borrow table handles from the graph
+ *   (handle_cache.h), og_graph_commit_lookup added. */
 #ifndef OG_GRAPH_ENGINE_H
 #define OG_GRAPH_ENGINE_H
 
@@ -55,6 +57,10 @@ void og_graph_close(og_graph *g);
 const og_catalog *og_graph_catalog(const og_graph *g);
 og_store *og_graph_store(og_graph *g);
 const char *og_graph_schema_source(const og_graph *g);
+
+/* Commit record `id`: from the handle cache when this process published or
+ * read it as a head, else one GET (og_graph_commit_get). */
+og_status og_graph_commit_lookup(og_graph *g, const char *id, og_graph_commit *out);
 
 /* Table key of a type: "node:Person" / "edge:Knows". */
 og_status og_graph_table_key(const og_decl *t, og_buf *out);
@@ -121,6 +127,16 @@ typedef struct og_graph_load_opts {
     const char *actor;        /* nullable */
 } og_graph_load_opts;
 
+/* What a part of a split load adds (og_graph_load_part). */
+typedef struct og_graph_load_part_opts {
+    /* Overwrite only: types replaced even when the text has no record of
+     * them (emptied unless the text loads rows): the first batch of a
+     * split overwrite (load --batch) clears every type of the whole file. */
+    const og_decl *const *replace_types;
+    size_t n_replace_types;
+    uint32_t line_offset;     /* the text starts after this many lines of its file */
+} og_graph_load_part_opts;
+
 typedef struct og_graph_load_result {
     bool branch_created;
     size_t n_types;           /* == catalog n_types */
@@ -134,6 +150,44 @@ typedef struct og_graph_load_result {
  * All or nothing. Free the result with og_graph_load_result_clear. */
 og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *text, size_t len,
                         og_graph_load_result *out);
+/* og_graph_load of one part of a larger file (part nullable = og_graph_load). */
+og_status og_graph_load_part(og_graph *g, const og_graph_load_opts *o, const og_graph_load_part_opts *part,
+                             const char *text, size_t len, og_graph_load_result *out);
+
+/* ---- split loads (load --batch; load_split.c) ---- */
+
+#define OG_LOAD_BATCH_MAX_LINES OG_LOAD_MAX_TYPE_ENTITIES
+#define OG_LOAD_BATCH_MAX_BYTES ((size_t)24 << 20)
+
+/* Consecutive line ranges of a text, each at most max_lines records and
+ * max_bytes bytes (a longer single line is a range of its own). */
+typedef struct og_load_split {
+    size_t n;
+    size_t *off, *len;        /* byte range of each batch */
+    uint32_t *first_line;     /* lines before each batch */
+    uint32_t *nlines;
+} og_load_split;
+
+og_status og_load_split_text(const char *text, size_t len, size_t max_lines, size_t max_bytes,
+                             og_load_split *out);
+void og_load_split_free(og_load_split *s);
+
+/* Called after batch i (0-based) of n landed; non-OK stops the load. */
+typedef og_status (*og_graph_batch_fn)(void *arg, size_t i, size_t n, const og_load_split *sp,
+                                       const og_graph_load_result *r);
+
+/* Loads text as consecutive batches (og_load_split_text with the limits
+ * above), each one og_graph_load = one atomic commit. append and merge
+ * load every batch in their mode; overwrite replaces, in the first batch,
+ * every type the whole text names, and merges the later batches (so the
+ * result equals one overwrite whose types fit the limits). Each batch is
+ * validated against the graph as the earlier batches left it (an edge
+ * whose endpoint only comes in a later batch fails). out sums the loaded
+ * counts; out->commit is the last landed batch's. *landed = batches that
+ * committed (on failure too); the error names the failed batch, its
+ * lines, and how many landed. */
+og_status og_graph_load_batched(og_graph *g, const og_graph_load_opts *o, const char *text, size_t len,
+                                og_graph_batch_fn fn, void *arg, size_t *landed, og_graph_load_result *out);
 void og_graph_load_result_clear(og_graph_load_result *r);
 
 /* ---- export (surface.md §3.7) ---- */

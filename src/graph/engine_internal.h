@@ -1,7 +1,8 @@
 /* engine_internal.h — what the engine files (engine*.c, graph_*.c of the
  * engine) share: the layouts of og_graph / og_graph_view and the
  * value <-> column conversions.
- * (1) A view caches one og_table per node/edge type, indexed by og_decl.index.
+ * (1) A view caches one og_table per node/edge type, indexed by og_decl.index,
+ *     borrowed from the graph's handle cache (released on view close).
  * (2) Column cells convert to og_value with the catalog property type:
  *     the inverse of og_graph_push_value. Strings point into the column. */
 #ifndef OG_GRAPH_ENGINE_INTERNAL_H
@@ -9,6 +10,7 @@
 
 #include "base/arena.h"
 #include "engine.h"
+#include "handle_cache.h"
 
 #define OG_GRAPH_SCHEMA_PG "_schema.pg"
 #define OG_GRAPH_SCHEMA_IR "_schema.ir.json"
@@ -21,6 +23,7 @@ struct og_graph {
     og_catalog *cat;
     char *schema_src;
     char ir_hash[OG_CATALOG_HASH_HEX];
+    og_graph_hcache *hc;  /* table handles and snapshots (handle_cache.h) */
 };
 
 struct og_graph_view {
@@ -43,5 +46,9 @@ og_status og_graph_batch_like(const og_schema *s, og_batch *out);
 void og_graph_txn_set_validated(og_graph_txn *x);
 /* The table of type t as seen by a view (opened at its pin). */
 const og_graph_pin *og_graph_view_pin(const og_graph_view *v, const og_decl *t);
+/* The head snapshot of branch (NULL = main) through the handle cache:
+ * LIST of the chain, plus the ref GET for a branch other than main and the
+ * version GET when that version is not cached. */
+og_status og_graph_open_head_cached(og_graph *g, const char *branch, og_graph_snapshot *out);
 
 #endif

@@ -4,7 +4,9 @@
  * (2) Parse (load_batch.h), plan + validate against the base view through
  *     the view probe (load_mode.h), then stage the delta into one write
  *     transaction: overwrite types replace their table, append is strict
- *     insert, merge is upsert; one commit, one publish. */
+ *     insert, merge is upsert; one commit, one publish.
+ * (3) Overwrite also replaces part->replace_types, present in the text or
+ *     not (a split overwrite's first batch; load_split.c). */
 #include "engine_internal.h"
 
 #include <stdlib.h>
@@ -52,6 +54,12 @@ void og_graph_load_result_clear(og_graph_load_result *r)
 og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *text, size_t len,
                         og_graph_load_result *out)
 {
+    return og_graph_load_part(g, o, NULL, text, len, out);
+}
+
+og_status og_graph_load_part(og_graph *g, const og_graph_load_opts *o, const og_graph_load_part_opts *part,
+                             const char *text, size_t len, og_graph_load_result *out)
+{
     og_status rc = OG_OK;
     og_load_batch *lb = NULL;
     og_graph_txn *x = NULL;
@@ -77,7 +85,15 @@ og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *te
     og_graph_txn_opts to = {o->branch, o->actor, NULL};
     if ((rc = og_graph_txn_begin(g, &to, &x))) goto done;
     og_graph_txn_set_writer_kind(x, OG_WRITER_LOAD);
-    if ((rc = og_load_parse(cat, text, len, NULL, &lb))) goto done;
+    if ((rc = og_load_parse_at(cat, text, len, NULL, part ? part->line_offset : 0, &lb))) goto done;
+    for (size_t i = 0; part && o->mode == OG_LOAD_OVERWRITE && i < part->n_replace_types; i++) {
+        const og_decl *t = part->replace_types[i];
+        if (t->index >= lb->n_tables || &cat->types[t->index] != t || t->kind == OG_KIND_INTERFACE) {
+            rc = og_error_set(OG_E_INVALID, "`%s` is not a node or edge type of this graph", t->name);
+            goto done;
+        }
+        lb->tables[t->index].touched = true;   /* (3) */
+    }
     if ((rc = og_graph_probe_init(og_graph_txn_base(x), lb->arena, &probe))) goto done;
     if ((rc = og_load_plan(lb, o->mode, &probe, &d))) goto done;
     og_graph_txn_set_validated(x);

@@ -233,12 +233,18 @@ static bool blank(const char *s, size_t n)
 og_status og_load_parse(const og_catalog *cat, const char *text, size_t len,
                         const og_load_limits *limits, og_load_batch **out)
 {
+    return og_load_parse_at(cat, text, len, limits, 0, out);
+}
+
+og_status og_load_parse_at(const og_catalog *cat, const char *text, size_t len,
+                           const og_load_limits *limits, uint32_t line_offset, og_load_batch **out)
+{
     og_load_batch *b = NULL;
     og_status rc;
     size_t max_line = limits && limits->max_line_bytes ? limits->max_line_bytes : OG_LOAD_MAX_LINE_BYTES;
     size_t max_slots = limits && limits->max_json_slots ? limits->max_json_slots : OG_LOAD_MAX_JSON_SLOTS;
     size_t pos = 0;
-    uint32_t line = 0;
+    uint32_t line = line_offset;
 
     *out = NULL;
     if ((rc = og_load_batch_new(cat, &b)) != OG_OK) return rc;

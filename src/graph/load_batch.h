@@ -53,6 +53,10 @@ typedef struct og_load_batch {
 
 og_status og_load_parse(const og_catalog *cat, const char *text, size_t len,
                         const og_load_limits *limits, og_load_batch **out);
+/* og_load_parse of a text whose first line is line line_offset + 1 of its
+ * file (line numbers in rows and errors are the file's). */
+og_status og_load_parse_at(const og_catalog *cat, const char *text, size_t len,
+                           const og_load_limits *limits, uint32_t line_offset, og_load_batch **out);
 
 void og_load_batch_free(og_load_batch *b);
 

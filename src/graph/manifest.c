@@ -347,6 +347,25 @@ og_status og_graph_chain_read(og_store *st, const char *uid, uint64_t version, o
     return read_version(st, uid, version, out);
 }
 
+og_status og_graph_chain_head_version(og_store *st, const char *uid, uint64_t *version)
+{
+    og_status rc = OG_OK;
+    og_buf prefix = OG_BUF_INIT;
+    og_list l = {0};
+    *version = 0;
+    if ((rc = og_graph_key_chain(&prefix, uid))) goto done;
+    if ((rc = og_store_list(st, prefix.data, NULL, 1, &l))) goto done;
+    if (l.len == 0) {
+        rc = og_error_set(OG_E_CORRUPT, "manifest chain %s has no versions", uid);
+        goto done;
+    }
+    rc = og_graph_key_version_parse(l.items[0].key, uid, version);
+done:
+    og_list_free(&l);
+    og_buf_free(&prefix);
+    return rc;
+}
+
 og_status og_graph_chain_head(og_store *st, const char *uid, og_graph_snapshot *out)
 {
     og_status rc = OG_OK;

@@ -90,5 +90,7 @@ og_status og_graph_open_commit(og_store *st, const char *id, og_graph_snapshot *
 og_status og_graph_chain_head(og_store *st, const char *uid, og_graph_snapshot *out);
 og_status og_graph_chain_read(og_store *st, const char *uid, uint64_t version,
                               og_graph_snapshot *out);
+/* The newest version number of a chain (LIST 1 key, no GET). */
+og_status og_graph_chain_head_version(og_store *st, const char *uid, uint64_t *version);
 
 #endif

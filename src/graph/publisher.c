@@ -249,7 +249,11 @@ og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
     mu = stripe_for(root, branch);
     pthread_mutex_lock(mu);
     if ((rc = OG_FAILPOINT("graph.publish.before_read"))) goto done;
-    if ((rc = og_graph_ref_read(root, branch, &ref))) goto done;
+    if (req->hint && req->hint_uid_is_live && !strcmp(req->hint->branch, branch)) {
+        memcpy(ref.uid, req->hint->branch_uid, sizeof ref.uid);
+    } else if ((rc = og_graph_ref_read(root, branch, &ref))) {
+        goto done;
+    }
     int64_t t_attempt = 0;
     for (unsigned attempt = 0;; attempt++) {
         og_graph_snapshot_free(&head);

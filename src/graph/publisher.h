@@ -59,6 +59,9 @@ typedef struct og_graph_publish_req {
      * put_if_absent of hint+1 succeeds only if the hint is still the head,
      * so checks made against it hold; a lost race re-reads as usual. */
     const og_graph_snapshot *hint;
+    /* The hint's branch_uid is known to be the branch's live chain (main:
+     * never deleted or recreated), so the ref is not re-read. */
+    bool hint_uid_is_live;
 } og_graph_publish_req;
 
 typedef enum og_graph_conflict_kind {
