@@ -106,6 +106,10 @@ static void prep_free(prep *p)
     og_gq_file_free(p->file);
 }
 
+/* The reader's session on the open graph (views reused while main has
+ * not moved). */
+static og_exec_session *g_sess;
+
 /* Runs with one string parameter `slug` (or none); returns the rows (owned). */
 static json_t *og_run(og_graph *g, const prep *p, const char *slug)
 {
@@ -115,11 +119,12 @@ static json_t *og_run(og_graph *g, const prep *p, const char *slug)
     json_t *pj = slug ? json_pack("{ss}", "slug", slug) : NULL;
     og_status rc = og_params_from_json(p->q->params, p->q->n_params, pj, &pp);
     if (rc) die("params", rc);
-    if ((rc = og_graph_view_open(g, NULL, NULL, &v))) die("view open", rc);
+    if (!g_sess && (rc = og_exec_session_new(g, &g_sess))) die("session", rc);
+    if ((rc = og_exec_session_view(g_sess, NULL, &v))) die("view open", rc);
     if ((rc = og_exec_query(v, p->tq, pp, NULL, &r))) die("query", rc);
     json_t *rows = json_incref(r.rows);
     og_exec_result_clear(&r);
-    og_graph_view_close(v);
+    og_exec_session_release(g_sess, v);
     og_params_free(pp);
     json_decref(pj);
     return rows;
@@ -312,6 +317,21 @@ typedef struct wl {
     size_t nkeys, nstarts;
 } wl;
 
+/* OG_BENCH_ONLY=W2,W6 runs only those workloads; OG_BENCH_REPS=N repeats
+ * the timed workloads N times (for profiling). */
+static bool want(const char *w)
+{
+    const char *only = getenv("OG_BENCH_ONLY");
+    return !only || !*only || strstr(only, w) != NULL;
+}
+
+static int bench_reps(void)
+{
+    const char *r = getenv("OG_BENCH_REPS");
+    int n = r ? atoi(r) : 1;
+    return n > 0 ? n : 1;
+}
+
 static size_t warmup_n(size_t n) { size_t w = n / 10; return w < 3 ? 3 : w; }
 
 static void w2(wl *w)
@@ -462,6 +482,7 @@ static int w11_child(const char *dbdir, const char *key)
     printf("%.3f %.3f %d\n", t1 - t0, t2 - t1, found);
     json_decref(rows);
     prep_free(&p);
+    og_exec_session_free(g_sess);
     og_graph_close(g);
     return 0;
 }
@@ -543,17 +564,20 @@ int main(int argc, char **argv)
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     if (sl <= 0) { fprintf(stderr, "readlink /proc/self/exe\n"); return 1; }
     self[sl] = 0;
-    w11(self, dbdir, w.keys[0]);
+    if (want("W11")) w11(self, dbdir, w.keys[0]);
     /* prewarm: read every file once */
     snprintf(cmd, sizeof cmd, "find '%s' -type f -exec cat {} + > /dev/null", dbdir);
     if (system(cmd) != 0) fprintf(stderr, "prewarm failed\n");
     if ((rc = og_store_fs_open(dbdir, false, &st)) || (rc = og_graph_open(st, OG_GRAPH_RO, &w.g))) die("reopen", rc);
 
-    w2(&w);
-    w5w6(&w, false);
-    w5w6(&w, true);
-    w7(&w);
+    for (int rep = 0; rep < bench_reps(); rep++) {
+        if (want("W2")) w2(&w);
+        if (want("W5")) w5w6(&w, false);
+        if (want("W6")) w5w6(&w, true);
+        if (want("W7")) w7(&w);
+    }
 
+    og_exec_session_free(g_sess);
     og_graph_close(w.g);
     sqlite3_close(w.db);
     json_decref(w.expected);

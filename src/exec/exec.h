@@ -43,6 +43,21 @@ typedef struct og_exec_mutation_stats {
 og_status og_exec_mutate(og_graph_txn *x, const og_tc_query *q, const og_params *params,
                          og_exec_mutation_stats *out);
 
+/* ---- sessions (session.c) ----
+ * What a long-lived reader keeps between queries on one og_graph: head
+ * views reused while their branch has not moved (one store HEAD of a
+ * missing key per reuse; no manifest or table reads). Thread-safe: a view
+ * is handed to one caller at a time. The session must be freed before g
+ * is closed. */
+typedef struct og_exec_session og_exec_session;
+og_status og_exec_session_new(og_graph *g, og_exec_session **out);
+void og_exec_session_free(og_exec_session *s);   /* NULL-safe */
+/* A view of branch's head (NULL = main); give it back with
+ * og_exec_session_release, never og_graph_view_close. */
+og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_view **out);
+void og_exec_session_release(og_exec_session *s, og_graph_view *v);
+void og_exec_session_stats(og_exec_session *s, uint64_t *reused, uint64_t *opened);
+
 /* ---- graph index cache (internals.md §8.2, §8.5) ----
  * One process-wide LRU of CSR/CSC adjacency indexes keyed by edge table
  * version (graph identity domain, table key, branch, version, etag); never
