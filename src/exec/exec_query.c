@@ -64,8 +64,6 @@ typedef struct ex {
     size_t width;
     int64_t deadline, now_us;
     uint64_t mem_budget, mem, ticks;
-    uint32_t *vis, *emit, gen;
-    uint32_t vis_n;
 } ex;
 
 /* ---- limits ---- */
@@ -570,36 +568,24 @@ static og_status version_key(ex *e, const og_decl *t, og_table *tab, og_buf *key
     return rc;
 }
 
-static og_status ensure_marks(ex *e, uint32_t n)
-{
-    if (e->vis_n >= n) return OG_OK;
-    free(e->vis);
-    free(e->emit);
-    e->vis = calloc(n ? n : 1, sizeof *e->vis);
-    e->emit = calloc(n ? n : 1, sizeof *e->emit);
-    e->vis_n = e->vis && e->emit ? n : 0;
-    e->gen = 0;
-    if (!e->vis || !e->emit) return og_error_set(OG_E_NOMEM, "out of memory");
-    return charge(e, (uint64_t)n * 8);
-}
-
 typedef struct hit { size_t row; uint32_t node; int32_t edge; } hit;
 typedef OG_VEC(hit) hitvec;
 typedef OG_VEC(uint32_t) u32vec;
 
 /* BFS of §2.4 from dense node s; appends hits for input row `row`. */
-static og_status bfs(ex *e, const og_exec_csr *g, uint32_t s, og_tc_dir dir, bool same, int64_t min,
-                     int64_t max, size_t row, hitvec *hits)
+static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks *mk, uint32_t s, og_tc_dir dir,
+                     bool same, int64_t min, int64_t max, size_t row, hitvec *hits)
 {
     og_status rc = OG_OK;
     u32vec fr = {0}, nx = {0};
-    uint32_t gen = ++e->gen;
+    uint32_t *vis = mk->vis, *emit = mk->emit;
+    uint32_t gen = ++mk->gen;
     if (gen == 0) {  /* wrapped: reset the marks */
-        memset(e->vis, 0, e->vis_n * sizeof *e->vis);
-        memset(e->emit, 0, e->vis_n * sizeof *e->emit);
-        gen = e->gen = 1;
+        memset(vis, 0, mk->n * sizeof *vis);
+        memset(emit, 0, mk->n * sizeof *emit);
+        gen = mk->gen = 1;
     }
-    if (same) e->vis[s] = gen;
+    if (same) vis[s] = gen;
     if ((rc = og_vec_push(&fr, s))) goto done;
     for (int64_t hop = 1; hop <= max && fr.len; hop++) {
         nx.len = 0;
@@ -615,25 +601,25 @@ static og_status bfs(ex *e, const og_exec_csr *g, uint32_t s, og_tc_dir dir, boo
                     uint32_t w = tgt[k];
                     if ((rc = check_time(e))) goto done;
                     if (!same) {
-                        if (hop >= min && e->emit[w] != gen) {
-                            e->emit[w] = gen;
+                        if (hop >= min && emit[w] != gen) {
+                            emit[w] = gen;
                             hit h = {row, w, -1};
                             if ((rc = og_vec_push(hits, h))) goto done;
                         }
                         continue;
                     }
                     if (w == u) {   /* self-loop: emit, never re-enter */
-                        if (hop >= min && e->emit[w] != gen) {
-                            e->emit[w] = gen;
+                        if (hop >= min && emit[w] != gen) {
+                            emit[w] = gen;
                             hit h = {row, w, -1};
                             if ((rc = og_vec_push(hits, h))) goto done;
                         }
                         continue;
                     }
-                    if (e->vis[w] == gen) continue;
-                    e->vis[w] = gen;
-                    if (hop >= min && e->emit[w] != gen) {
-                        e->emit[w] = gen;
+                    if (vis[w] == gen) continue;
+                    vis[w] = gen;
+                    if (hop >= min && emit[w] != gen) {
+                        emit[w] = gen;
                         hit h = {row, w, -1};
                         if ((rc = og_vec_push(hits, h))) goto done;
                     }
@@ -664,6 +650,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     int64_t min = s->min_hops, max = s->max_hops;
     if (!same && max > 1) max = 1;
     og_exec_csr *g = NULL;
+    og_exec_marks *mk = NULL;
     bool cached = false;
     og_table *tab = NULL;
     og_buf key = OG_BUF_INIT;
@@ -687,14 +674,29 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     if ((rc = og_exec_csr_get(og_buf_cstr(&key), tab, &g))) goto done;
         cached = true;
     }
-    if (g && (rc = ensure_marks(e, g->n_nodes))) goto done;
+    if (g && s->edge_var < 0 && (rc = og_exec_marks_get(g->n_nodes, &mk))) goto done;
+    /* dense id <-> pool row without hashing ids, when both pools are resident */
+    const int32_t *o_node_row = NULL;
+    const uint32_t *s_row_node = NULL, *unused = NULL;
+    const og_decl *st_ = e->q->vars[sv].type;
+    if (g && cached && e->pools[other->index].res &&
+        (rc = og_exec_csr_rowmap(g, e->pools[other->index].res, &o_node_row, &unused))) goto done;
+    if (g && cached && e->pools[st_->index].res) {
+        const int32_t *unused2 = NULL;
+        if ((rc = og_exec_csr_rowmap(g, e->pools[st_->index].res, &unused2, &s_row_node))) goto done;
+    }
 
     for (size_t i = 0; g && i < r->n; i++) {
         const int32_t *row = row_at(e, r, i);
-        size_t n = 0;
-        const char *sid = pool_id(e, e->q->vars[sv].type, row[sv], &n);
         uint32_t sd;
-        if (!og_exec_csr_find(g, sid, n, &sd)) continue;
+        if (s_row_node) {
+            sd = s_row_node[row[sv]];
+            if (sd == UINT32_MAX) continue;
+        } else {
+            size_t n = 0;
+            const char *sid = pool_id(e, st_, row[sv], &n);
+            if (!og_exec_csr_find(g, sid, n, &sd)) continue;
+        }
         if (s->edge_var >= 0) {
             for (int pass = 0; pass < 2; pass++) {
                 if ((pass == 0 && dir == OG_TC_IN) || (pass == 1 && dir == OG_TC_OUT)) continue;
@@ -708,12 +710,12 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
                 }
             }
         } else {
-            if ((rc = bfs(e, g, sd, dir, same, min, max, i, &hits))) goto done;
+            if ((rc = bfs(e, g, mk, sd, dir, same, min, max, i, &hits))) goto done;
         }
     }
     if ((rc = charge(e, hits.len * sizeof(hit)))) goto done;
 
-    if (ov >= 0 && !bound[ov] && hits.len) {
+    if (ov >= 0 && !bound[ov] && hits.len && !o_node_row) {
         names = malloc(hits.len * sizeof *names);
         if (!names) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
         for (size_t h = 0; h < hits.len; h++) names[h] = g->names[hits.items[h].node];
@@ -725,7 +727,16 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         const int32_t *row = row_at(e, r, ht->row);
         const char *dn = g->names[ht->node];
         memcpy(cells, row, e->width * sizeof *cells);
-        if (ov >= 0) {
+        if (o_node_row) {   /* resident far side: the row by dense id */
+            int32_t at = o_node_row[ht->node];
+            if (at < 0) continue;   /* dangling */
+            if (ov >= 0 && bound[ov]) {
+                if (row[ov] != at) continue;
+                if (s->edge_var < 0 && last_row == ht->row) continue;
+            } else if (ov >= 0) {
+                cells[ov] = at;
+            }
+        } else if (ov >= 0) {
             if (bound[ov]) {
                 size_t n = 0;
                 const char *want = pool_id(e, other, row[ov], &n);
@@ -752,6 +763,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     if (ov >= 0) bound[ov] = true;
     if (s->edge_var >= 0) bound[s->edge_var] = true;
 done:
+    og_exec_marks_put(mk);
     if (cached && g) og_exec_csr_release(g);
     og_buf_free(&key);
     og_vec_free(&hits);
@@ -1064,7 +1076,9 @@ static og_status build_output(ex *e, const rowset *r, orowvec *outv)
         }
         void *gv = NULL;
         size_t gi;
-        if (og_map_get(groups, kb.data ? (const char *)kb.data : "", kb.len, &gv)) {
+        if (!has_keys && ng == 1) {   /* one implicit group: no key to hash */
+            gi = 0;
+        } else if (og_map_get(groups, kb.data ? (const char *)kb.data : "", kb.len, &gv)) {
             gi = (size_t)(uintptr_t)gv - 1;
         } else {
             if (ng == capg) {
@@ -1235,8 +1249,6 @@ done:
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
     free(e.pools);
     free(e.ecsr);
-    free(e.vis);
-    free(e.emit);
     free(r.c);
     free(bound);
     free(cells);

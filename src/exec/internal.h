@@ -44,6 +44,8 @@ og_status og_exv_key(const og_value *v, og_buf *out);
 /* CSR over one edge table: dense node ids from the edge endpoints, out
  * adjacency (offsets/targets over src) and in adjacency (over dst). edge[]
  * parallel to targets gives the edge's row position in the scan. */
+typedef struct og_exec_rowmap og_exec_rowmap;
+
 typedef struct og_exec_csr {
     uint32_t n_nodes;
     char **names;          /* dense id -> node id string */
@@ -53,6 +55,7 @@ typedef struct og_exec_csr {
     uint64_t n_edges;
     size_t bytes;
     int refs;
+    og_exec_rowmap *rowmaps;   /* see og_exec_csr_rowmap; guarded by the cache */
 } og_exec_csr;
 
 /* Dense id of a node id string; false when it has no edges. */
@@ -63,6 +66,15 @@ void og_exec_csr_release(og_exec_csr *g);
 /* The cached index of an edge table version (built on first use). key
  * identifies the table version; the caller releases the reference. */
 og_status og_exec_csr_get(const char *key, og_table *t, og_exec_csr **out);
+
+/* BFS marks: two epoch arrays (visited, emitted) of at least n entries,
+ * reused across queries: a traversal bumps gen instead of clearing them. */
+typedef struct og_exec_marks {
+    uint32_t *vis, *emit;
+    uint32_t n, gen;
+} og_exec_marks;
+og_status og_exec_marks_get(uint32_t n, og_exec_marks **out);
+void og_exec_marks_put(og_exec_marks *m);   /* NULL-safe */
 
 /* ---- resident tables (resident.c) ---- */
 
@@ -81,6 +93,14 @@ typedef struct og_exec_res {
  * anyway. The caller releases a non-NULL *out. */
 og_status og_exec_res_get(const char *key, og_table *t, bool whole, og_exec_res **out);
 void og_exec_res_release(og_exec_res *r);
+void og_exec_res_retain(og_exec_res *r);
+
+/* Dense id <-> row of a resident table, for the nodes of g: node_row[d]
+ * is the row of dense id d in r (-1: no such row), row_node[i] the dense
+ * id of row i (UINT32_MAX: no edges). Built once per (g, r) and kept with
+ * g (which holds a reference on r); valid while the caller holds g. */
+og_status og_exec_csr_rowmap(og_exec_csr *g, og_exec_res *r, const int32_t **node_row,
+                             const uint32_t **row_node);
 
 /* The table predicate operator of a .gq comparison (EQ NE GT LT GE LE). */
 static inline og_cmp og_exec_cmp_of(og_gq_op op)

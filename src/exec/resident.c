@@ -56,6 +56,13 @@ void og_exec_res_release(og_exec_res *r)
     pthread_mutex_unlock(&mu);
 }
 
+void og_exec_res_retain(og_exec_res *r)
+{
+    pthread_mutex_lock(&mu);
+    r->refs++;
+    pthread_mutex_unlock(&mu);
+}
+
 static void drop_locked(size_t i)
 {
     if (ents[i].r) used -= ents[i].r->bytes;
