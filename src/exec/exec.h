@@ -56,6 +56,11 @@ void og_exec_session_free(og_exec_session *s);   /* NULL-safe */
  * og_exec_session_release, never og_graph_view_close. */
 og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_view **out);
 void og_exec_session_release(og_exec_session *s, og_graph_view *v);
+/* og_exec_query on a view the session handed out: the view's resolved
+ * resident tables and graph indexes are reused across queries. */
+og_status og_exec_session_query(og_exec_session *s, og_graph_view *v, const og_tc_query *q,
+                                const og_params *params, const og_exec_limits *lim,
+                                og_exec_result *out);
 void og_exec_session_stats(og_exec_session *s, uint64_t *reused, uint64_t *opened);
 
 /* ---- graph index cache (internals.md §8.2, §8.5) ----

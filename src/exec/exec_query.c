@@ -61,6 +61,7 @@ typedef struct ex {
     og_arena *a;
     pool *pools;            /* by og_decl.index */
     og_exec_csr **ecsr;     /* per-query edge-row index, by og_decl.index */
+    og_exec_vcache *vc;     /* the pinned view's memo, or NULL */
     size_t width;
     int64_t deadline, now_us;
     uint64_t mem_budget, mem, ticks;
@@ -224,9 +225,20 @@ static og_status pool_try_resident(ex *e, const og_decl *t, og_table *tab, bool 
     pool *p = &e->pools[t->index];
     og_buf key = OG_BUF_INIT;
     og_exec_res *r = NULL;
-    og_status rc = version_key(e, t, tab, &key);
-    if (!rc) rc = og_exec_res_get(og_buf_cstr(&key), tab, whole, &r);
-    og_buf_free(&key);
+    og_status rc = OG_OK;
+    bool memo = e->vc && t->index < e->vc->n;
+    if (memo && e->vc->res[t->index]) {
+        r = e->vc->res[t->index];
+        og_exec_res_retain(r);
+    } else {
+        rc = version_key(e, t, tab, &key);
+        if (!rc) rc = og_exec_res_get(og_buf_cstr(&key), tab, whole, &r);
+        og_buf_free(&key);
+        if (!rc && r && memo) {
+            og_exec_res_retain(r);
+            e->vc->res[t->index] = r;
+        }
+    }
     if (rc || !r) return rc;
     if (r->b.nrows >= INT32_MAX - 1) { og_exec_res_release(r); return OG_OK; }
     p->res = r;
@@ -669,9 +681,18 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         }
         g = e->ecsr[ed->index];
     } else {
-        if ((rc = og_graph_view_table(e->v, ed, &tab))) goto done;
-        if ((rc = version_key(e, ed, tab, &key))) goto done;
-    if ((rc = og_exec_csr_get(og_buf_cstr(&key), tab, &g))) goto done;
+        if (e->vc && ed->index < e->vc->n && e->vc->csr[ed->index]) {
+            g = e->vc->csr[ed->index];
+            og_exec_csr_retain(g);
+        } else {
+            if ((rc = og_graph_view_table(e->v, ed, &tab))) goto done;
+            if ((rc = version_key(e, ed, tab, &key))) goto done;
+            if ((rc = og_exec_csr_get(og_buf_cstr(&key), tab, &g))) goto done;
+            if (e->vc && ed->index < e->vc->n) {
+                og_exec_csr_retain(g);
+                e->vc->csr[ed->index] = g;
+            }
+        }
         cached = true;
     }
     if (g && s->edge_var < 0 && (rc = og_exec_marks_get(g->n_nodes, &mk))) goto done;
@@ -1171,8 +1192,26 @@ void og_exec_result_clear(og_exec_result *r)
     r->columns = r->rows = NULL;
 }
 
+void og_exec_vcache_clear(og_exec_vcache *vc)
+{
+    if (!vc) return;
+    for (size_t i = 0; i < vc->n; i++) {
+        og_exec_res_release(vc->res ? vc->res[i] : NULL);
+        if (vc->csr && vc->csr[i]) og_exec_csr_release(vc->csr[i]);
+    }
+    free(vc->res);
+    free(vc->csr);
+    memset(vc, 0, sizeof *vc);
+}
+
 og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params *params,
                         const og_exec_limits *lim, og_exec_result *out)
+{
+    return og_exec_query_vc(v, NULL, q, params, lim, out);
+}
+
+og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_query *q,
+                           const og_params *params, const og_exec_limits *lim, og_exec_result *out)
 {
     og_status rc = OG_OK;
     ex e = {0};
@@ -1185,6 +1224,7 @@ og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params 
     if (!v || !q || !out) return og_error_set(OG_E_INVALID, "og_exec_query: NULL argument");
     if (q->is_mutation) return og_error_set(OG_E_INVALID, "query '%s' is a mutation", q->ast ? q->ast->name : "");
     e.v = v;
+    e.vc = vc;
     e.q = q;
     e.cat = q->cat;
     e.params = params;

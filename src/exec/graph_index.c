@@ -182,6 +182,13 @@ void og_exec_csr_release(og_exec_csr *g)
     pthread_mutex_unlock(&mu);
 }
 
+void og_exec_csr_retain(og_exec_csr *g)
+{
+    pthread_mutex_lock(&mu);
+    g->refs++;
+    pthread_mutex_unlock(&mu);
+}
+
 static void drop_locked(size_t i)
 {
     st.bytes -= ents[i].g->bytes;

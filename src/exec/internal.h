@@ -20,6 +20,7 @@
 #include "lang/query_ast.h"
 #include "table/column.h"
 #include "table/table.h"
+#include "exec.h"
 
 /* Row `i` of column c as a value (1)(2). prop may be NULL (id/src/dst). */
 og_status og_exv_cell(og_arena *a, const og_column *c, size_t i, og_value *out);
@@ -63,6 +64,7 @@ bool og_exec_csr_find(const og_exec_csr *g, const char *id, size_t len, uint32_t
 /* Builds from parallel src/dst columns (utf8). */
 og_status og_exec_csr_build(const og_column *src, const og_column *dst, og_exec_csr **out);
 void og_exec_csr_release(og_exec_csr *g);
+void og_exec_csr_retain(og_exec_csr *g);
 /* The cached index of an edge table version (built on first use). key
  * identifies the table version; the caller releases the reference. */
 og_status og_exec_csr_get(const char *key, og_table *t, og_exec_csr **out);
@@ -101,6 +103,19 @@ void og_exec_res_retain(og_exec_res *r);
  * g (which holds a reference on r); valid while the caller holds g. */
 og_status og_exec_csr_rowmap(og_exec_csr *g, og_exec_res *r, const int32_t **node_row,
                              const uint32_t **row_node);
+
+/* Per-view memo of resolved cache entries (session.c owns one per pinned
+ * view): res[i] / csr[i] hold a reference on the resident table / graph
+ * index of type i at the view's version, so a warm query neither builds
+ * version keys nor searches the caches. Used by one query at a time. */
+typedef struct og_exec_vcache {
+    size_t n;
+    og_exec_res **res;
+    og_exec_csr **csr;
+} og_exec_vcache;
+void og_exec_vcache_clear(og_exec_vcache *vc);
+og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_query *q,
+                           const og_params *params, const og_exec_limits *lim, og_exec_result *out);
 
 /* The table predicate operator of a .gq comparison (EQ NE GT LT GE LE). */
 static inline og_cmp og_exec_cmp_of(og_gq_op op)

@@ -9,8 +9,12 @@
  *     that a view is closed on release).
  * (3) A stale view (its branch moved) is closed when found idle; the
  *     caller gets a freshly opened one, which replaces it.
- * (4) One mutex guards the table; opening and probing run outside it. */
+ * (4) One mutex guards the table; opening and probing run outside it.
+ * (5) Each kept view carries an og_exec_vcache: the resident tables and
+ *     graph indexes its queries resolved, held by reference until the view
+ *     is dropped, so a warm query goes straight to them. */
 #include "exec.h"
+#include "internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 typedef struct sview {
     char *branch;           /* canonical: "main" for NULL */
     og_graph_view *v;
+    og_exec_vcache vc;
     bool busy;
 } sview;
 
@@ -50,6 +55,7 @@ void og_exec_session_free(og_exec_session *s)
 {
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) {
+        og_exec_vcache_clear(&s->views[i].vc);
         og_graph_view_close(s->views[i].v);
         free(s->views[i].branch);
     }
@@ -59,6 +65,7 @@ void og_exec_session_free(og_exec_session *s)
 
 static void drop_locked(og_exec_session *s, size_t i)
 {
+    og_exec_vcache_clear(&s->views[i].vc);
     og_graph_view_close(s->views[i].v);
     free(s->views[i].branch);
     s->views[i] = s->views[--s->n];
@@ -101,12 +108,20 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
     pthread_mutex_lock(&s->mu);
     s->opened++;
     if (s->n < OG_EXEC_SESSION_VIEWS) {
-        char *copy = strdup(b);
-        if (copy) {
-            s->views[s->n].branch = copy;
-            s->views[s->n].v = v;
-            s->views[s->n].busy = true;
-            s->n++;
+        size_t nt = og_graph_view_catalog(v)->n_types;
+        sview sv = {0};
+        sv.branch = strdup(b);
+        sv.vc.res = calloc(nt + 1, sizeof *sv.vc.res);
+        sv.vc.csr = calloc(nt + 1, sizeof *sv.vc.csr);
+        if (sv.branch && sv.vc.res && sv.vc.csr) {
+            sv.vc.n = nt;
+            sv.v = v;
+            sv.busy = true;
+            s->views[s->n++] = sv;
+        } else {
+            free(sv.branch);
+            free(sv.vc.res);
+            free(sv.vc.csr);
         }
     }
     pthread_mutex_unlock(&s->mu);
@@ -123,6 +138,20 @@ void og_exec_session_release(og_exec_session *s, og_graph_view *v)
         if (s->views[i].v == v) { s->views[i].busy = false; kept = true; break; }
     pthread_mutex_unlock(&s->mu);
     if (!kept) og_graph_view_close(v);
+}
+
+og_status og_exec_session_query(og_exec_session *s, og_graph_view *v, const og_tc_query *q,
+                                const og_params *params, const og_exec_limits *lim,
+                                og_exec_result *out)
+{
+    og_exec_vcache *vc = NULL;
+    if (s) {   /* v is busy (ours alone): its memo needs no lock once found */
+        pthread_mutex_lock(&s->mu);
+        for (size_t i = 0; i < s->n; i++)
+            if (s->views[i].v == v && s->views[i].busy) { vc = &s->views[i].vc; break; }
+        pthread_mutex_unlock(&s->mu);
+    }
+    return og_exec_query_vc(v, vc, q, params, lim, out);
 }
 
 void og_exec_session_stats(og_exec_session *s, uint64_t *reused, uint64_t *opened)
