@@ -31,6 +31,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/map.h"
+#include "base/ulid.h"
 #include "base/vec.h"
 
 #define DEFAULT_TIMEOUT_US (30LL * 1000000LL)
@@ -1190,6 +1191,53 @@ void og_exec_result_clear(og_exec_result *r)
     json_decref(r->columns);
     json_decref(r->rows);
     r->columns = r->rows = NULL;
+    r->u64_marker[0] = 0;
+}
+
+static bool needs_marker(const og_value *v)
+{
+    if (v->kind == OG_VALUE_U64) return v->as.u > (uint64_t)INT64_MAX;
+    if (v->kind != OG_VALUE_LIST) return false;
+    for (size_t i = 0; i < v->as.list.n; i++) if (needs_marker(&v->as.list.items[i])) return true;
+    return false;
+}
+
+/* exec.h (5): "\x01" + a fresh ULID + ":". */
+static og_status make_marker(og_exec_result *r)
+{
+    og_ulid u;
+    og_status rc = og_ulid_new(&u);
+    if (!rc) snprintf(r->u64_marker, sizeof r->u64_marker, "\x01%s:", u.s);
+    return rc;
+}
+
+og_status og_exec_dump(const og_exec_result *r, const json_t *root, char **out)
+{
+    og_status rc = OG_OK;
+    og_buf b = OG_BUF_INIT;
+    char dumped[OG_EXEC_U64_MARKER_LEN + 8];
+    char *txt = json_dumps(root, JSON_COMPACT);
+    *out = NULL;
+    if (!txt) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
+    if (!r || !r->u64_marker[0]) { *out = txt; return OG_OK; }
+    /* in dumped text the marker reads: quote, backslash-u0001, nonce, colon */
+    snprintf(dumped, sizeof dumped, "\"\\u0001%s", r->u64_marker + 1);
+    size_t ml = strlen(dumped);
+    for (const char *p = txt, *at; !rc; p = at) {
+        at = strstr(p, dumped);
+        if (!at) { rc = og_buf_append(&b, p, strlen(p)); break; }
+        if ((rc = og_buf_append(&b, p, (size_t)(at - p)))) break;
+        at += ml;
+        size_t nd = strspn(at, "0123456789");
+        if ((rc = og_buf_append(&b, at, nd))) break;
+        at += nd;
+        if (*at == '"') at++;
+    }
+    free(txt);
+    if (rc) { og_buf_free(&b); return rc; }
+    *out = og_buf_detach(&b, NULL);
+    if (!*out) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
+    return OG_OK;
 }
 
 void og_exec_vcache_clear(og_exec_vcache *vc)
@@ -1275,7 +1323,14 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     for (size_t i = 0; i < n_out; i++) {
         json_t *o = json_object();
         if (!o) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-        for (size_t p = 0; p < q->n_projs; p++) json_object_set_new(o, q->projs[p].column, og_exv_json(&ov.items[i].vals[p]));
+        for (size_t p = 0; p < q->n_projs; p++) {
+            const og_value *val = &ov.items[i].vals[p];
+            if (!out->u64_marker[0] && needs_marker(val) && (rc = make_marker(out))) {
+                json_decref(o);
+                goto done;
+            }
+            json_object_set_new(o, q->projs[p].column, og_exv_json_m(val, out->u64_marker));
+        }
         json_array_append_new(out->rows, o);
     }
 done:

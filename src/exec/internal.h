@@ -35,6 +35,9 @@ int og_exv_cmp(const og_value *a, const og_value *b, bool *ok);
 bool og_exv_eq(const og_value *a, const og_value *b);
 /* JSON rendering (dates "YYYY-MM-DD", datetimes RFC 3339). New reference. */
 json_t *og_exv_json(const og_value *v);
+/* The same; a U64 above INT64_MAX becomes the string marker + digits
+ * (marker NULL: a JSON real, inexact). */
+json_t *og_exv_json_m(const og_value *v, const char *marker);
 /* Appends a value to a column of the matching type. */
 og_status og_exv_push(og_column *c, const og_value *v);
 /* Appends a byte spelling usable as a hash key (kind-tagged). */
