@@ -29,6 +29,7 @@ typedef struct sview {
     char *branch;           /* canonical: "main" for NULL */
     og_graph_view *v;
     og_exec_vcache vc;
+    char *probe;            /* the key og_graph_head_unchanged_at probes */
     bool busy;
 } sview;
 
@@ -58,6 +59,7 @@ void og_exec_session_free(og_exec_session *s)
         og_exec_vcache_clear(&s->views[i].vc);
         og_graph_view_close(s->views[i].v);
         free(s->views[i].branch);
+        free(s->views[i].probe);
     }
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -68,6 +70,7 @@ static void drop_locked(og_exec_session *s, size_t i)
     og_exec_vcache_clear(&s->views[i].vc);
     og_graph_view_close(s->views[i].v);
     free(s->views[i].branch);
+    free(s->views[i].probe);
     s->views[i] = s->views[--s->n];
 }
 
@@ -81,16 +84,18 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
     for (;;) {
         pthread_mutex_lock(&s->mu);
         v = NULL;
+        const char *probe = NULL;
         for (size_t i = 0; i < s->n; i++)
             if (!s->views[i].busy && strcmp(s->views[i].branch, b) == 0) {
                 s->views[i].busy = true;
                 v = s->views[i].v;
+                probe = s->views[i].probe;   /* stable while the view is ours */
                 break;
             }
         pthread_mutex_unlock(&s->mu);
         if (!v) break;
         bool same = false;
-        rc = og_graph_head_unchanged(og_graph_store(s->g), og_graph_view_snapshot(v), &same);
+        rc = og_graph_head_unchanged_at(og_graph_store(s->g), og_graph_view_snapshot(v), probe, &same);
         if (rc) { og_exec_session_release(s, v); return rc; }
         if (same) {
             pthread_mutex_lock(&s->mu);
@@ -110,10 +115,16 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
     if (s->n < OG_EXEC_SESSION_VIEWS) {
         size_t nt = og_graph_view_catalog(v)->n_types;
         sview sv = {0};
+        og_buf key = OG_BUF_INIT;
         sv.branch = strdup(b);
         sv.vc.res = calloc(nt + 1, sizeof *sv.vc.res);
         sv.vc.csr = calloc(nt + 1, sizeof *sv.vc.csr);
-        if (sv.branch && sv.vc.res && sv.vc.csr) {
+        if (og_graph_head_probe_key(og_graph_view_snapshot(v), &key) == OG_OK)
+            sv.probe = og_buf_detach(&key, NULL);
+        else
+            og_error_clear();   /* not kept: no way to probe it */
+        og_buf_free(&key);
+        if (sv.branch && sv.vc.res && sv.vc.csr && sv.probe) {
             sv.vc.n = nt;
             sv.v = v;
             sv.busy = true;
@@ -122,6 +133,7 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
             free(sv.branch);
             free(sv.vc.res);
             free(sv.vc.csr);
+            free(sv.probe);
         }
     }
     pthread_mutex_unlock(&s->mu);

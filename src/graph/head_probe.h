@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "base/buf.h"
 #include "base/status.h"
 #include "manifest.h"
 #include "store/store.h"
@@ -21,5 +22,10 @@
 /* *same = true when s (opened as a branch head) is still its branch's
  * head. A store failure other than "absent" is returned. */
 og_status og_graph_head_unchanged(og_store *st, const og_graph_snapshot *s, bool *same);
+/* The same with the probed key precomputed by og_graph_head_probe_key
+ * (for callers that probe one snapshot many times). */
+og_status og_graph_head_probe_key(const og_graph_snapshot *s, og_buf *key);
+og_status og_graph_head_unchanged_at(og_store *st, const og_graph_snapshot *s, const char *key,
+                                     bool *same);
 
 #endif
