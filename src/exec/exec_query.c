@@ -220,6 +220,41 @@ done:
     return rc;
 }
 
+static bool expr_reads_vector(const og_tc_query *q, const og_tc_expr *x, const og_decl *t)
+{
+    if (!x) return false;
+    if (x->kind == OG_TC_PROP && q->vars[x->var].type == t &&
+        t->props[x->prop].type.scalar == OG_SCALAR_VECTOR)
+        return true;
+    for (size_t i = 0; i < x->n_args; i++) if (expr_reads_vector(q, x->args[i], t)) return true;
+    return false;
+}
+
+static bool steps_read_vector(const og_tc_query *q, const og_tc_step *st, size_t n, const og_decl *t)
+{
+    for (size_t k = 0; k < n; k++) {
+        const og_tc_step *s = &st[k];
+        if (expr_reads_vector(q, s->left, t) || expr_reads_vector(q, s->right, t) ||
+            expr_reads_vector(q, s->call, t) || steps_read_vector(q, s->body, s->n_body, t))
+            return true;
+        for (size_t f = 0; f < s->n_pfilters; f++) {
+            if (expr_reads_vector(q, s->pfilters[f].value, t)) return true;
+            if (s->kind == OG_TC_SCAN && q->vars[s->var].type == t &&
+                t->props[s->pfilters[f].prop].type.scalar == OG_SCALAR_VECTOR)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* True when the query reads a vector property of type t (resident.c (5)). */
+static bool query_reads_vector(const og_tc_query *q, const og_decl *t)
+{
+    for (size_t p = 0; p < q->n_projs; p++) if (expr_reads_vector(q, q->projs[p].expr, t)) return true;
+    for (size_t o = 0; o < q->n_orders; o++) if (expr_reads_vector(q, q->orders[o].expr, t)) return true;
+    return steps_read_vector(q, q->steps, q->n_steps, t);
+}
+
 /* Makes t's pool resident when the cache has (or now builds) its version. */
 static og_status pool_try_resident(ex *e, const og_decl *t, og_table *tab, bool whole)
 {
@@ -241,7 +276,10 @@ static og_status pool_try_resident(ex *e, const og_decl *t, og_table *tab, bool 
         }
     }
     if (rc || !r) return rc;
-    if (r->b.nrows >= INT32_MAX - 1) { og_exec_res_release(r); return OG_OK; }
+    if (r->b.nrows >= INT32_MAX - 1 || (r->no_vectors && query_reads_vector(e->q, t))) {
+        og_exec_res_release(r);
+        return OG_OK;
+    }
     p->res = r;
     p->idcol = r->idcol;
     p->init = p->full = true;

@@ -91,6 +91,7 @@ typedef struct og_exec_res {
     og_column *idcol;
     size_t bytes;
     int refs;
+    bool no_vectors;       /* vector columns left out (resident.c (5)) */
 } og_exec_res;
 
 /* The resident copy of the version `key` of t, or *out NULL when it is not

@@ -265,6 +265,44 @@ static void test_session_concurrent_views_are_distinct(void **state)
 
 /* ---- og_db_query ---- */
 
+static int64_t row_count(const char *out);
+
+/* Resident tables leave vector columns out: a query reading a vector
+ * property must still see it, before and after the table went resident. */
+static void test_vector_property_read_after_table_went_resident(void **state)
+{
+    (void)state;
+    char *dir = og_test_tmpdir("sess_vec");
+    og_db *db = NULL;
+    char *out = NULL;
+    const char *schema = "node Item {\n    name: String @key\n    emb: Vector(3)?\n}\n";
+    assert_int_equal(og_db_init(dir, schema, strlen(schema), 0, NULL), 0);
+    assert_int_equal(og_db_open(dir, 0, &db), 0);
+    const char *data = "{\"type\":\"Item\",\"data\":{\"name\":\"a\",\"emb\":[1,0.5,-2]}}\n"
+                       "{\"type\":\"Item\",\"data\":{\"name\":\"b\"}}\n";
+    assert_int_equal(og_db_load(db, NULL, NULL, data, strlen(data), "overwrite", NULL, &out), 0);
+    og_free(out);
+    const char *qn = "query n() { match { $i: Item } return { $i.name } order { $i.name } }";
+    const char *qv = "query v() { match { $i: Item { name: \"a\" } } return { $i.emb } }";
+    for (int rep = 0; rep < 4; rep++) {
+        assert_int_equal(og_db_query(db, qn, strlen(qn), NULL, NULL, NULL, NULL, &out), 0);
+        assert_int_equal(row_count(out), 2);
+        og_free(out);
+        assert_int_equal(og_db_query(db, qv, strlen(qv), NULL, NULL, NULL, NULL, &out), 0);
+        json_t *j = json_loads(out, 0, NULL);
+        json_t *emb = json_object_get(json_array_get(json_object_get(j, "rows"), 0), "i.emb");
+        assert_int_equal(json_array_size(emb), 3);
+        assert_true(json_number_value(json_array_get(emb, 2)) == -2.0);
+        json_decref(j);
+        og_free(out);
+    }
+    og_db_close(db);
+    og_test_rmtree(dir);
+    free(dir);
+}
+
+
+
 static const char *U64_SCHEMA =
     "node Counter {\n    name: String @key\n    seq: U64\n    tags: [U64]?\n}\n";
 
@@ -361,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_session_concurrent_views_are_distinct),
         cmocka_unit_test(test_db_query_u64_above_i64_max_is_an_exact_integer),
         cmocka_unit_test(test_db_query_cache_keeps_names_kinds_and_errors_apart),
+        cmocka_unit_test(test_vector_property_read_after_table_went_resident),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
