@@ -624,8 +624,9 @@ int main(int argc, char **argv)
     if (sl <= 0) { fprintf(stderr, "readlink /proc/self/exe\n"); return 1; }
     self[sl] = 0;
     if (want("W11")) w11(self, dbdir, w.keys[0]);
-    /* prewarm: read every file once */
-    snprintf(cmd, sizeof cmd, "find '%s' -type f -exec cat {} + > /dev/null", dbdir);
+    /* prewarm: read every file of both databases once */
+    snprintf(cmd, sizeof cmd, "find '%s' -type f -exec cat {} + > /dev/null; cat '%s' '%s-wal' > /dev/null 2>&1; true",
+             dbdir, sqpath, sqpath);
     if (system(cmd) != 0) fprintf(stderr, "prewarm failed\n");
     if ((rc = og_store_fs_open(dbdir, false, &st)) || (rc = og_graph_open(st, OG_GRAPH_RO, &w.g))) die("reopen", rc);
 
