@@ -209,6 +209,7 @@ done:
 void og_db_close(og_db *db)
 {
     if (!db) return;
+    og_db_qcache_free(db);
     og_graph_close(db->g);
     free(db->uri);
     free(db);

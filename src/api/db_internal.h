@@ -16,10 +16,16 @@
 #include "graph/engine.h"
 #include "graph/publisher.h"
 
+typedef struct og_db_qcache og_db_qcache;   /* db_query.c */
+
 struct og_db {
     char *uri;      /* as given */
     og_graph *g;
+    og_db_qcache *qc;   /* compiled queries + reusable head views; lazily made */
 };
+
+/* Frees what og_db_query cached on db (before db->g is closed). */
+void og_db_qcache_free(og_db *db);
 
 /* Resolves a URI to a local directory path (malloc'd): plain paths and
  * file:// pass, s3:// and http(s):// are OG_E_UNSUPPORTED. */

@@ -10,14 +10,96 @@
  *     via <name>: N nodes, M edges`.
  * (3) A lost --if-commit exits 4 (with --json the structured 412 body goes
  *     to stdout); a lost table race exits 1 naming table_key, expected and
- *     actual. */
+ *     actual.
+ * (4) Integers beyond jansson's range (U64 above 2^63-1) are exact in every
+ *     format: before parsing they are re-quoted as marker strings (a fresh
+ *     nonce per run, so no stored string can forge one) and printed back as
+ *     their bare digits. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/ulid.h"
 #include "cli.h"
 #include "cli_common.h"
+
+/* ---- big integers (4) ---- */
+
+static char big_raw[OG_ULID_LEN + 3];     /* "\x01" nonce ":" as parsed */
+static char big_dumped[OG_ULID_LEN + 16]; /* quote, backslash-u0001, nonce, ":" as dumped */
+
+static void big_init(void)
+{
+    og_ulid u;
+    if (big_raw[0]) return;
+    if (og_ulid_new(&u)) snprintf(u.s, sizeof u.s, "%s", "00000000000000000000000000");
+    snprintf(big_raw, sizeof big_raw, "\x01%s:", u.s);
+    snprintf(big_dumped, sizeof big_dumped, "\"\\u0001%s:", u.s);
+}
+
+/* True when the integer token p[0..n) does not fit an int64. */
+static bool too_big(const char *p, size_t n)
+{
+    const char *max = *p == '-' ? "9223372036854775808" : "9223372036854775807";
+    if (*p == '-') { p++; n--; }
+    while (n > 1 && *p == '0') { p++; n--; }
+    if (n != 19) return n > 19;
+    return memcmp(p, max, 19) > 0;
+}
+
+/* JSON text with every out-of-range integer quoted as a marker string. */
+static char *big_mark(const char *txt)
+{
+    og_buf b = OG_BUF_INIT;
+    bool in_str = false;
+    big_init();
+    for (const char *p = txt; *p;) {
+        if (in_str) {
+            if (*p == '\\' && p[1]) { og_buf_append(&b, p, 2); p += 2; continue; }
+            if (*p == '"') in_str = false;
+            og_buf_append_byte(&b, (uint8_t)*p++);
+            continue;
+        }
+        if (*p == '"') { in_str = true; og_buf_append_byte(&b, (uint8_t)*p++); continue; }
+        if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            size_t n = strspn(p, "-+0123456789.eE");
+            bool integer = strcspn(p, ".eE") >= n;
+            if (integer && too_big(p, n)) {
+                og_buf_append_str(&b, big_dumped);
+                og_buf_append(&b, p, n);
+                og_buf_append_byte(&b, '"');
+            } else {
+                og_buf_append(&b, p, n);
+            }
+            p += n;
+            continue;
+        }
+        og_buf_append_byte(&b, (uint8_t)*p++);
+    }
+    return og_buf_detach(&b, NULL);
+}
+
+/* Dumped JSON with each quoted marker replaced by its digits (frees txt). */
+static char *big_unmark(char *txt)
+{
+    if (!txt || !big_raw[0] || !strstr(txt, big_dumped)) return txt;
+    og_buf b = OG_BUF_INIT;
+    size_t ml = strlen(big_dumped);
+    for (const char *p = txt, *at;; p = at) {
+        at = strstr(p, big_dumped);
+        if (!at) { og_buf_append_str(&b, p); break; }
+        og_buf_append(&b, p, (size_t)(at - p));
+        at += ml;
+        size_t nd = strspn(at, "-0123456789");
+        og_buf_append(&b, at, nd);
+        at += nd;
+        if (*at == '"') at++;
+    }
+    free(txt);
+    return og_buf_detach(&b, NULL);
+}
 
 static const cli_flag query_flags[] = {
     {"query", 0, true, false},  {"query-string", 'e', true, false}, {"params", 0, true, false},
@@ -32,9 +114,14 @@ static const cli_flag query_flags[] = {
  * compact JSON. */
 static char *cell_text(const json_t *v)
 {
-    if (json_is_string(v)) return strdup(json_string_value(v));
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t ml = strlen(big_raw);
+        if (ml && strncmp(s, big_raw, ml) == 0) return strdup(s + ml);
+        return strdup(s);
+    }
     if (!v || json_is_null(v)) return strdup("null");
-    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    return big_unmark(json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY));
 }
 
 /* Table cell: newlines / CRs shown escaped. */
@@ -219,7 +306,7 @@ static void print_jsonl(const json_t *r)
     free(m);
     json_decref(meta);
     json_array_foreach(json_object_get(r, "rows"), i, row) {
-        char *t = json_dumps(row, JSON_COMPACT);
+        char *t = big_unmark(json_dumps(row, JSON_COMPACT));
         if (t) printf("%s\n", t);
         free(t);
     }
@@ -229,9 +316,18 @@ static int print_read(const char *out, const char *format)
 {
     json_t *r;
     int rc = 0;
-    if (!strcmp(format, "json")) return cli_print_json(out);
-    r = json_loads(out, 0, NULL);
+    char *marked = big_mark(out);
+    r = marked ? json_loads(marked, 0, NULL) : NULL;
+    free(marked);
     if (!r) { cli_err("malformed query output"); return 1; }
+    if (!strcmp(format, "json")) {
+        char *pretty = big_unmark(json_dumps(r, JSON_INDENT(2)));
+        if (pretty) printf("%s\n", pretty);
+        else rc = 1;
+        free(pretty);
+        json_decref(r);
+        return rc;
+    }
     if (!strcmp(format, "table")) rc = print_table(r);
     else if (!strcmp(format, "kv")) print_kv(r);
     else if (!strcmp(format, "csv")) print_csv(r);

@@ -31,6 +31,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/map.h"
+#include "base/ulid.h"
 #include "base/vec.h"
 
 #define DEFAULT_TIMEOUT_US (30LL * 1000000LL)
@@ -61,11 +62,10 @@ typedef struct ex {
     og_arena *a;
     pool *pools;            /* by og_decl.index */
     og_exec_csr **ecsr;     /* per-query edge-row index, by og_decl.index */
+    og_exec_vcache *vc;     /* the pinned view's memo, or NULL */
     size_t width;
     int64_t deadline, now_us;
     uint64_t mem_budget, mem, ticks;
-    uint32_t *vis, *emit, gen;
-    uint32_t vis_n;
 } ex;
 
 /* ---- limits ---- */
@@ -220,17 +220,66 @@ done:
     return rc;
 }
 
+static bool expr_reads_vector(const og_tc_query *q, const og_tc_expr *x, const og_decl *t)
+{
+    if (!x) return false;
+    if (x->kind == OG_TC_PROP && q->vars[x->var].type == t &&
+        t->props[x->prop].type.scalar == OG_SCALAR_VECTOR)
+        return true;
+    for (size_t i = 0; i < x->n_args; i++) if (expr_reads_vector(q, x->args[i], t)) return true;
+    return false;
+}
+
+static bool steps_read_vector(const og_tc_query *q, const og_tc_step *st, size_t n, const og_decl *t)
+{
+    for (size_t k = 0; k < n; k++) {
+        const og_tc_step *s = &st[k];
+        if (expr_reads_vector(q, s->left, t) || expr_reads_vector(q, s->right, t) ||
+            expr_reads_vector(q, s->call, t) || steps_read_vector(q, s->body, s->n_body, t))
+            return true;
+        for (size_t f = 0; f < s->n_pfilters; f++) {
+            if (expr_reads_vector(q, s->pfilters[f].value, t)) return true;
+            if (s->kind == OG_TC_SCAN && q->vars[s->var].type == t &&
+                t->props[s->pfilters[f].prop].type.scalar == OG_SCALAR_VECTOR)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* True when the query reads a vector property of type t (resident.c (5)). */
+static bool query_reads_vector(const og_tc_query *q, const og_decl *t)
+{
+    for (size_t p = 0; p < q->n_projs; p++) if (expr_reads_vector(q, q->projs[p].expr, t)) return true;
+    for (size_t o = 0; o < q->n_orders; o++) if (expr_reads_vector(q, q->orders[o].expr, t)) return true;
+    return steps_read_vector(q, q->steps, q->n_steps, t);
+}
+
 /* Makes t's pool resident when the cache has (or now builds) its version. */
 static og_status pool_try_resident(ex *e, const og_decl *t, og_table *tab, bool whole)
 {
     pool *p = &e->pools[t->index];
     og_buf key = OG_BUF_INIT;
     og_exec_res *r = NULL;
-    og_status rc = version_key(e, t, tab, &key);
-    if (!rc) rc = og_exec_res_get(og_buf_cstr(&key), tab, whole, &r);
-    og_buf_free(&key);
+    og_status rc = OG_OK;
+    bool memo = e->vc && t->index < e->vc->n;
+    if (memo && e->vc->res[t->index]) {
+        r = e->vc->res[t->index];
+        og_exec_res_retain(r);
+    } else {
+        rc = version_key(e, t, tab, &key);
+        if (!rc) rc = og_exec_res_get(og_buf_cstr(&key), tab, whole, &r);
+        og_buf_free(&key);
+        if (!rc && r && memo) {
+            og_exec_res_retain(r);
+            e->vc->res[t->index] = r;
+        }
+    }
     if (rc || !r) return rc;
-    if (r->b.nrows >= INT32_MAX - 1) { og_exec_res_release(r); return OG_OK; }
+    if (r->b.nrows >= INT32_MAX - 1 || (r->no_vectors && query_reads_vector(e->q, t))) {
+        og_exec_res_release(r);
+        return OG_OK;
+    }
     p->res = r;
     p->idcol = r->idcol;
     p->init = p->full = true;
@@ -570,36 +619,24 @@ static og_status version_key(ex *e, const og_decl *t, og_table *tab, og_buf *key
     return rc;
 }
 
-static og_status ensure_marks(ex *e, uint32_t n)
-{
-    if (e->vis_n >= n) return OG_OK;
-    free(e->vis);
-    free(e->emit);
-    e->vis = calloc(n ? n : 1, sizeof *e->vis);
-    e->emit = calloc(n ? n : 1, sizeof *e->emit);
-    e->vis_n = e->vis && e->emit ? n : 0;
-    e->gen = 0;
-    if (!e->vis || !e->emit) return og_error_set(OG_E_NOMEM, "out of memory");
-    return charge(e, (uint64_t)n * 8);
-}
-
 typedef struct hit { size_t row; uint32_t node; int32_t edge; } hit;
 typedef OG_VEC(hit) hitvec;
 typedef OG_VEC(uint32_t) u32vec;
 
 /* BFS of §2.4 from dense node s; appends hits for input row `row`. */
-static og_status bfs(ex *e, const og_exec_csr *g, uint32_t s, og_tc_dir dir, bool same, int64_t min,
-                     int64_t max, size_t row, hitvec *hits)
+static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks *mk, uint32_t s, og_tc_dir dir,
+                     bool same, int64_t min, int64_t max, size_t row, hitvec *hits)
 {
     og_status rc = OG_OK;
     u32vec fr = {0}, nx = {0};
-    uint32_t gen = ++e->gen;
+    uint32_t *vis = mk->vis, *emit = mk->emit;
+    uint32_t gen = ++mk->gen;
     if (gen == 0) {  /* wrapped: reset the marks */
-        memset(e->vis, 0, e->vis_n * sizeof *e->vis);
-        memset(e->emit, 0, e->vis_n * sizeof *e->emit);
-        gen = e->gen = 1;
+        memset(vis, 0, mk->n * sizeof *vis);
+        memset(emit, 0, mk->n * sizeof *emit);
+        gen = mk->gen = 1;
     }
-    if (same) e->vis[s] = gen;
+    if (same) vis[s] = gen;
     if ((rc = og_vec_push(&fr, s))) goto done;
     for (int64_t hop = 1; hop <= max && fr.len; hop++) {
         nx.len = 0;
@@ -615,25 +652,25 @@ static og_status bfs(ex *e, const og_exec_csr *g, uint32_t s, og_tc_dir dir, boo
                     uint32_t w = tgt[k];
                     if ((rc = check_time(e))) goto done;
                     if (!same) {
-                        if (hop >= min && e->emit[w] != gen) {
-                            e->emit[w] = gen;
+                        if (hop >= min && emit[w] != gen) {
+                            emit[w] = gen;
                             hit h = {row, w, -1};
                             if ((rc = og_vec_push(hits, h))) goto done;
                         }
                         continue;
                     }
                     if (w == u) {   /* self-loop: emit, never re-enter */
-                        if (hop >= min && e->emit[w] != gen) {
-                            e->emit[w] = gen;
+                        if (hop >= min && emit[w] != gen) {
+                            emit[w] = gen;
                             hit h = {row, w, -1};
                             if ((rc = og_vec_push(hits, h))) goto done;
                         }
                         continue;
                     }
-                    if (e->vis[w] == gen) continue;
-                    e->vis[w] = gen;
-                    if (hop >= min && e->emit[w] != gen) {
-                        e->emit[w] = gen;
+                    if (vis[w] == gen) continue;
+                    vis[w] = gen;
+                    if (hop >= min && emit[w] != gen) {
+                        emit[w] = gen;
                         hit h = {row, w, -1};
                         if ((rc = og_vec_push(hits, h))) goto done;
                     }
@@ -664,6 +701,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     int64_t min = s->min_hops, max = s->max_hops;
     if (!same && max > 1) max = 1;
     og_exec_csr *g = NULL;
+    og_exec_marks *mk = NULL;
     bool cached = false;
     og_table *tab = NULL;
     og_buf key = OG_BUF_INIT;
@@ -682,19 +720,43 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         }
         g = e->ecsr[ed->index];
     } else {
-        if ((rc = og_graph_view_table(e->v, ed, &tab))) goto done;
-        if ((rc = version_key(e, ed, tab, &key))) goto done;
-    if ((rc = og_exec_csr_get(og_buf_cstr(&key), tab, &g))) goto done;
+        if (e->vc && ed->index < e->vc->n && e->vc->csr[ed->index]) {
+            g = e->vc->csr[ed->index];
+            og_exec_csr_retain(g);
+        } else {
+            if ((rc = og_graph_view_table(e->v, ed, &tab))) goto done;
+            if ((rc = version_key(e, ed, tab, &key))) goto done;
+            if ((rc = og_exec_csr_get(og_buf_cstr(&key), tab, &g))) goto done;
+            if (e->vc && ed->index < e->vc->n) {
+                og_exec_csr_retain(g);
+                e->vc->csr[ed->index] = g;
+            }
+        }
         cached = true;
     }
-    if (g && (rc = ensure_marks(e, g->n_nodes))) goto done;
+    if (g && s->edge_var < 0 && (rc = og_exec_marks_get(g->n_nodes, &mk))) goto done;
+    /* dense id <-> pool row without hashing ids, when both pools are resident */
+    const int32_t *o_node_row = NULL;
+    const uint32_t *s_row_node = NULL, *unused = NULL;
+    const og_decl *st_ = e->q->vars[sv].type;
+    if (g && cached && e->pools[other->index].res &&
+        (rc = og_exec_csr_rowmap(g, e->pools[other->index].res, &o_node_row, &unused))) goto done;
+    if (g && cached && e->pools[st_->index].res) {
+        const int32_t *unused2 = NULL;
+        if ((rc = og_exec_csr_rowmap(g, e->pools[st_->index].res, &unused2, &s_row_node))) goto done;
+    }
 
     for (size_t i = 0; g && i < r->n; i++) {
         const int32_t *row = row_at(e, r, i);
-        size_t n = 0;
-        const char *sid = pool_id(e, e->q->vars[sv].type, row[sv], &n);
         uint32_t sd;
-        if (!og_exec_csr_find(g, sid, n, &sd)) continue;
+        if (s_row_node) {
+            sd = s_row_node[row[sv]];
+            if (sd == UINT32_MAX) continue;
+        } else {
+            size_t n = 0;
+            const char *sid = pool_id(e, st_, row[sv], &n);
+            if (!og_exec_csr_find(g, sid, n, &sd)) continue;
+        }
         if (s->edge_var >= 0) {
             for (int pass = 0; pass < 2; pass++) {
                 if ((pass == 0 && dir == OG_TC_IN) || (pass == 1 && dir == OG_TC_OUT)) continue;
@@ -708,12 +770,12 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
                 }
             }
         } else {
-            if ((rc = bfs(e, g, sd, dir, same, min, max, i, &hits))) goto done;
+            if ((rc = bfs(e, g, mk, sd, dir, same, min, max, i, &hits))) goto done;
         }
     }
     if ((rc = charge(e, hits.len * sizeof(hit)))) goto done;
 
-    if (ov >= 0 && !bound[ov] && hits.len) {
+    if (ov >= 0 && !bound[ov] && hits.len && !o_node_row) {
         names = malloc(hits.len * sizeof *names);
         if (!names) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
         for (size_t h = 0; h < hits.len; h++) names[h] = g->names[hits.items[h].node];
@@ -725,7 +787,16 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         const int32_t *row = row_at(e, r, ht->row);
         const char *dn = g->names[ht->node];
         memcpy(cells, row, e->width * sizeof *cells);
-        if (ov >= 0) {
+        if (o_node_row) {   /* resident far side: the row by dense id */
+            int32_t at = o_node_row[ht->node];
+            if (at < 0) continue;   /* dangling */
+            if (ov >= 0 && bound[ov]) {
+                if (row[ov] != at) continue;
+                if (s->edge_var < 0 && last_row == ht->row) continue;
+            } else if (ov >= 0) {
+                cells[ov] = at;
+            }
+        } else if (ov >= 0) {
             if (bound[ov]) {
                 size_t n = 0;
                 const char *want = pool_id(e, other, row[ov], &n);
@@ -752,6 +823,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     if (ov >= 0) bound[ov] = true;
     if (s->edge_var >= 0) bound[s->edge_var] = true;
 done:
+    og_exec_marks_put(mk);
     if (cached && g) og_exec_csr_release(g);
     og_buf_free(&key);
     og_vec_free(&hits);
@@ -1064,7 +1136,9 @@ static og_status build_output(ex *e, const rowset *r, orowvec *outv)
         }
         void *gv = NULL;
         size_t gi;
-        if (og_map_get(groups, kb.data ? (const char *)kb.data : "", kb.len, &gv)) {
+        if (!has_keys && ng == 1) {   /* one implicit group: no key to hash */
+            gi = 0;
+        } else if (og_map_get(groups, kb.data ? (const char *)kb.data : "", kb.len, &gv)) {
             gi = (size_t)(uintptr_t)gv - 1;
         } else {
             if (ng == capg) {
@@ -1155,10 +1229,75 @@ void og_exec_result_clear(og_exec_result *r)
     json_decref(r->columns);
     json_decref(r->rows);
     r->columns = r->rows = NULL;
+    r->u64_marker[0] = 0;
+}
+
+static bool needs_marker(const og_value *v)
+{
+    if (v->kind == OG_VALUE_U64) return v->as.u > (uint64_t)INT64_MAX;
+    if (v->kind != OG_VALUE_LIST) return false;
+    for (size_t i = 0; i < v->as.list.n; i++) if (needs_marker(&v->as.list.items[i])) return true;
+    return false;
+}
+
+/* exec.h (5): "\x01" + a fresh ULID + ":". */
+static og_status make_marker(og_exec_result *r)
+{
+    og_ulid u;
+    og_status rc = og_ulid_new(&u);
+    if (!rc) snprintf(r->u64_marker, sizeof r->u64_marker, "\x01%s:", u.s);
+    return rc;
+}
+
+og_status og_exec_dump(const og_exec_result *r, const json_t *root, char **out)
+{
+    og_status rc = OG_OK;
+    og_buf b = OG_BUF_INIT;
+    char dumped[OG_EXEC_U64_MARKER_LEN + 8];
+    char *txt = json_dumps(root, JSON_COMPACT);
+    *out = NULL;
+    if (!txt) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
+    if (!r || !r->u64_marker[0]) { *out = txt; return OG_OK; }
+    /* in dumped text the marker reads: quote, backslash-u0001, nonce, colon */
+    snprintf(dumped, sizeof dumped, "\"\\u0001%s", r->u64_marker + 1);
+    size_t ml = strlen(dumped);
+    for (const char *p = txt, *at; !rc; p = at) {
+        at = strstr(p, dumped);
+        if (!at) { rc = og_buf_append(&b, p, strlen(p)); break; }
+        if ((rc = og_buf_append(&b, p, (size_t)(at - p)))) break;
+        at += ml;
+        size_t nd = strspn(at, "0123456789");
+        if ((rc = og_buf_append(&b, at, nd))) break;
+        at += nd;
+        if (*at == '"') at++;
+    }
+    free(txt);
+    if (rc) { og_buf_free(&b); return rc; }
+    *out = og_buf_detach(&b, NULL);
+    if (!*out) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
+    return OG_OK;
+}
+
+void og_exec_vcache_clear(og_exec_vcache *vc)
+{
+    if (!vc) return;
+    for (size_t i = 0; i < vc->n; i++) {
+        og_exec_res_release(vc->res ? vc->res[i] : NULL);
+        if (vc->csr && vc->csr[i]) og_exec_csr_release(vc->csr[i]);
+    }
+    free(vc->res);
+    free(vc->csr);
+    memset(vc, 0, sizeof *vc);
 }
 
 og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params *params,
                         const og_exec_limits *lim, og_exec_result *out)
+{
+    return og_exec_query_vc(v, NULL, q, params, lim, out);
+}
+
+og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_query *q,
+                           const og_params *params, const og_exec_limits *lim, og_exec_result *out)
 {
     og_status rc = OG_OK;
     ex e = {0};
@@ -1171,6 +1310,7 @@ og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params 
     if (!v || !q || !out) return og_error_set(OG_E_INVALID, "og_exec_query: NULL argument");
     if (q->is_mutation) return og_error_set(OG_E_INVALID, "query '%s' is a mutation", q->ast ? q->ast->name : "");
     e.v = v;
+    e.vc = vc;
     e.q = q;
     e.cat = q->cat;
     e.params = params;
@@ -1221,7 +1361,14 @@ og_status og_exec_query(og_graph_view *v, const og_tc_query *q, const og_params 
     for (size_t i = 0; i < n_out; i++) {
         json_t *o = json_object();
         if (!o) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-        for (size_t p = 0; p < q->n_projs; p++) json_object_set_new(o, q->projs[p].column, og_exv_json(&ov.items[i].vals[p]));
+        for (size_t p = 0; p < q->n_projs; p++) {
+            const og_value *val = &ov.items[i].vals[p];
+            if (!out->u64_marker[0] && needs_marker(val) && (rc = make_marker(out))) {
+                json_decref(o);
+                goto done;
+            }
+            json_object_set_new(o, q->projs[p].column, og_exv_json_m(val, out->u64_marker));
+        }
         json_array_append_new(out->rows, o);
     }
 done:
@@ -1235,8 +1382,6 @@ done:
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
     free(e.pools);
     free(e.ecsr);
-    free(e.vis);
-    free(e.emit);
     free(r.c);
     free(bound);
     free(cells);

@@ -203,6 +203,11 @@ static json_t *f32_json(float f)
 
 json_t *og_exv_json(const og_value *v)
 {
+    return og_exv_json_m(v, NULL);
+}
+
+json_t *og_exv_json_m(const og_value *v, const char *marker)
+{
     char buf[64];
     switch (v->kind) {
     case OG_VALUE_NULL: return json_null();
@@ -210,7 +215,9 @@ json_t *og_exv_json(const og_value *v)
     case OG_VALUE_I64: return json_integer((json_int_t)v->as.i);
     case OG_VALUE_U64:
         if (v->as.u <= (uint64_t)INT64_MAX) return json_integer((json_int_t)v->as.u);
-        return json_real((double)v->as.u);
+        if (!marker) return json_real((double)v->as.u);
+        snprintf(buf, sizeof buf, "%s%llu", marker, (unsigned long long)v->as.u);
+        return json_string(buf);
     case OG_VALUE_F64: return f64_json(v->as.f);
     case OG_VALUE_STRING: case OG_VALUE_BLOB:
         return json_stringn_nocheck(v->as.s.ptr ? v->as.s.ptr : "", v->as.s.len);
@@ -235,7 +242,7 @@ json_t *og_exv_json(const og_value *v)
     case OG_VALUE_LIST: {
         json_t *arr = json_array();
         for (size_t i = 0; arr && i < v->as.list.n; i++)
-            json_array_append_new(arr, og_exv_json(&v->as.list.items[i]));
+            json_array_append_new(arr, og_exv_json_m(&v->as.list.items[i], marker));
         return arr;
     }
     case OG_VALUE_VECTOR: {

@@ -10,7 +10,14 @@
  *     reference counted (a reader's index is never freed under it) and
  *     evicted least recently used once the byte budget is exceeded.
  * (4) The cache is guarded by one mutex; builds run outside it (two racing
- *     builders of one key: the first insert wins, the other is dropped). */
+ *     builders of one key: the first insert wins, the other is dropped).
+ * (5) Row maps (dense id <-> resident row) hang off an index, at most
+ *     MAX_ROWMAPS of them; each holds a reference on its resident table so
+ *     its rows cannot be freed (or their address reused) under the map.
+ *     They are only added, never replaced, while the index lives.
+ * (6) BFS mark arrays are pooled process-wide (at most MAX_FREE_MARKS idle)
+ *     and reused with an epoch counter, so a traversal never clears or
+ *     allocates O(nodes) memory when warm. */
 #include "internal.h"
 #include "exec.h"
 
@@ -21,6 +28,17 @@
 #include "base/map.h"
 
 #define DEFAULT_BUDGET (256ull << 20)
+#define MAX_ROWMAPS 4
+#define MAX_FREE_MARKS 4
+
+struct og_exec_rowmap {
+    og_exec_res *res;
+    int32_t *node_row;
+    uint32_t *row_node;
+    og_exec_rowmap *next;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 bool og_exec_csr_find(const og_exec_csr *g, const char *id, size_t len, uint32_t *out)
 {
@@ -30,9 +48,23 @@ bool og_exec_csr_find(const og_exec_csr *g, const char *id, size_t len, uint32_t
     return true;
 }
 
+static void rowmap_free(og_exec_rowmap *m)
+{
+    if (!m) return;
+    og_exec_res_release(m->res);
+    free(m->node_row);
+    free(m->row_node);
+    free(m);
+}
+
 static void csr_free(og_exec_csr *g)
 {
     if (!g) return;
+    while (g->rowmaps) {
+        og_exec_rowmap *n = g->rowmaps->next;
+        rowmap_free(g->rowmaps);
+        g->rowmaps = n;
+    }
     for (uint32_t i = 0; g->names && i < g->n_nodes; i++) free(g->names[i]);
     free(g->names);
     og_map_free((og_map *)g->ids);
@@ -133,7 +165,6 @@ typedef struct entry {
     uint64_t tick;
 } entry;
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static entry *ents;
 static size_t n_ents, cap_ents;
 static uint64_t tick, budget = DEFAULT_BUDGET;
@@ -148,6 +179,13 @@ void og_exec_csr_release(og_exec_csr *g)
 {
     pthread_mutex_lock(&mu);
     unref_locked(g);
+    pthread_mutex_unlock(&mu);
+}
+
+void og_exec_csr_retain(og_exec_csr *g)
+{
+    pthread_mutex_lock(&mu);
+    g->refs++;
     pthread_mutex_unlock(&mu);
 }
 
@@ -234,9 +272,14 @@ void og_exec_index_cache_set_budget(uint64_t bytes)
     pthread_mutex_unlock(&mu);
 }
 
+static void marks_free(og_exec_marks *m);
+static og_exec_marks *free_marks[MAX_FREE_MARKS];
+static size_t n_free_marks;
+
 void og_exec_index_cache_clear(void)
 {
     pthread_mutex_lock(&mu);
+    while (n_free_marks) marks_free(free_marks[--n_free_marks]);
     while (n_ents) drop_locked(n_ents - 1);
     free(ents);
     ents = NULL;
@@ -251,4 +294,119 @@ void og_exec_index_cache_stats(og_exec_index_stats *out)
     *out = st;
     out->entries = n_ents;
     pthread_mutex_unlock(&mu);
+}
+
+/* ---- row maps (5) ---- */
+
+static og_exec_rowmap *rowmap_find_locked(og_exec_csr *g, og_exec_res *r, size_t *count)
+{
+    size_t n = 0;
+    for (og_exec_rowmap *m = g->rowmaps; m; m = m->next, n++)
+        if (m->res == r) return m;
+    if (count) *count = n;
+    return NULL;
+}
+
+og_status og_exec_csr_rowmap(og_exec_csr *g, og_exec_res *r, const int32_t **node_row,
+                             const uint32_t **row_node)
+{
+    og_status rc = OG_OK;
+    og_exec_rowmap *m = NULL;
+    size_t count = 0;
+    *node_row = NULL;
+    *row_node = NULL;
+    pthread_mutex_lock(&mu);
+    m = rowmap_find_locked(g, r, &count);
+    pthread_mutex_unlock(&mu);
+    if (m) goto found;
+    if (count >= MAX_ROWMAPS) return OG_OK;   /* caller falls back to ids */
+    m = calloc(1, sizeof *m);
+    if (!m) return og_error_set(OG_E_NOMEM, "out of memory");
+    m->node_row = malloc(((size_t)g->n_nodes + 1) * sizeof *m->node_row);
+    m->row_node = malloc((r->b.nrows + 1) * sizeof *m->row_node);
+    if (!m->node_row || !m->row_node) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < r->b.nrows; i++) m->row_node[i] = UINT32_MAX;
+    for (uint32_t d = 0; d < g->n_nodes; d++) {
+        void *v = NULL;
+        m->node_row[d] = -1;
+        if (og_map_get((og_map *)r->ids, g->names[d], strlen(g->names[d]), &v)) {
+            size_t row = (size_t)((uintptr_t)v - 1);
+            m->node_row[d] = (int32_t)row;
+            m->row_node[row] = d;
+        }
+    }
+    og_exec_res_retain(r);
+    m->res = r;
+    pthread_mutex_lock(&mu);
+    og_exec_rowmap *other = rowmap_find_locked(g, r, &count);
+    if (!other && count < MAX_ROWMAPS) {
+        m->next = g->rowmaps;
+        g->rowmaps = m;
+        g->bytes += ((size_t)g->n_nodes + r->b.nrows) * 4;
+        st.bytes += ((size_t)g->n_nodes + r->b.nrows) * 4;
+    }
+    pthread_mutex_unlock(&mu);
+    if (other || count >= MAX_ROWMAPS) {   /* lost a race, or full: use the installed one */
+        rowmap_free(m);
+        m = other;
+        if (!m) return OG_OK;
+    }
+found:
+    *node_row = m->node_row;
+    *row_node = m->row_node;
+    return OG_OK;
+done:
+    rowmap_free(m);
+    return rc;
+}
+
+/* ---- BFS marks (6) ---- */
+
+static void marks_free(og_exec_marks *m)
+{
+    if (!m) return;
+    free(m->vis);
+    free(m->emit);
+    free(m);
+}
+
+og_status og_exec_marks_get(uint32_t n, og_exec_marks **out)
+{
+    og_exec_marks *m = NULL;
+    *out = NULL;
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < n_free_marks; i++)
+        if (free_marks[i]->n >= n) {
+            m = free_marks[i];
+            free_marks[i] = free_marks[--n_free_marks];
+            break;
+        }
+    pthread_mutex_unlock(&mu);
+    if (m) { *out = m; return OG_OK; }
+    m = calloc(1, sizeof *m);
+    if (!m) return og_error_set(OG_E_NOMEM, "out of memory");
+    m->vis = calloc(n ? n : 1, sizeof *m->vis);
+    m->emit = calloc(n ? n : 1, sizeof *m->emit);
+    if (!m->vis || !m->emit) { marks_free(m); return og_error_set(OG_E_NOMEM, "out of memory"); }
+    m->n = n;
+    *out = m;
+    return OG_OK;
+}
+
+void og_exec_marks_put(og_exec_marks *m)
+{
+    if (!m) return;
+    pthread_mutex_lock(&mu);
+    if (n_free_marks == MAX_FREE_MARKS) {   /* replace the smallest idle set */
+        size_t lo = 0;
+        for (size_t i = 1; i < n_free_marks; i++) if (free_marks[i]->n < free_marks[lo]->n) lo = i;
+        og_exec_marks *t = free_marks[lo];
+        free_marks[lo] = m;
+        m = t;
+    } else {
+        free_marks[n_free_marks++] = m;
+        m = NULL;
+    }
+    pthread_mutex_unlock(&mu);
+    marks_free(m);
 }

@@ -20,6 +20,7 @@
 #include "lang/query_ast.h"
 #include "table/column.h"
 #include "table/table.h"
+#include "exec.h"
 
 /* Row `i` of column c as a value (1)(2). prop may be NULL (id/src/dst). */
 og_status og_exv_cell(og_arena *a, const og_column *c, size_t i, og_value *out);
@@ -34,6 +35,9 @@ int og_exv_cmp(const og_value *a, const og_value *b, bool *ok);
 bool og_exv_eq(const og_value *a, const og_value *b);
 /* JSON rendering (dates "YYYY-MM-DD", datetimes RFC 3339). New reference. */
 json_t *og_exv_json(const og_value *v);
+/* The same; a U64 above INT64_MAX becomes the string marker + digits
+ * (marker NULL: a JSON real, inexact). */
+json_t *og_exv_json_m(const og_value *v, const char *marker);
 /* Appends a value to a column of the matching type. */
 og_status og_exv_push(og_column *c, const og_value *v);
 /* Appends a byte spelling usable as a hash key (kind-tagged). */
@@ -44,6 +48,8 @@ og_status og_exv_key(const og_value *v, og_buf *out);
 /* CSR over one edge table: dense node ids from the edge endpoints, out
  * adjacency (offsets/targets over src) and in adjacency (over dst). edge[]
  * parallel to targets gives the edge's row position in the scan. */
+typedef struct og_exec_rowmap og_exec_rowmap;
+
 typedef struct og_exec_csr {
     uint32_t n_nodes;
     char **names;          /* dense id -> node id string */
@@ -53,6 +59,7 @@ typedef struct og_exec_csr {
     uint64_t n_edges;
     size_t bytes;
     int refs;
+    og_exec_rowmap *rowmaps;   /* see og_exec_csr_rowmap; guarded by the cache */
 } og_exec_csr;
 
 /* Dense id of a node id string; false when it has no edges. */
@@ -60,9 +67,19 @@ bool og_exec_csr_find(const og_exec_csr *g, const char *id, size_t len, uint32_t
 /* Builds from parallel src/dst columns (utf8). */
 og_status og_exec_csr_build(const og_column *src, const og_column *dst, og_exec_csr **out);
 void og_exec_csr_release(og_exec_csr *g);
+void og_exec_csr_retain(og_exec_csr *g);
 /* The cached index of an edge table version (built on first use). key
  * identifies the table version; the caller releases the reference. */
 og_status og_exec_csr_get(const char *key, og_table *t, og_exec_csr **out);
+
+/* BFS marks: two epoch arrays (visited, emitted) of at least n entries,
+ * reused across queries: a traversal bumps gen instead of clearing them. */
+typedef struct og_exec_marks {
+    uint32_t *vis, *emit;
+    uint32_t n, gen;
+} og_exec_marks;
+og_status og_exec_marks_get(uint32_t n, og_exec_marks **out);
+void og_exec_marks_put(og_exec_marks *m);   /* NULL-safe */
 
 /* ---- resident tables (resident.c) ---- */
 
@@ -74,6 +91,7 @@ typedef struct og_exec_res {
     og_column *idcol;
     size_t bytes;
     int refs;
+    bool no_vectors;       /* vector columns left out (resident.c (5)) */
 } og_exec_res;
 
 /* The resident copy of the version `key` of t, or *out NULL when it is not
@@ -81,6 +99,27 @@ typedef struct og_exec_res {
  * anyway. The caller releases a non-NULL *out. */
 og_status og_exec_res_get(const char *key, og_table *t, bool whole, og_exec_res **out);
 void og_exec_res_release(og_exec_res *r);
+void og_exec_res_retain(og_exec_res *r);
+
+/* Dense id <-> row of a resident table, for the nodes of g: node_row[d]
+ * is the row of dense id d in r (-1: no such row), row_node[i] the dense
+ * id of row i (UINT32_MAX: no edges). Built once per (g, r) and kept with
+ * g (which holds a reference on r); valid while the caller holds g. */
+og_status og_exec_csr_rowmap(og_exec_csr *g, og_exec_res *r, const int32_t **node_row,
+                             const uint32_t **row_node);
+
+/* Per-view memo of resolved cache entries (session.c owns one per pinned
+ * view): res[i] / csr[i] hold a reference on the resident table / graph
+ * index of type i at the view's version, so a warm query neither builds
+ * version keys nor searches the caches. Used by one query at a time. */
+typedef struct og_exec_vcache {
+    size_t n;
+    og_exec_res **res;
+    og_exec_csr **csr;
+} og_exec_vcache;
+void og_exec_vcache_clear(og_exec_vcache *vc);
+og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_query *q,
+                           const og_params *params, const og_exec_limits *lim, og_exec_result *out);
 
 /* The table predicate operator of a .gq comparison (EQ NE GT LT GE LE). */
 static inline og_cmp og_exec_cmp_of(og_gq_op op)

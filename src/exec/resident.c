@@ -10,7 +10,11 @@
  *     build: a version is built when the caller scans it whole anyway, or
  *     on its OG_EXEC_RES_AFTER-th selective use.
  * (4) One mutex guards the cache; builds run outside it (racing builders:
- *     the first insert wins, the loser is used once and dropped). */
+ *     the first insert wins, the loser is used once and dropped).
+ * (5) Vector columns are left out (they are most of a node table's bytes
+ *     and only a few queries read them): such an entry says no_vectors,
+ *     and a query that reads a vector property of the type does not use
+ *     it. The default budget holds a 1M-row node table of short strings. */
 #include "internal.h"
 #include "exec.h"
 
@@ -20,7 +24,7 @@
 
 #include "base/map.h"
 
-#define DEFAULT_BUDGET (512ull << 20)
+#define DEFAULT_BUDGET (1024ull << 20)
 #define OG_EXEC_RES_AFTER 2
 
 typedef struct rentry {
@@ -53,6 +57,13 @@ void og_exec_res_release(og_exec_res *r)
     if (!r) return;
     pthread_mutex_lock(&mu);
     unref_locked(r);
+    pthread_mutex_unlock(&mu);
+}
+
+void og_exec_res_retain(og_exec_res *r)
+{
+    pthread_mutex_lock(&mu);
+    r->refs++;
     pthread_mutex_unlock(&mu);
 }
 
@@ -90,10 +101,18 @@ static og_status build(og_table *t, og_exec_res **out)
     og_status rc = OG_OK;
     og_exec_res *r = calloc(1, sizeof *r);
     og_scan_opts o = {0};
+    const og_schema *sc = og_table_schema(t);
+    const char **cols = NULL;
     *out = NULL;
     if (!r) return og_error_set(OG_E_NOMEM, "out of memory");
     r->b = (og_batch)OG_BATCH_INIT;
     r->refs = 1;
+    if (!(cols = calloc(sc->nfields + 1, sizeof *cols))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t f = 0; f < sc->nfields; f++) {   /* (5) */
+        if (sc->fields[f].type.id == OG_TYPE_VECTOR) { r->no_vectors = true; continue; }
+        cols[o.ncolumns++] = sc->fields[f].name;
+    }
+    o.columns = cols;
     if ((rc = og_table_scan(t, &o, &r->b))) goto done;
     r->idcol = og_batch_col(&r->b, "id");
     if (!r->idcol) { rc = og_error_set(OG_E_INTERNAL, "table without id column"); goto done; }
@@ -108,6 +127,7 @@ static og_status build(og_table *t, og_exec_res **out)
     *out = r;
     r = NULL;
 done:
+    free(cols);
     res_free(r);
     return rc;
 }

@@ -360,6 +360,72 @@ static void test_var_length_traversal_with_cycles(void **state)
     }
 }
 
+/* The people who know s (incoming), by brute force. */
+static json_t *in_expect(int s)
+{
+    json_t *w = json_array();
+    for (int i = 0; i < NP; i++)
+        for (int k = 0; k < P[i].nk; k++)
+            if (P[i].knows[k] == s) { json_array_append_new(w, json_string(P[i].slug)); break; }
+    return w;
+}
+
+static json_t *session_rows(og_exec_session *sess, const char *text, const char *name, json_t *params)
+{
+    og_gq_file *file = NULL;
+    og_tc_query *tq = NULL;
+    og_params *pp = NULL;
+    og_graph_view *v = NULL;
+    og_exec_result r = {0};
+    OG_CHECK(og_gq_parse(text, strlen(text), &file));
+    const og_gq_query *q = og_gq_file_find(file, name);
+    assert_non_null(q);
+    OG_CHECK(og_tc_check(og_graph_catalog(G), q, &tq));
+    OG_CHECK(og_params_from_json(q->params, q->n_params, params, &pp));
+    OG_CHECK(og_exec_session_view(sess, NULL, &v));
+    OG_CHECK(og_exec_session_query(sess, v, tq, pp, NULL, &r));
+    json_t *rows = json_incref(r.rows);
+    og_exec_result_clear(&r);
+    og_exec_session_release(sess, v);
+    og_params_free(pp);
+    og_tc_query_free(tq);
+    og_gq_file_free(file);
+    json_decref(params);
+    return rows;
+}
+
+/* The same traversals through a session: pinned view, memoised resident
+ * tables and graph index, dense-id row maps (warm from the second query
+ * on), in both directions and with a bound far end. */
+static void test_traversals_through_session_memo_match_brute_force(void **state)
+{
+    (void)state;
+    og_exec_session *sess = NULL;
+    const char *text =
+        "query r13($s: String) { match { $p: Person { slug: $s }  $p knows{1,3} $f } return { $f.slug } order { $f.slug } }\n"
+        "query r22($s: String) { match { $p: Person { slug: $s }  $p knows{2,2} $f } return { $f.slug } order { $f.slug } }\n"
+        "query rin($s: String) { match { $p: Person { slug: $s }  $f knows $p } return { $f.slug } order { $f.slug } }\n"
+        "query both($s: String, $t: String) { match { $p: Person { slug: $s }  $f: Person { slug: $t }  $p knows $f } "
+        "return { $f.slug } }\n";
+    OG_CHECK(og_exec_session_new(G, &sess));
+    for (int rep = 0; rep < 3; rep++)
+        for (int s = 0; s < NP; s += 61) {
+            expect_col(session_rows(sess, text, "r13", json_pack("{ss}", "s", P[s].slug)), "f.slug",
+                       bfs_expect(s, 1, 3), "session knows{1,3}");
+            expect_col(session_rows(sess, text, "r22", json_pack("{ss}", "s", P[s].slug)), "f.slug",
+                       bfs_expect(s, 2, 2), "session knows{2,2}");
+            expect_col(session_rows(sess, text, "rin", json_pack("{ss}", "s", P[s].slug)), "f.slug",
+                       in_expect(s), "session incoming knows");
+            int t = P[s].nk ? P[s].knows[0] : (s + 1) % NP;
+            json_t *want = json_array();
+            for (int k = 0; k < P[s].nk; k++)
+                if (P[s].knows[k] == t) { json_array_append_new(want, json_string(P[t].slug)); break; }
+            expect_col(session_rows(sess, text, "both", json_pack("{ssss}", "s", P[s].slug, "t", P[t].slug)),
+                       "f.slug", want, "session bound far end");
+        }
+    og_exec_session_free(sess);
+}
+
 static void test_anti_join_with_nested_traversals(void **state)
 {
     (void)state;
@@ -471,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_string_list_and_bool_operators),
         cmocka_unit_test(test_order_ties_nulls_and_top_k_limit),
         cmocka_unit_test(test_var_length_traversal_with_cycles),
+        cmocka_unit_test(test_traversals_through_session_memo_match_brute_force),
         cmocka_unit_test(test_anti_join_with_nested_traversals),
         cmocka_unit_test(test_grouped_aggregates),
         cmocka_unit_test(test_snapshot_read_after_later_write_and_limits),

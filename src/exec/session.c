@@ -1,0 +1,175 @@
+/* session.c — what a long-lived reader keeps between queries on one
+ * og_graph: pinned head views (internals.md §8.5 "warm reads").
+ * (1) A cached view is reused only after og_graph_head_unchanged says its
+ *     branch has not moved (one store HEAD of a missing key, plus the ref
+ *     for a named branch): a warm read opens no manifest and no table.
+ * (2) A view is used by one caller at a time: acquiring marks it busy,
+ *     releasing marks it idle again. Concurrent readers of one branch each
+ *     get their own view (at most OG_EXEC_SESSION_VIEWS are kept; past
+ *     that a view is closed on release).
+ * (3) A stale view (its branch moved) is closed when found idle; the
+ *     caller gets a freshly opened one, which replaces it.
+ * (4) One mutex guards the table; opening and probing run outside it.
+ * (5) Each kept view carries an og_exec_vcache: the resident tables and
+ *     graph indexes its queries resolved, held by reference until the view
+ *     is dropped, so a warm query goes straight to them. */
+#include "exec.h"
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/head_probe.h"
+#include "graph/manifest.h"
+
+#define OG_EXEC_SESSION_VIEWS 8
+
+typedef struct sview {
+    char *branch;           /* canonical: "main" for NULL */
+    og_graph_view *v;
+    og_exec_vcache vc;
+    char *probe;            /* the key og_graph_head_unchanged_at probes */
+    bool busy;
+} sview;
+
+struct og_exec_session {
+    og_graph *g;
+    pthread_mutex_t mu;
+    sview views[OG_EXEC_SESSION_VIEWS];
+    size_t n;
+    uint64_t reused, opened;
+};
+
+og_status og_exec_session_new(og_graph *g, og_exec_session **out)
+{
+    og_exec_session *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s) return og_error_set(OG_E_NOMEM, "out of memory");
+    s->g = g;
+    pthread_mutex_init(&s->mu, NULL);
+    *out = s;
+    return OG_OK;
+}
+
+void og_exec_session_free(og_exec_session *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) {
+        og_exec_vcache_clear(&s->views[i].vc);
+        og_graph_view_close(s->views[i].v);
+        free(s->views[i].branch);
+        free(s->views[i].probe);
+    }
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static void drop_locked(og_exec_session *s, size_t i)
+{
+    og_exec_vcache_clear(&s->views[i].vc);
+    og_graph_view_close(s->views[i].v);
+    free(s->views[i].branch);
+    free(s->views[i].probe);
+    s->views[i] = s->views[--s->n];
+}
+
+og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_view **out)
+{
+    og_status rc = OG_OK;
+    const char *b = branch ? branch : "main";
+    og_graph_view *v = NULL;
+    *out = NULL;
+    if (!s) return og_error_set(OG_E_INVALID, "no session");
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        v = NULL;
+        const char *probe = NULL;
+        for (size_t i = 0; i < s->n; i++)
+            if (!s->views[i].busy && strcmp(s->views[i].branch, b) == 0) {
+                s->views[i].busy = true;
+                v = s->views[i].v;
+                probe = s->views[i].probe;   /* stable while the view is ours */
+                break;
+            }
+        pthread_mutex_unlock(&s->mu);
+        if (!v) break;
+        bool same = false;
+        rc = og_graph_head_unchanged_at(og_graph_store(s->g), og_graph_view_snapshot(v), probe, &same);
+        if (rc) { og_exec_session_release(s, v); return rc; }
+        if (same) {
+            pthread_mutex_lock(&s->mu);
+            s->reused++;
+            pthread_mutex_unlock(&s->mu);
+            *out = v;
+            return OG_OK;
+        }
+        pthread_mutex_lock(&s->mu);   /* (3) stale: drop it, look again */
+        for (size_t i = 0; i < s->n; i++)
+            if (s->views[i].v == v) { drop_locked(s, i); break; }
+        pthread_mutex_unlock(&s->mu);
+    }
+    if ((rc = og_graph_view_open(s->g, branch, NULL, &v))) return rc;
+    pthread_mutex_lock(&s->mu);
+    s->opened++;
+    if (s->n < OG_EXEC_SESSION_VIEWS) {
+        size_t nt = og_graph_view_catalog(v)->n_types;
+        sview sv = {0};
+        og_buf key = OG_BUF_INIT;
+        sv.branch = strdup(b);
+        sv.vc.res = calloc(nt + 1, sizeof *sv.vc.res);
+        sv.vc.csr = calloc(nt + 1, sizeof *sv.vc.csr);
+        if (og_graph_head_probe_key(og_graph_view_snapshot(v), &key) == OG_OK)
+            sv.probe = og_buf_detach(&key, NULL);
+        else
+            og_error_clear();   /* not kept: no way to probe it */
+        og_buf_free(&key);
+        if (sv.branch && sv.vc.res && sv.vc.csr && sv.probe) {
+            sv.vc.n = nt;
+            sv.v = v;
+            sv.busy = true;
+            s->views[s->n++] = sv;
+        } else {
+            free(sv.branch);
+            free(sv.vc.res);
+            free(sv.vc.csr);
+            free(sv.probe);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    *out = v;
+    return OG_OK;
+}
+
+void og_exec_session_release(og_exec_session *s, og_graph_view *v)
+{
+    bool kept = false;
+    if (!s || !v) return;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->views[i].v == v) { s->views[i].busy = false; kept = true; break; }
+    pthread_mutex_unlock(&s->mu);
+    if (!kept) og_graph_view_close(v);
+}
+
+og_status og_exec_session_query(og_exec_session *s, og_graph_view *v, const og_tc_query *q,
+                                const og_params *params, const og_exec_limits *lim,
+                                og_exec_result *out)
+{
+    og_exec_vcache *vc = NULL;
+    if (s) {   /* v is busy (ours alone): its memo needs no lock once found */
+        pthread_mutex_lock(&s->mu);
+        for (size_t i = 0; i < s->n; i++)
+            if (s->views[i].v == v && s->views[i].busy) { vc = &s->views[i].vc; break; }
+        pthread_mutex_unlock(&s->mu);
+    }
+    return og_exec_query_vc(v, vc, q, params, lim, out);
+}
+
+void og_exec_session_stats(og_exec_session *s, uint64_t *reused, uint64_t *opened)
+{
+    pthread_mutex_lock(&s->mu);
+    if (reused) *reused = s->reused;
+    if (opened) *opened = s->opened;
+    pthread_mutex_unlock(&s->mu);
+}
