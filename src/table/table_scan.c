@@ -401,10 +401,22 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
         rc = og_error_set(OG_E_NOMEM, "out of memory");
         goto done;
     }
+    /* the cache key is the fragment's name, which survives a spill of an
+     * inline fragment into a pack (format §4.1) */
     if ((rc = tbl_key(t->root, f->file, &c->rkey))) goto done;
-    if (!(c->r = tbl_cache_take_reader(t->cache, c->rkey.data)) &&
-        (rc = og_fragment_open(t->store, c->rkey.data, f->size, &c->r)))
-        goto done;
+    if (!(c->r = tbl_cache_take_reader(t->cache, c->rkey.data))) {
+        if (f->inline_data.len) {
+            rc = og_fragment_open_copy(f->inline_data.data, f->inline_data.len, &c->r);
+            if (rc) og_error_context(rc, "inline fragment %s", f->file);
+        } else if (f->pack) {
+            og_buf pk = OG_BUF_INIT;
+            if (!(rc = tbl_key(t->root, f->pack, &pk))) rc = og_fragment_open_at(t->store, pk.data, f->offset, f->size, &c->r);
+            og_buf_free(&pk);
+        } else {
+            rc = og_fragment_open(t->store, c->rkey.data, f->size, &c->r);
+        }
+        if (rc) goto done;
+    }
     if (og_fragment_nrows(c->r) != f->rows) {
         rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
                           (unsigned long long)og_fragment_nrows(c->r), (unsigned long long)f->rows);
