@@ -19,6 +19,8 @@ struct og_fragment_reader {
     og_store *store;
     char *key;
     const char *mem;
+    og_buf owned;            /* backs mem for og_fragment_open_copy */
+    uint64_t base;           /* the fragment starts here in the object (a pack) */
     uint64_t size;
     uint64_t nrows;
     uint32_t page_rows;
@@ -283,7 +285,7 @@ static og_status read_range(og_fragment_reader *r, uint64_t off, uint64_t len, o
         og_buf_clear(out);
         return og_buf_append(out, r->mem + off, (size_t)len);
     }
-    og_status rc = og_store_get_range(r->store, r->key, off, len, out);
+    og_status rc = og_store_get_range(r->store, r->key, r->base + off, len, out);
     if (rc == OG_E_INVALID) /* the object is shorter than its manifest says */
         return og_error_set(OG_E_CORRUPT, "fragment %s is shorter than its recorded size %llu", r->key,
                             (unsigned long long)r->size);
@@ -417,10 +419,17 @@ static og_status reader_new(og_fragment_reader **out)
 
 og_status og_fragment_open(og_store *s, const char *key, uint64_t size, og_fragment_reader **out)
 {
+    return og_fragment_open_at(s, key, 0, size, out);
+}
+
+og_status og_fragment_open_at(og_store *s, const char *key, uint64_t offset, uint64_t size,
+                              og_fragment_reader **out)
+{
     og_fragment_reader *r = NULL;
     og_status rc = reader_new(&r);
     if (rc) return rc;
     r->store = s;
+    r->base = offset;
     r->size = size;
     r->key = strdup(key);
     if (!r->key) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
@@ -445,6 +454,28 @@ og_status og_fragment_open_written(og_store *s, const char *key, const void *p, 
     if (!r->key) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     rc = reader_init(r);
     r->mem = NULL; /* from now on pages come from the store */
+done:
+    if (rc) { og_fragment_close(r); r = NULL; }
+    *out = r;
+    return rc;
+}
+
+og_status og_fragment_open_copy(const void *p, size_t n, og_fragment_reader **out)
+{
+    og_fragment_reader *r = NULL;
+    og_status rc = reader_new(&r);
+    if (rc) return rc;
+    if ((rc = og_buf_set(&r->owned, p, n))) goto done;
+    r->mem = r->owned.data;
+    r->size = n;
+    if (n < 8 || memcmp(p, OG_FRAG_MAGIC, 4)) { rc = corrupt("bad magic at start of file"); goto done; }
+    uint32_t ver = get32((const char *)p + 4);
+    if (ver > OG_FRAG_VERSION) {
+        rc = og_error_set(OG_E_CORRUPT, "fragment format version %u is newer than supported version %u",
+                          ver, OG_FRAG_VERSION);
+        goto done;
+    }
+    rc = reader_init(r);
 done:
     if (rc) { og_fragment_close(r); r = NULL; }
     *out = r;
@@ -484,6 +515,7 @@ void og_fragment_close(og_fragment_reader *r)
     free(r->cols);
     free(r->key);
     og_buf_free(&r->footer);
+    og_buf_free(&r->owned);
     og_buf_free(&r->scratch);
     og_buf_free(&r->raw);
     free(r);

@@ -72,6 +72,12 @@ typedef struct og_fragment_reader og_fragment_reader;
 
 /* Opens a fragment from a store object of known size (2 ranged GETs). */
 og_status og_fragment_open(og_store *s, const char *key, uint64_t size, og_fragment_reader **out);
+/* The same for a fragment stored at `offset` inside the object (a pack of
+ * fragments, docs/format.md §4.1); its page offsets are relative to it. */
+og_status og_fragment_open_at(og_store *s, const char *key, uint64_t offset, uint64_t size,
+                              og_fragment_reader **out);
+/* A reader over its own copy of p[0..n) (an inline fragment): no store. */
+og_status og_fragment_open_copy(const void *p, size_t n, og_fragment_reader **out);
 /* Opens a fragment held in memory (the bytes must outlive the reader);
  * also checks the header. */
 /* A store-backed reader of the object `key` whose bytes the caller holds

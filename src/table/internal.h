@@ -12,6 +12,14 @@
 #include "table.h"
 
 #define TBL_PREFIX_MAX 80
+/* Inline data (docs/format.md §4.1): a staged fragment or deletion vector
+ * at most this big lives in the manifest instead of its own object, so a
+ * small commit writes one object; once the inline bytes of a version pass
+ * the budget, its commit spills them (fragments into one pack object,
+ * deletion vectors into their own files) before publishing. */
+#define TBL_INLINE_FRAG_MAX OG_TABLE_INLINE_MAX
+#define TBL_INLINE_DV_MAX (8u << 10)
+#define TBL_INLINE_BUDGET (16u << 10)
 
 struct og_table {
     og_store *store;
@@ -22,12 +30,14 @@ struct og_table {
     og_obj_meta meta;        /* of the manifest object; etag "" if unknown */
     uint32_t page_rows;
     tbl_cache *cache;        /* shared with snapshots committed from it */
+    uint32_t inline_max;     /* og_table_set_inline_max; 0 = never inline */
 };
 
 typedef struct tbl_dv_update {
     uint64_t frag_id;
     char *file;
     uint64_t deleted;
+    og_buf inline_data;      /* non-empty: the vector is inline, `file` not written */
 } tbl_dv_update;
 
 struct og_txn {
@@ -55,6 +65,7 @@ struct og_txn {
     og_index_meta index;
     tbl_cache *cache;        /* of the table it was staged from (nullable) */
     og_manifest *base;       /* copy of that table's manifest (nullable) */
+    uint32_t inline_max;     /* largest fragment / deletion vector kept inline */
 };
 
 og_status tbl_key(const char *root, const char *rel, og_buf *out);
@@ -82,11 +93,19 @@ og_status tbl_txn_write_keys(og_txn *x);
 /* Writes rows (columns named as schema fields; missing nullable fields are
  * null) as a fragment file; hidden columns optional. A zero-row batch
  * writes nothing and sets out->file = NULL. cache (nullable) receives a
- * reader of the new file, so the next commit's join needs no footer read. */
+ * reader of the new file, so the next commit's join needs no footer read.
+ * A file of at most inline_max bytes is not written but kept in
+ * out->inline_data (out->file is where it would be spilled); 0 = never. */
 og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
                              const og_batch *rows, const og_column *rowids, const og_column *created,
                              const og_column *updated, uint32_t page_rows, tbl_cache *cache,
-                             og_frag_meta *out);
+                             uint32_t inline_max, og_frag_meta *out);
+/* Bitmap of a staged deletion-vector update (inline or written). */
+og_status tbl_dv_update_read(og_store *s, const char *root, const tbl_dv_update *d, roaring_bitmap_t **out);
+/* Spills the inline data of m when it is over TBL_INLINE_BUDGET: inline
+ * fragments into one new pack object, inline deletion vectors into their
+ * files. Called on a built manifest before it is published. */
+og_status tbl_spill_inline(og_store *s, const char *root, const char *prefix, og_manifest *m);
 
 /* Calls fn for every page of fragment f with matching live rows. cols are
  * the requested columns of that page (schema or virtual names), sel the

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base64.h"
 #include "envelope.h"
 
 #define MAX_COUNT 10000000u
@@ -149,8 +150,13 @@ og_status og_frag_meta_copy(og_frag_meta *dst, const og_frag_meta *src)
 {
     og_status rc = OG_OK;
     *dst = *src;
+    memset(&dst->inline_data, 0, sizeof dst->inline_data);
+    memset(&dst->dv_inline, 0, sizeof dst->dv_inline);
     dst->file = dup_or_null(src->file, &rc);
     dst->deletion_file = dup_or_null(src->deletion_file, &rc);
+    dst->pack = dup_or_null(src->pack, &rc);
+    if (!rc && src->inline_data.len) rc = og_buf_set(&dst->inline_data, src->inline_data.data, src->inline_data.len);
+    if (!rc && src->dv_inline.len) rc = og_buf_set(&dst->dv_inline, src->dv_inline.data, src->dv_inline.len);
     if (rc) og_frag_meta_free(dst);
     return rc;
 }
@@ -159,7 +165,10 @@ void og_frag_meta_free(og_frag_meta *f)
 {
     free(f->file);
     free(f->deletion_file);
-    f->file = f->deletion_file = NULL;
+    free(f->pack);
+    f->file = f->deletion_file = f->pack = NULL;
+    og_buf_free(&f->inline_data);
+    og_buf_free(&f->dv_inline);
 }
 
 void og_index_meta_free(og_index_meta *x)
@@ -368,11 +377,24 @@ static og_status frags_json_append(const og_manifest *m, og_buf *b)
         snprintf(num, sizeof num, "%lld", (long long)f->deleted);
         if (!rc) rc = og_buf_printf(b, "{\"deleted\":%s,\"deletion_file\":", num);
         if (!rc) rc = f->deletion_file ? json_str_append(b, f->deletion_file) : og_buf_append(b, "null", 4);
+        if (!rc && f->dv_inline.len) { /* keys stay sorted: deletion_inline < explicit_row_ids */
+            rc = og_buf_append_str(b, ",\"deletion_inline\":\"");
+            if (!rc) rc = tbl_b64_encode(f->dv_inline.data, f->dv_inline.len, b);
+            if (!rc) rc = og_buf_append_byte(b, '"');
+        }
         if (!rc) rc = og_buf_printf(b, ",\"explicit_row_ids\":%s,\"file\":", f->explicit_row_ids ? "true" : "false");
         if (!rc) rc = json_str_append(b, f->file);
+        if (!rc) rc = og_buf_printf(b, ",\"id\":%lld", (long long)f->id);
+        if (!rc && f->inline_data.len) {
+            rc = og_buf_append_str(b, ",\"inline\":\"");
+            if (!rc) rc = tbl_b64_encode(f->inline_data.data, f->inline_data.len, b);
+            if (!rc) rc = og_buf_append_byte(b, '"');
+        }
+        if (!rc && f->pack) rc = og_buf_printf(b, ",\"offset\":%lld,\"pack\":", (long long)f->offset);
+        if (!rc && f->pack) rc = json_str_append(b, f->pack);
         if (!rc)
-            rc = og_buf_printf(b, ",\"id\":%lld,\"row_id_base\":%lld,\"rows\":%lld,\"size\":%lld,\"version\":%lld}",
-                                (long long)f->id, (long long)f->row_id_base, (long long)f->rows, (long long)f->size,
+            rc = og_buf_printf(b, ",\"row_id_base\":%lld,\"rows\":%lld,\"size\":%lld,\"version\":%lld}",
+                                (long long)f->row_id_base, (long long)f->rows, (long long)f->size,
                                 (long long)f->version);
     }
     if (!rc) rc = og_buf_append_byte(b, ']');
@@ -419,7 +441,10 @@ og_status og_manifest_encode(const og_manifest *m, og_buf *out)
     if ((rc = og_buf_append(&body, "{\"fragments\":", 13)) || (rc = frags_json_append(m, &body)) ||
         (rc = og_buf_append(&body, text + sizeof lead - 1, strlen(text + sizeof lead - 1))))
         goto done;
-    rc = og_env_wrap(OG_MANIFEST_MAGIC, OG_MANIFEST_VERSION, body.data, body.len, out);
+    uint32_t ver = 1;
+    for (size_t i = 0; i < m->nfrags; i++)
+        if (m->frags[i].pack || m->frags[i].inline_data.len || m->frags[i].dv_inline.len) ver = 2;
+    rc = og_env_wrap(OG_MANIFEST_MAGIC, ver, body.data, body.len, out);
 done:
     free(text);
     og_buf_free(&body);
@@ -590,6 +615,20 @@ done:
     return rc;
 }
 
+/* An optional base64 member (absent: out stays empty; present: non-empty,
+ * at most OG_INLINE_MAX bytes). */
+static og_status inline_parse(const json_t *o, const char *k, og_buf *out)
+{
+    json_t *v = json_object_get(o, k);
+    if (!v) return OG_OK;
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > OG_INLINE_MAX / 3 * 4 + 4)
+        return og_error_set(OG_E_CORRUPT, "manifest is corrupt: `%s` is not a base64 string of bounded length", k);
+    og_status rc = tbl_b64_decode(json_string_value(v), json_string_length(v), out);
+    if (rc) return og_error_context(rc, "manifest member `%s`", k);
+    if (out->len > OG_INLINE_MAX) return og_error_set(OG_E_CORRUPT, "manifest is corrupt: `%s` is too long", k);
+    return OG_OK;
+}
+
 static og_status frags_parse(const json_t *a, og_manifest *m)
 {
     og_status rc = OG_OK;
@@ -612,6 +651,19 @@ static og_status frags_parse(const json_t *a, og_manifest *m)
             break;
         if (f->deletion_file && (rc = path_check(f->deletion_file))) break;
         if (f->deleted > f->rows || (f->deleted && !f->deletion_file)) { rc = bad("deleted rows out of range"); break; }
+        if ((rc = inline_parse(fo, "inline", &f->inline_data)) || (rc = inline_parse(fo, "deletion_inline", &f->dv_inline)))
+            break;
+        if (json_object_get(fo, "pack")) {
+            if ((rc = get_str(fo, "pack", false, &f->pack)) || (rc = path_check(f->pack)) ||
+                (rc = get_u64(fo, "offset", JINT_MAX, &f->offset)))
+                break;
+            if (f->inline_data.len) { rc = bad("a fragment both inline and in a pack"); break; }
+        } else if (json_object_get(fo, "offset")) {
+            rc = bad("offset without a pack");
+            break;
+        }
+        if (f->inline_data.len && f->inline_data.len != f->size) { rc = bad("inline fragment length differs from its size"); break; }
+        if (f->dv_inline.len && !f->deletion_file) { rc = bad("inline deletion vector without a deletion file"); break; }
         if (f->id >= m->next_fragment_id) { rc = bad("fragment id not below next_fragment_id"); break; }
         if (f->version > m->version) { rc = bad("fragment from a future version"); break; }
         if (!f->explicit_row_ids && f->row_id_base + f->rows > m->next_row_id) { rc = bad("row ids past next_row_id"); break; }

@@ -21,7 +21,11 @@
 #include "column.h"
 
 #define OG_MANIFEST_MAGIC "OGMV"
-#define OG_MANIFEST_VERSION 1u
+/* 2 adds inline fragments / deletion vectors and pack offsets; a
+ * manifest that uses none of them is still written as version 1. */
+#define OG_MANIFEST_VERSION 2u
+/* Largest inline fragment or deletion vector a decoder accepts. */
+#define OG_INLINE_MAX (64u << 10)
 
 /* Hidden per-row columns stored in fragment files. */
 #define OG_FIELD_ROWID   0xFFFFFF00u
@@ -69,6 +73,14 @@ typedef struct og_frag_meta {
     bool explicit_row_ids;   /* file carries OG_FIELD_ROWID / _CREATED */
     char *deletion_file;     /* NULL when no row is deleted */
     uint64_t deleted;        /* rows in the deletion vector */
+    /* Format version 2 (docs/format.md §4.1): */
+    char *pack;              /* non-NULL: the fragment's bytes are at `offset` in this
+                                object (spilled inline fragments); `file` stays its name */
+    uint64_t offset;
+    og_buf inline_data;      /* len > 0: the whole fragment file, held in the manifest;
+                                `file` is where it is spilled to, not written yet */
+    og_buf dv_inline;        /* len > 0: the deletion vector's bytes, held in the
+                                manifest; `deletion_file` is not written yet */
 } og_frag_meta;
 
 typedef struct og_index_meta {

@@ -197,6 +197,10 @@ const og_manifest *og_table_manifest(const og_table *t) { return &t->m; }
 const og_schema *og_table_schema(const og_table *t) { return &t->m.schema; }
 uint64_t og_table_count_rows(const og_table *t) { return og_manifest_live_rows(&t->m); }
 void og_table_set_page_rows(og_table *t, uint32_t page_rows) { t->page_rows = page_rows; }
+void og_table_set_inline_max(og_table *t, uint32_t max_bytes)
+{
+    t->inline_max = max_bytes < TBL_INLINE_FRAG_MAX ? max_bytes : TBL_INLINE_FRAG_MAX;
+}
 
 og_status og_table_location(og_table *t, og_table_loc *out)
 {
@@ -362,6 +366,7 @@ og_status tbl_txn_new_at(og_table *t, og_txn_op op, og_txn **out)
     if (!rc && !(x->base = calloc(1, sizeof *x->base))) rc = og_error_set(OG_E_NOMEM, "out of memory");
     if (!rc) rc = og_manifest_copy(x->base, &t->m);
     if (!rc) x->cache = tbl_cache_ref(t->cache);
+    if (!rc) x->inline_max = t->inline_max;
     if (rc) { og_txn_free(x); x = NULL; }
     *out = x;
     return rc;
@@ -380,7 +385,7 @@ void og_txn_free(og_txn *x)
     og_schema_free(&x->schema);
     for (size_t i = 0; i < x->nnew; i++) og_frag_meta_free(&x->new_frags[i]);
     free(x->new_frags);
-    for (size_t i = 0; i < x->ndvs; i++) free(x->dvs[i].file);
+    for (size_t i = 0; i < x->ndvs; i++) { free(x->dvs[i].file); og_buf_free(&x->dvs[i].inline_data); }
     free(x->dvs);
     free(x->removed);
     free(x->keys);
@@ -402,31 +407,98 @@ static og_status u64_push(uint64_t **v, size_t *n, uint64_t x)
     return OG_OK;
 }
 
-/* Unites two deletion vectors of one fragment into a new file. */
+og_status tbl_dv_update_read(og_store *s, const char *root, const tbl_dv_update *d, roaring_bitmap_t **out)
+{
+    og_status rc;
+    og_buf k = OG_BUF_INIT;
+    if (d->inline_data.len) {
+        rc = og_dv_decode(d->inline_data.data, d->inline_data.len, UINT32_MAX, out);
+    } else {
+        rc = tbl_key(root, d->file, &k);
+        if (!rc) rc = og_dv_read(s, k.data, UINT32_MAX, out);
+    }
+    og_buf_free(&k);
+    return rc;
+}
+
+/* Unites two deletion vectors of one fragment into a new one (inline when
+ * small, else a new file). */
 static og_status dv_unite(og_txn *x, tbl_dv_update *a, const tbl_dv_update *b)
 {
     og_status rc;
-    og_buf ka = OG_BUF_INIT, kb = OG_BUF_INIT, kn = OG_BUF_INIT;
+    og_buf kn = OG_BUF_INIT, enc = OG_BUF_INIT;
     roaring_bitmap_t *ba = NULL, *bb = NULL;
     char name[33], rel[160];
-    if ((rc = tbl_key(x->root, a->file, &ka)) || (rc = tbl_key(x->root, b->file, &kb)) ||
-        (rc = og_dv_read(x->store, ka.data, UINT32_MAX, &ba)) || (rc = og_dv_read(x->store, kb.data, UINT32_MAX, &bb)))
+    if ((rc = tbl_dv_update_read(x->store, x->root, a, &ba)) || (rc = tbl_dv_update_read(x->store, x->root, b, &bb)))
         goto done;
     roaring_bitmap_or_inplace(ba, bb);
     if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_deletions/%llu-%s.ogdv", x->prefix, (unsigned long long)a->frag_id, name);
-    if ((rc = tbl_key(x->root, rel, &kn)) || (rc = og_dv_write(x->store, kn.data, ba))) goto done;
+    if ((rc = og_dv_encode(ba, &enc))) goto done;
+    bool inl = enc.len <= TBL_INLINE_DV_MAX && enc.len <= x->inline_max;
+    if (!inl && ((rc = tbl_key(x->root, rel, &kn)) || (rc = og_store_put_if_absent(x->store, kn.data, enc.data, enc.len, NULL))))
+        goto done;
     char *f = strdup(rel);
     if (!f) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     free(a->file);
     a->file = f;
+    og_buf_free(&a->inline_data);
+    if (inl) { a->inline_data = enc; memset(&enc, 0, sizeof enc); }
     a->deleted = roaring_bitmap_get_cardinality(ba);
 done:
     if (ba) roaring_bitmap_free(ba);
     if (bb) roaring_bitmap_free(bb);
-    og_buf_free(&ka);
-    og_buf_free(&kb);
     og_buf_free(&kn);
+    og_buf_free(&enc);
+    return rc;
+}
+
+/* Total inline bytes a manifest carries. */
+static uint64_t inline_bytes(const og_manifest *m)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < m->nfrags; i++) n += m->frags[i].inline_data.len + m->frags[i].dv_inline.len;
+    return n;
+}
+
+og_status tbl_spill_inline(og_store *s, const char *root, const char *prefix, og_manifest *m)
+{
+    og_status rc = OG_OK;
+    og_buf pack = OG_BUF_INIT, key = OG_BUF_INIT;
+    char name[33], rel[160];
+    if (inline_bytes(m) <= TBL_INLINE_BUDGET) return OG_OK;
+    /* deletion vectors first: each to the file its entry already names */
+    for (size_t i = 0; i < m->nfrags && !rc; i++) {
+        og_frag_meta *f = &m->frags[i];
+        if (!f->dv_inline.len) continue;
+        if ((rc = tbl_key(root, f->deletion_file, &key))) break;
+        rc = og_store_put_if_absent(s, key.data, f->dv_inline.data, f->dv_inline.len, NULL);
+        if (rc == OG_E_PRECONDITION) { /* spilled by an earlier attempt: same bytes (write-once name) */
+            og_error_clear();
+            rc = OG_OK;
+        }
+        if (!rc) og_buf_free(&f->dv_inline);
+    }
+    if (rc) goto done;
+    /* fragments: one pack; each keeps its bytes, id and size, and gains an offset */
+    for (size_t i = 0; i < m->nfrags && !rc; i++)
+        if (m->frags[i].inline_data.len) rc = og_buf_append(&pack, m->frags[i].inline_data.data, m->frags[i].inline_data.len);
+    if (rc || !pack.len) goto done;
+    if ((rc = tbl_file_name(name))) goto done;
+    snprintf(rel, sizeof rel, "%sdata/%s.ogp", prefix, name);
+    if ((rc = tbl_key(root, rel, &key)) || (rc = og_store_put(s, key.data, pack.data, pack.len, NULL))) goto done;
+    uint64_t off = 0;
+    for (size_t i = 0; i < m->nfrags && !rc; i++) {
+        og_frag_meta *f = &m->frags[i];
+        if (!f->inline_data.len) continue;
+        if (!(f->pack = strdup(rel))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); break; }
+        f->offset = off;
+        off += f->inline_data.len;
+        og_buf_free(&f->inline_data);
+    }
+done:
+    og_buf_free(&pack);
+    og_buf_free(&key);
     return rc;
 }
 
@@ -457,9 +529,12 @@ og_status og_txn_combine(og_txn *into, og_txn *from)
         if (!d) { rc = og_error_set(OG_E_NOMEM, "out of memory"); break; }
         into->dvs = d;
         d[into->ndvs] = from->dvs[i];
+        memset(&d[into->ndvs].inline_data, 0, sizeof d[into->ndvs].inline_data);
         d[into->ndvs].file = strdup(from->dvs[i].file);
         if (!d[into->ndvs].file) { rc = og_error_set(OG_E_NOMEM, "out of memory"); break; }
         into->ndvs++;
+        if ((rc = og_buf_set(&d[into->ndvs - 1].inline_data, from->dvs[i].inline_data.data, from->dvs[i].inline_data.len)))
+            break;
     }
     /* a removed fragment needs no deletion vector */
     for (size_t k = 0; k < into->ndvs && !rc;) {
@@ -467,6 +542,7 @@ og_status og_txn_combine(og_txn *into, og_txn *from)
         for (size_t r = 0; r < into->nremoved; r++) gone |= into->removed[r] == into->dvs[k].frag_id;
         if (!gone) { k++; continue; }
         free(into->dvs[k].file);
+        og_buf_free(&into->dvs[k].inline_data);
         into->dvs[k] = into->dvs[--into->ndvs];
     }
     for (size_t i = 0; i < from->rec.ntouched && !rc; i++) rc = tbl_txn_touch(into, from->rec.touched[i]);
@@ -654,6 +730,10 @@ static og_status build(og_txn *x, const og_manifest *base, og_manifest *m)
                 d->deletion_file = strdup(x->dvs[k].file);
                 if (!d->deletion_file) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
                 d->deleted = x->dvs[k].deleted;
+                og_buf_clear(&d->dv_inline);
+                if (x->dvs[k].inline_data.len &&
+                    (rc = og_buf_set(&d->dv_inline, x->dvs[k].inline_data.data, x->dvs[k].inline_data.len)))
+                    goto done;
             }
     }
     for (size_t i = 0; i < x->nnew; i++) {
@@ -702,7 +782,8 @@ static og_status try_put(og_txn *x, const og_manifest *base, og_manifest *built)
     og_buf enc = OG_BUF_INIT, key = OG_BUF_INIT;
     char rel[160];
     og_status rc = build(x, base, built);
-    if (rc) return rc;
+    if (!rc) rc = tbl_spill_inline(x->store, x->root, x->prefix, built);
+    if (rc) { og_manifest_free(built); return rc; }
     tbl_version_rel(x->prefix, built->version, rel);
     if (!(rc = og_manifest_encode(built, &enc)) && !(rc = tbl_key(x->root, rel, &key)))
         rc = og_store_put_if_absent(x->store, key.data, enc.data, enc.len, NULL);
@@ -787,6 +868,7 @@ committed:
         if ((rc = tbl_table_new(x->store, x->root, x->prefix, &t))) goto done;
         t->m = built;
         memset(&built, 0, sizeof built);
+        t->inline_max = x->inline_max; /* and the staging handle's inline limit */
         if (x->cache) { /* the new snapshot inherits the warm cache */
             tbl_cache_unref(t->cache);
             t->cache = tbl_cache_ref(x->cache);

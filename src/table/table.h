@@ -46,6 +46,14 @@ const og_schema *og_table_schema(const og_table *t);
 uint64_t og_table_count_rows(const og_table *t);  /* live rows */
 /* Rows per page for files this handle stages (tests use small pages). */
 void og_table_set_page_rows(og_table *t, uint32_t page_rows);
+/* Largest staged fragment or deletion vector (bytes) that transactions
+ * staged from this handle keep inline in the manifest instead of writing
+ * an object (docs/format.md §4.1), so a small append, merge-insert or
+ * delete commits as ONE object; 0 (the default) = always write objects;
+ * capped at OG_TABLE_INLINE_MAX. Create and overwrite always write
+ * objects. Snapshots returned by og_txn_commit inherit the limit. */
+#define OG_TABLE_INLINE_MAX 8192u
+void og_table_set_inline_max(og_table *t, uint32_t max_bytes);
 
 /* Manifest location identity (key, size, etag): a cheap witness that a
  * version's manifest is the same object (internals.md §2.2). */

@@ -32,6 +32,7 @@ static og_status collect(const og_manifest *m, str_vec *refs)
     og_status rc = OG_OK;
     for (size_t i = 0; i < m->nfrags && !rc; i++) {
         rc = keep(refs, m->frags[i].file);
+        if (!rc) rc = keep(refs, m->frags[i].pack);
         if (!rc) rc = keep(refs, m->frags[i].deletion_file);
     }
     for (size_t i = 0; i < m->nindices && !rc; i++) rc = keep(refs, m->indices[i].file);

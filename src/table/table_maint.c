@@ -97,7 +97,7 @@ og_status og_table_stage_compact(og_table *t, const og_compact_opts *o, og_txn *
         rc = slice(&rows, a, b, &part);
         if (!rc) rc = slice(&hidden, a, b, &hpart);
         if (!rc) rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &part, hpart.cols[0],
-                                         hpart.cols[1], hpart.cols[2], t->page_rows, t->cache, &f);
+                                         hpart.cols[1], hpart.cols[2], t->page_rows, t->cache, 0, &f);
         if (!rc && f.file) rc = tbl_txn_add_frag(x, &f);
         og_frag_meta_free(&f);
         og_batch_free(&part);

@@ -6,7 +6,11 @@
  * (2) Deleted rows (deletion vectors) are never returned.
  * (3) Virtual columns _rowid / _row_created_at_version /
  *     _row_last_updated_at_version come from the fragment's metadata or,
- *     for rewritten rows, from hidden columns of the file. */
+ *     for rewritten rows, from hidden columns of the file.
+ * (4) Point mode: when a key index yields candidate row ids for a fragment
+ *     with implicit row ids, the candidates' offsets are known, so only
+ *     their pages are visited and only their rows are tested; the other
+ *     predicates and the deletion vector are still evaluated. */
 #include "internal.h"
 
 #include <math.h>
@@ -350,6 +354,11 @@ typedef struct cursor {
     uint32_t npages, page;
     og_buf rkey;         /* store key of r, for returning it to the cache */
     bool rgood;          /* r passed the manifest checks: cacheable */
+    /* (4) point mode: preds[0] is `_rowid IN cand` on a fragment with
+     * implicit row ids, so the candidate offsets are known up front and
+     * only their rows are tested (preds[0] holds by construction). */
+    const uint64_t *cand;
+    size_t ncand, ci;    /* candidates [ci, ncand) of this fragment remain */
 } cursor;
 
 static void cursor_close(cursor *c)
@@ -392,10 +401,22 @@ static og_status cursor_open(og_table *t, const og_frag_meta *f, const og_pred *
         rc = og_error_set(OG_E_NOMEM, "out of memory");
         goto done;
     }
+    /* the cache key is the fragment's name, which survives a spill of an
+     * inline fragment into a pack (format §4.1) */
     if ((rc = tbl_key(t->root, f->file, &c->rkey))) goto done;
-    if (!(c->r = tbl_cache_take_reader(t->cache, c->rkey.data)) &&
-        (rc = og_fragment_open(t->store, c->rkey.data, f->size, &c->r)))
-        goto done;
+    if (!(c->r = tbl_cache_take_reader(t->cache, c->rkey.data))) {
+        if (f->inline_data.len) {
+            rc = og_fragment_open_copy(f->inline_data.data, f->inline_data.len, &c->r);
+            if (rc) og_error_context(rc, "inline fragment %s", f->file);
+        } else if (f->pack) {
+            og_buf pk = OG_BUF_INIT;
+            if (!(rc = tbl_key(t->root, f->pack, &pk))) rc = og_fragment_open_at(t->store, pk.data, f->offset, f->size, &c->r);
+            og_buf_free(&pk);
+        } else {
+            rc = og_fragment_open(t->store, c->rkey.data, f->size, &c->r);
+        }
+        if (rc) goto done;
+    }
     if (og_fragment_nrows(c->r) != f->rows) {
         rc = og_error_set(OG_E_CORRUPT, "fragment %s holds %llu rows, its manifest says %llu", f->file,
                           (unsigned long long)og_fragment_nrows(c->r), (unsigned long long)f->rows);
@@ -428,11 +449,91 @@ done:
     return rc;
 }
 
+/* Is row k of the current page (loaded predicate slots) live and matching
+ * predicates [first, npreds)? */
+static bool row_ok(const cursor *c, uint64_t row_start, uint64_t k, size_t first)
+{
+    if (roaring_bitmap_contains(c->dv, (uint32_t)(row_start + k))) return false;
+    bool ok = true;
+    for (size_t i = first; ok && i < c->npreds; i++) {
+        const og_column *col = &c->slots[c->pslot[i]].col;
+        if (c->sets[i].v && c->sets[i].bytes) {
+            /* hash says "maybe": confirm against the values */
+            size_t bn;
+            const char *bp = og_column_get_bytes(col, (size_t)k, &bn);
+            uint64_t x = XXH64(bp, bn, 7);
+            size_t j = u64set_lower(&c->sets[i], x);
+            ok = false;
+            for (; !og_column_is_null(col, (size_t)k) && !ok && j < c->sets[i].n && c->sets[i].v[j] == x; j++) {
+                const og_value *v = &c->preds[i].values[c->sets[i].idx[j]];
+                ok = v->as.s.len == bn && (bn == 0 || !memcmp(v->as.s.ptr, bp, bn));
+            }
+        } else if (c->sets[i].v) {
+            uint64_t x = og_column_get_u64(col, (size_t)k);
+            size_t j = u64set_lower(&c->sets[i], x);
+            ok = !og_column_is_null(col, (size_t)k) && j < c->sets[i].n && c->sets[i].v[j] == x;
+        } else {
+            ok = pred_row(&c->preds[i], col, (size_t)k);
+        }
+    }
+    return ok;
+}
+
+/* (4) Point mode: visits only the pages holding candidate offsets and
+ * tests only those rows; the row-id term (preds[0]) is never loaded. */
+static og_status cursor_next_point(cursor *c, uint64_t *row_start_out, size_t *nsel_out)
+{
+    og_status rc = OG_OK;
+    const og_frag_col *c0 = og_fragment_col(c->r, 0);
+    *nsel_out = 0;
+    while (c->ci < c->ncand) {
+        uint64_t off = c->cand[c->ci] - c->f->row_id_base;
+        uint32_t lo = c->page, hi = c->npages; /* last page with row_start <= off */
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (c0->pages[mid].row_start <= off) lo = mid;
+            else hi = mid;
+        }
+        if (lo >= c->npages) break;
+        uint32_t p = lo;
+        uint64_t row_start = c0->pages[p].row_start, n = c0->pages[p].nrows;
+        size_t first = c->ci;
+        while (c->ci < c->ncand && c->cand[c->ci] - c->f->row_id_base < row_start + n) c->ci++;
+        c->page = p + 1 < c->npages ? p + 1 : c->npages;
+        bool may = true;
+        for (size_t i = 1; may && i < c->npreds; i++) {
+            og_stats st;
+            uint64_t nulls;
+            slot_stats(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n, &st, &nulls);
+            may = page_may(&c->preds[i], &st, nulls, n);
+        }
+        if (!may) continue;
+        for (size_t i = 0; i < c->nslots; i++) c->slots[i].loaded = false;
+        for (size_t i = 1; i < c->npreds && !rc; i++) rc = slot_load(&c->slots[c->pslot[i]], c->r, c->f, p, row_start, n);
+        if (rc) return rc;
+        size_t nsel = 0;
+        for (size_t j = first; j < c->ci; j++) {
+            uint64_t k = c->cand[j] - c->f->row_id_base - row_start;
+            if (j > first && c->cand[j] == c->cand[j - 1]) continue; /* IN with equal hashes */
+            if (k < n && row_ok(c, row_start, k, 1)) c->sel[nsel++] = (uint32_t)k;
+        }
+        if (!nsel) continue;
+        for (size_t i = 0; i < c->ncols && !rc; i++) rc = slot_load(&c->slots[c->cslot[i]], c->r, c->f, p, row_start, n);
+        if (rc) return rc;
+        *row_start_out = row_start;
+        *nsel_out = nsel;
+        return OG_OK;
+    }
+    c->page = c->npages;
+    return OG_OK;
+}
+
 /* Next page with matches: *nsel 0 when the fragment is exhausted. */
 static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_out)
 {
     og_status rc = OG_OK;
     *nsel_out = 0;
+    if (c->cand) return cursor_next_point(c, row_start_out, nsel_out);
     for (; c->page < c->npages; c->page++) {
         uint32_t p = c->page;
         const og_frag_page *pg0 = &og_fragment_col(c->r, 0)->pages[p];
@@ -455,30 +556,7 @@ static og_status cursor_next(cursor *c, uint64_t *row_start_out, size_t *nsel_ou
         if (rc) return rc;
         size_t nsel = 0;
         for (uint64_t k = 0; k < n; k++) {
-            if (roaring_bitmap_contains(c->dv, (uint32_t)(row_start + k))) continue;
-            bool ok = true;
-            for (size_t i = 0; ok && i < c->npreds; i++) {
-                const og_column *col = &c->slots[c->pslot[i]].col;
-                if (c->sets[i].v && c->sets[i].bytes) {
-                    /* hash says "maybe": confirm against the values */
-                    size_t bn;
-                    const char *bp = og_column_get_bytes(col, (size_t)k, &bn);
-                    uint64_t x = XXH64(bp, bn, 7);
-                    size_t j = u64set_lower(&c->sets[i], x);
-                    ok = false;
-                    for (; !og_column_is_null(col, (size_t)k) && !ok && j < c->sets[i].n && c->sets[i].v[j] == x; j++) {
-                        const og_value *v = &c->preds[i].values[c->sets[i].idx[j]];
-                        ok = v->as.s.len == bn && (bn == 0 || !memcmp(v->as.s.ptr, bp, bn));
-                    }
-                } else if (c->sets[i].v) {
-                    uint64_t x = og_column_get_u64(col, (size_t)k);
-                    size_t j = u64set_lower(&c->sets[i], x);
-                    ok = !og_column_is_null(col, (size_t)k) && j < c->sets[i].n && c->sets[i].v[j] == x;
-                } else {
-                    ok = pred_row(&c->preds[i], col, (size_t)k);
-                }
-            }
-            if (ok) c->sel[nsel++] = (uint32_t)k;
+            if (row_ok(c, row_start, k, 0)) c->sel[nsel++] = (uint32_t)k;
         }
         if (!nsel) continue;
         for (size_t i = 0; i < c->ncols && !rc; i++) rc = slot_load(&c->slots[c->cslot[i]], c->r, c->f, p, row_start, n);
@@ -617,8 +695,22 @@ static og_status next_fragment(og_scanner *sc, bool *more)
             }
         }
         *more = true;
-        return cursor_open(t, f, covered ? sc->xp : sc->preds, covered ? sc->npreds + 1 : sc->npreds,
-                           sc->names, sc->ncols, &sc->cur);
+        og_status rc = cursor_open(t, f, covered ? sc->xp : sc->preds, covered ? sc->npreds + 1 : sc->npreds,
+                                   sc->names, sc->ncols, &sc->cur);
+        if (!rc && covered && !f->explicit_row_ids && sc->cur->npages) {
+            size_t lo = 0, hi = sc->ncand;
+            while (lo < hi) { /* first candidate of this fragment */
+                size_t mid = lo + (hi - lo) / 2;
+                if (sc->cand[mid] < f->row_id_base) lo = mid + 1;
+                else hi = mid;
+            }
+            size_t end = lo;
+            while (end < sc->ncand && sc->cand[end] < f->row_id_base + f->rows) end++;
+            sc->cur->cand = sc->cand;
+            sc->cur->ci = lo;
+            sc->cur->ncand = end;
+        }
+        return rc;
     }
     return OG_OK;
 }

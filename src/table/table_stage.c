@@ -49,7 +49,7 @@ static og_status check_rows(const og_schema *schema, const og_batch *rows)
 og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
                              const og_batch *rows, const og_column *rowids, const og_column *created,
                              const og_column *updated, uint32_t page_rows, tbl_cache *cache,
-                             og_frag_meta *out)
+                             uint32_t inline_max, og_frag_meta *out)
 {
     og_status rc = OG_OK;
     og_frag_field *ff = NULL;
@@ -83,7 +83,9 @@ og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, 
     if ((rc = og_fragment_encode(ff, nf, page_rows, &file))) goto done;
     if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%sdata/%s.ogf", prefix, name);
-    if ((rc = tbl_key(root, rel, &key)) || (rc = og_store_put(s, key.data, file.data, file.len, NULL))) goto done;
+    bool inl = file.len <= inline_max;
+    if ((rc = tbl_key(root, rel, &key))) goto done;
+    if (!inl && (rc = og_store_put(s, key.data, file.data, file.len, NULL))) goto done;
     out->file = strdup(rel);
     if (!out->file) { rc = nomem(); goto done; }
     out->size = file.len;
@@ -91,11 +93,12 @@ og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, 
     out->explicit_row_ids = rowids != NULL;
     if (cache) { /* warm the cache with the file we hold; failing that is harmless */
         og_fragment_reader *r = NULL;
-        if (og_fragment_open_written(s, key.data, file.data, file.len, &r) == OG_OK)
-            tbl_cache_put_reader(cache, key.data, r);
-        else
-            og_error_clear();
+        og_status orc = inl ? og_fragment_open_copy(file.data, file.len, &r)
+                            : og_fragment_open_written(s, key.data, file.data, file.len, &r);
+        if (orc == OG_OK) tbl_cache_put_reader(cache, key.data, r);
+        else og_error_clear();
     }
+    if (inl) { out->inline_data = file; memset(&file, 0, sizeof file); }
 done:
     for (size_t i = 0; i < nnull; i++) og_column_free(&nulls[i]);
     free(nulls);
@@ -127,7 +130,10 @@ static og_status add_rows(og_txn *x, const og_schema *schema, const og_batch *ro
                           const char *keycol)
 {
     og_frag_meta f;
-    og_status rc = tbl_write_fragment(x->store, x->root, x->prefix, schema, rows, NULL, NULL, NULL, page_rows, x->cache, &f);
+    /* bulk writes (create, overwrite) always get files */
+    uint32_t inl = x->rec.op == OG_TXN_APPEND || x->rec.op == OG_TXN_MERGE ? x->inline_max : 0;
+    og_status rc = tbl_write_fragment(x->store, x->root, x->prefix, schema, rows, NULL, NULL, NULL, page_rows, x->cache,
+                                      inl, &f);
     if (!rc && f.file) rc = tbl_txn_add_frag(x, &f);
     og_frag_meta_free(&f);
     if (!rc) rc = collect_keys(x, schema, rows, keycol);
@@ -230,7 +236,10 @@ og_status tbl_load_dv(og_table *t, const og_frag_meta *f, roaring_bitmap_t **out
         *out = roaring_bitmap_create();
         return *out ? OG_OK : nomem();
     }
-    if (!(rc = tbl_key(t->root, f->deletion_file, &key))) {
+    if (f->dv_inline.len) {
+        rc = og_dv_decode(f->dv_inline.data, f->dv_inline.len, f->rows, out);
+        if (rc) og_error_context(rc, "inline deletion vector %s", f->deletion_file);
+    } else if (!(rc = tbl_key(t->root, f->deletion_file, &key))) {
         /* deletion vectors are immutable: a handle reads each once */
         const og_buf *bytes = tbl_cache_get_blob(t->cache, key.data);
         og_buf got = OG_BUF_INIT;
@@ -270,23 +279,30 @@ og_status tbl_stage_dv(og_table *t, og_txn *x, const og_frag_meta *f, const roar
     if ((rc = tbl_file_name(name))) goto done;
     snprintf(rel, sizeof rel, "%s_deletions/%llu-%s.ogdv", x->prefix, (unsigned long long)f->id, name);
     og_buf enc = OG_BUF_INIT;
-    if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_encode(u, &enc)) ||
-        (rc = og_store_put_if_absent(t->store, key.data, enc.data, enc.len, NULL))) {
+    if ((rc = tbl_key(t->root, rel, &key)) || (rc = og_dv_encode(u, &enc))) {
         og_buf_free(&enc);
         goto done;
     }
-    { /* the snapshot this commit returns will read it: keep the bytes */
+    bool inl = enc.len <= TBL_INLINE_DV_MAX && enc.len <= x->inline_max;
+    if (!inl) {
+        if ((rc = og_store_put_if_absent(t->store, key.data, enc.data, enc.len, NULL))) {
+            og_buf_free(&enc);
+            goto done;
+        }
+        /* the snapshot this commit returns will read it: keep the bytes */
         const og_buf *kept;
         tbl_cache_put_blob(x->cache, key.data, &enc, &kept);
     }
-    og_buf_free(&enc);
     tbl_dv_update *d = realloc(x->dvs, (x->ndvs + 1) * sizeof *d);
-    if (!d) { rc = nomem(); goto done; }
+    if (!d) { og_buf_free(&enc); rc = nomem(); goto done; }
     x->dvs = d;
+    memset(&d[x->ndvs], 0, sizeof d[x->ndvs]);
     d[x->ndvs].frag_id = f->id;
     d[x->ndvs].deleted = n;
     d[x->ndvs].file = strdup(rel);
-    if (!d[x->ndvs].file) { rc = nomem(); goto done; }
+    if (inl) { d[x->ndvs].inline_data = enc; memset(&enc, 0, sizeof enc); }
+    og_buf_free(&enc);
+    if (!d[x->ndvs].file) { og_buf_free(&d[x->ndvs].inline_data); rc = nomem(); goto done; }
     x->ndvs++;
 done:
     roaring_bitmap_free(u);
@@ -517,7 +533,9 @@ og_status og_table_stage_merge_insert(og_table *t, const og_batch *rows, og_when
                 if (!rc) rc = og_column_push_u64(cre, mc.match_created[r]);
             }
         if (rc) goto done;
-        if ((rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &bu, rid, cre, NULL, t->page_rows, t->cache, &f))) goto done;
+        if ((rc = tbl_write_fragment(t->store, t->root, t->prefix, &t->m.schema, &bu, rid, cre, NULL, t->page_rows,
+                                     t->cache, x->inline_max, &f)))
+            goto done;
         rc = tbl_txn_add_frag(x, &f);
         og_frag_meta_free(&f);
         if (rc) goto done;

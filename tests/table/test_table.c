@@ -956,6 +956,86 @@ static void test_in_with_many_utf8_values_matches_exactly(void **st)
     og_store_close(s);
 }
 
+/* Point mode (table_scan.c (4)): an indexed lookup visits only the
+ * candidates' pages and rows, yet must give exactly what an unindexed scan
+ * gives, with duplicate IN values, deleted rows, an extra predicate that
+ * fails and rows on pages other than the first. */
+static void test_indexed_point_lookup_matches_unindexed_scan(void **st)
+{
+    (void)st;
+    og_store *mem, *s;
+    og_schema sc;
+    og_batch b = OG_BATCH_INIT;
+    og_txn *x;
+    og_table *t, *ti;
+    OG_CHECK(og_store_mem_open(&mem));
+    OG_CHECK(og_store_fault_open(mem, &s));
+    schema_people(&sc);
+    OG_CHECK(og_table_stage_create(s, "t", &sc, NULL, &x));
+    commit(x);
+    t = open_latest(s);
+    og_table_set_page_rows(t, 64);
+    people(&b, "p", 0, 700, 0); /* 11 pages */
+    OG_CHECK(og_table_stage_append(t, &b, &x));
+    commit(x);
+    og_table_close(t);
+    og_batch_free(&b);
+    t = open_latest(s);
+    og_pred dp = {"id", OG_CMP_EQ, og_val_str("p0300"), NULL, 0};
+    uint64_t aff = 0;
+    OG_CHECK(og_table_stage_delete(t, &dp, 1, &aff, &x));
+    assert_int_equal(aff, 1);
+    commit(x);
+    og_table_close(t);
+    t = open_latest(s);
+    OG_CHECK(og_table_stage_create_index(t, "id_idx", "id", &x));
+    commit(x);
+    ti = open_latest(s);
+    assert_int_equal(og_table_manifest(ti)->nindices, 1);
+    const char *ids[] = {"p0005", "p0300", "p0699", "p0064", "p0005", "nope", "p0063", "p0128"};
+    og_value vals[8];
+    for (int i = 0; i < 8; i++) vals[i] = og_val_str(ids[i]);
+    const char *cols[] = {"id", "age", OG_COL_ROWID};
+    og_pred cases[][2] = {
+        {{"id", OG_CMP_IN, {0}, vals, 8}, {"age", OG_CMP_NOT_NULL, {0}, NULL, 0}},
+        {{"id", OG_CMP_IN, {0}, vals, 8}, {"age", OG_CMP_GT, og_val_i64(100), NULL, 0}},
+        {{"id", OG_CMP_EQ, og_val_str("p0699"), NULL, 0}, {"age", OG_CMP_NOT_NULL, {0}, NULL, 0}},
+        {{"id", OG_CMP_EQ, og_val_str("p0300"), NULL, 0}, {"age", OG_CMP_NOT_NULL, {0}, NULL, 0}},
+    };
+    size_t want[] = {4, 1, 0, 0}; /* p0699 has a null age; p0300 is deleted */
+    for (size_t k = 0; k < 4; k++) {
+        for (size_t np = 1; np <= 2; np++) {
+            og_batch a = OG_BATCH_INIT, c = OG_BATCH_INIT;
+            og_scan_opts o = {cols, 3, cases[k], np, 0};
+            OG_CHECK(og_table_scan(ti, &o, &a));
+            OG_CHECK(og_table_scan(t, &o, &c));
+            assert_int_equal(a.nrows, c.nrows);
+            if (np == 2) assert_int_equal(a.nrows, want[k]);
+            for (size_t r = 0; r < a.nrows; r++) {
+                size_t la, lc;
+                const char *pa = og_column_get_bytes(a.cols[0], r, &la), *pc = og_column_get_bytes(c.cols[0], r, &lc);
+                assert_int_equal(la, lc);
+                assert_memory_equal(pa, pc, la);
+                assert_int_equal(og_column_get_u64(a.cols[2], r), og_column_get_u64(c.cols[2], r));
+            }
+            og_batch_free(&a);
+            og_batch_free(&c);
+        }
+    }
+    /* a warm indexed lookup reads no store object at all */
+    og_store_fault_reset_counts(s);
+    og_batch a = OG_BATCH_INIT;
+    og_scan_opts o = {cols, 3, cases[2], 1, 0};
+    OG_CHECK(og_table_scan(ti, &o, &a));
+    assert_int_equal(a.nrows, 1);
+    assert_int_equal(og_store_fault_total(s), 0);
+    og_batch_free(&a);
+    og_schema_free(&sc);
+    og_table_close(t);
+    og_table_close(ti);
+    og_store_close(s);
+}
+
 static void test_metadata_updates_commit_and_conflict_only_with_each_other(void **st)
 {
     (void)st;
@@ -1086,6 +1166,7 @@ int main(void)
         cmocka_unit_test(test_scanner_streams_bounded_batches_across_fragments),
         cmocka_unit_test(test_take_many_ids_uses_sorted_set_and_rejects_deleted),
         cmocka_unit_test(test_in_with_many_utf8_values_matches_exactly),
+        cmocka_unit_test(test_indexed_point_lookup_matches_unindexed_scan),
         cmocka_unit_test(test_metadata_updates_commit_and_conflict_only_with_each_other),
         cmocka_unit_test(test_every_writer_crashing_at_every_step_leaves_a_whole_version),
     };

@@ -46,6 +46,7 @@ static uint64_t append(og_store *s, const char *branch, const char *prefix, int 
     og_txn *x;
     uint64_t v;
     OG_CHECK(og_table_open_branch(s, "t", branch, 0, &t));
+    og_table_set_inline_max(t, 0); /* these tests count objects and their I/O */
     rows(&b, prefix, from, to);
     OG_CHECK(og_table_stage_append(t, &b, &x));
     OG_CHECK(og_txn_commit(x, NULL, &v, NULL));
@@ -287,6 +288,7 @@ static void test_cleanup_removes_old_versions_and_unreferenced_files_only(void *
     og_txn_free(x);
     og_table_close(t);
     OG_CHECK(og_table_open(s, "t", &t));
+    og_table_set_inline_max(t, 0);
     og_batch b = OG_BATCH_INIT;
     rows(&b, "s", 0, 2);
     OG_CHECK(og_table_stage_append(t, &b, &staged));                        /* in flight */
