@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "graph/branch.h"
+#include "graph/error_detail.h"
 #include "graph/load_mode.h"
 
 static int by_name(const void *a, const void *b)
@@ -112,9 +113,11 @@ int og_db_load(og_db *db, const char *branch, const char *from, const char *ndjs
     rc = og_graph_load(db->g, &o, ndjson, len, &r);
     if (rc == OG_E_LIMIT) {
         char msg[1024];
+        int detailed = og_detail_is_current();
         snprintf(msg, sizeof msg, "%s", og_error_last()->message);
         rc = og_error_set(OG_E_LIMIT, "%s; load larger files with `load --batch`, which commits them in "
                           "bounded, individually atomic batches", msg);
+        if (detailed) og_detail_rebind();
     }
     if (rc) {
         if (rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) og_api_conflict_record(rc, &r.commit.conflict);

@@ -59,6 +59,13 @@ void og_detail_recovery_required(const char *operation_id)
     bind_current(D_RECOVERY);
 }
 
+int og_detail_is_current(void) { return current(); }
+
+void og_detail_rebind(void)
+{
+    if (g_d.kind != D_NONE) bind_current(g_d.kind);
+}
+
 int og_detail_is_recovery_required(void) { return current() && g_d.kind == D_RECOVERY; }
 
 json_t *og_detail_json(void)

@@ -27,6 +27,11 @@ void og_detail_recovery_required(const char *operation_id);
  * {"recovery_required":{operation_id}} for the current error (2), else
  * NULL. New reference. */
 json_t *og_detail_json(void);
+/* True when the current error carries a detail (2). */
+int og_detail_is_current(void);
+/* The current error's message was replaced by a fuller one for the same
+ * failure (e.g. a hint appended): keep the detail that was current. */
+void og_detail_rebind(void);
 /* True when the current error carries a recovery_required detail. */
 int og_detail_is_recovery_required(void);
 
