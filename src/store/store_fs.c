@@ -493,6 +493,8 @@ static og_status fs_put_if_match(og_store *s, const char *key, const char *etag,
 
 /* ---- listing ---- */
 
+#define UNSIZED UINT64_MAX /* a listed file not stat'ed yet (fs_list) */
+
 typedef struct walk {
     const char *prefix;
     size_t plen;
@@ -531,6 +533,14 @@ static og_status walk_dir(walk *w, og_buf *path, og_buf *rel)
         path->len = plen0; rel->len = rlen0;
         if ((rc = og_buf_append_byte(path, '/')) || (rc = og_buf_append_str(path, nm))) break;
         if ((rc = og_buf_append_str(rel, nm))) break;
+        if (e->d_type == DT_REG) {
+            /* the common case needs no stat: match on the name, and size
+             * only the entries that survive the max_keys cut (fs_list) */
+            if (rel->len < w->plen || strncmp(rel->data, w->prefix, w->plen) != 0) continue;
+            if (w->after && strcmp(rel->data, w->after) <= 0) continue;
+            if ((rc = og_store_list_push(w->out, &w->cap, rel->data, UNSIZED))) break;
+            continue;
+        }
         struct stat st;
         if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             if (errno == ENOENT) continue; /* vanished meanwhile */
@@ -573,11 +583,36 @@ static og_status fs_list(og_store *s, const char *prefix, const char *start_afte
     if (rc) goto done;
     if ((rc = walk_dir(&w, &path, &rel))) goto done;
     if (out->len) qsort(out->items, out->len, sizeof *out->items, cmp_entry);
-    if (out->len > max_keys) {
-        for (size_t i = max_keys; i < out->len; i++) free(out->items[i].key);
-        out->len = max_keys;
-        out->truncated = true;
+    /* Size the first max_keys entries in key order; one that vanished since
+     * readdir is dropped and the next takes its place, so a bounded listing
+     * stats O(max_keys) files however large the directory is. */
+    size_t kept = 0, i = 0;
+    for (; i < out->len && kept < max_keys && !rc; i++) {
+        og_list_entry en = out->items[i];
+        if (en.size == UNSIZED) {
+            struct stat st;
+            path.len = 0;
+            rc = og_buf_append_str(&path, f->root);
+            if (!rc) rc = og_buf_append_byte(&path, '/');
+            if (!rc) rc = og_buf_append_str(&path, en.key);
+            bool gone = false;
+            if (!rc && stat(path.data, &st) != 0) {
+                if (errno == ENOENT || errno == ENOTDIR) gone = true;
+                else rc = fs_error(errno, "list", prefix, "stat");
+            } else if (!rc && !S_ISREG(st.st_mode)) {
+                gone = true;
+            }
+            if (rc || gone) { /* vanished since readdir: the next one moves up */
+                free(en.key);
+                continue;
+            }
+            en.size = (uint64_t)st.st_size;
+        }
+        out->items[kept++] = en;
     }
+    for (size_t j = i; j < out->len; j++) free(out->items[j].key);
+    if (i < out->len) out->truncated = true;
+    out->len = kept;
 done:
     og_buf_free(&path);
     og_buf_free(&rel);
