@@ -478,6 +478,8 @@ done:
     return rc;
 }
 
+static _Thread_local bool g_contended; /* recover_one ran out of re-evaluations */
+
 static og_status recover_one(og_store *root, const og_sidecar *sc, bool owner, og_recovery_stats *st)
 {
     og_status rc = OG_OK;
@@ -583,6 +585,7 @@ static og_status recover_one(og_store *root, const og_sidecar *sc, bool owner, o
             st->rolled_back++;
         goto done;
     }
+    g_contended = true; /* not recovery-required: the next sweep retries (6a) */
     rc = og_error_set(OG_E_CONFLICT, "recovery of %s kept losing to concurrent writers (%d attempts); "
                       "the sidecar is kept for the next sweep", sc->operation_id, REEVALUATE_BUDGET);
 done:
@@ -597,10 +600,13 @@ done:
 
 /* A sidecar recovery could not finish is recovery-required state: its
  * operation id (from the object name when the sidecar does not decode)
- * travels with the error as structured detail (error_detail.h). */
+ * travels with the error as structured detail (error_detail.h). Losing
+ * the re-evaluation budget to live writers is not: it is retried. */
 static void required(const char *key, og_status rc)
 {
-    if (rc == OG_E_NOMEM || rc == OG_E_CRASHED) return;
+    bool contended = g_contended;
+    g_contended = false;
+    if (rc == OG_E_NOMEM || rc == OG_E_CRASHED || contended) return;
     size_t pl = strlen(OG_SIDECAR_PREFIX), n = strlen(key);
     char op[64];
     if (n > pl + 5 && !strncmp(key, OG_SIDECAR_PREFIX, pl) && !strcmp(key + n - 5, ".json"))

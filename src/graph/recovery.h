@@ -35,10 +35,12 @@
  *     in-flight registry) is skipped by sweeps; sweeps of one process are
  *     serialised; a publish or restore that loses to a concurrent writer
  *     re-evaluates the sidecar (bounded).
- * (6a) A sidecar the sweep cannot finish (InvariantViolation, a buried or
- *     contended table, an unreadable sidecar) fails the sweep with a
- *     recovery_required detail naming its operation id (error_detail.h):
- *     writes must wait for an operator or a later sweep.
+ * (6a) A sidecar the sweep cannot finish (InvariantViolation, a buried
+ *     table, an unreadable sidecar, recovery itself failing) fails
+ *     the sweep with a recovery_required detail naming its operation id
+ *     (error_detail.h): writes must wait for an operator or a later sweep.
+ *     Running out of re-evaluations against live writers is not
+ *     recovery-required (the next sweep retries).
  * (7) Failpoints: recovery.before_roll_forward_publish,
  *     recovery.post_table_restore_pre_publish,
  *     recovery.post_publish_pre_audit, recovery.record_audit,

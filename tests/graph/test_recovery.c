@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "crash/crash_fixture.h"
 #include "graph/commit.h"
+#include "graph/error_detail.h"
 #include "graph/publisher.h"
 
 /* ---- pure classification and decision ---- */
@@ -530,6 +531,11 @@ static void test_invariant_violation_aborts_open_and_keeps_sidecar(void **state)
     assert_int_equal(og_graph_open(cf_share(st), OG_GRAPH_RW, &g), OG_E_INTERNAL);
     assert_non_null(strstr(og_error_last()->message, sc.operation_id));
     assert_non_null(strstr(og_error_last()->message, "InvariantViolation"));
+    json_t *d = og_detail_json(); /* recovery_required, as data */
+    assert_non_null(d);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "recovery_required"), "operation_id")),
+                        sc.operation_id);
+    json_decref(d);
     assert_int_equal(cf_sidecars(st), 1);
     g = cf_open(st, OG_GRAPH_RO); /* read-only still opens */
     og_graph_close(g);
