@@ -1,6 +1,6 @@
 /* bench_growth.c — storage growth and per-insert cost over a long history,
  * with and without automatic maintenance (issue #10).
- * usage: bench_growth [N=10000] [mem|fs] [every=1000]
+ * usage: bench_growth [N=10000] [mem|fs] [every=1000] [tier_rows=0: 16384] [maint-only]
  * One Person upsert per commit through a counting fault store; with
  * maintenance on, each commit is followed by og_graph_maint_due and, when
  * due, og_graph_maintain (threshold 8 fragments, keep 10, no grace: this
@@ -59,7 +59,7 @@ static void census(og_store *s, const char *prefix, size_t *n, uint64_t *bytes)
     og_list_free(&l);
 }
 
-static void run(int n, const char *backend, int every, bool maint)
+static void run(int n, const char *backend, int every, bool maint, uint64_t tier)
 {
     og_store *inner = NULL, *f = NULL, *probe = NULL;
     char dir[] = "/tmp/og-bench-growth-XXXXXX";
@@ -76,10 +76,10 @@ static void run(int n, const char *backend, int every, bool maint)
     /* the graph owns f; census through f too (its counts are reset per window) */
     CHECK(og_graph_open(f, OG_GRAPH_RW, &g));
     const og_decl *person = og_catalog_find(og_graph_catalog(g), OG_KIND_NODE, "Person");
-    og_maint_opts mo = {NULL, 8, 8, 10, 1, -1};
+    og_maint_opts mo = {NULL, 8, 8, 10, 1, -1, tier};
     uint64_t w_ops = 0, w_all = 0, runs = 0;
     double w_ms = 0;
-    printf("%s, %s maintenance\n", backend, maint ? "automatic" : "no");
+    printf("%s, %s maintenance (tier %llu rows)\n", backend, maint ? "automatic" : "no", (unsigned long long)tier);
     printf("%8s %9s %9s %11s %11s %10s %10s %8s\n", "commit", "objects", "lineage", "bytes", "lineage_b",
            "ops/insert", "ops+maint", "ms/ins");
     for (int i = 1; i <= n; i++) {
@@ -127,7 +127,8 @@ int main(int argc, char **argv)
     const char *backend = argc > 2 ? argv[2] : "mem";
     int every = argc > 3 ? atoi(argv[3]) : 1000;
     if (n <= 0 || every <= 0) { fprintf(stderr, "usage: bench_growth [N] [mem|fs] [every]\n"); return 2; }
-    run(n, backend, every, true);
-    run(n < 2000 ? n : 2000, backend, every < 2000 ? every : 500, false);
+    uint64_t tier = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
+    run(n, backend, every, true, tier);
+    if (argc <= 5) run(n < 2000 ? n : 2000, backend, every < 2000 ? every : 500, false, tier);
     return 0;
 }

@@ -64,7 +64,7 @@ int og_db_optimize(og_db *db, const char *branch, const char *actor, char **json
     og_status rc = begin(db);
     if (rc) return rc;
     if (branch && !strcmp(branch, "main")) branch = NULL;
-    og_optimize_opts o = {branch, actor, 0, 0};
+    og_optimize_opts o = {branch, actor, 0, 0, 0};
     if ((rc = og_graph_optimize(db->g, &o, &r))) goto done;
     json_t *j = optimize_json(db, branch, &r);
     rc = j ? og_api_dump(j, json_out) : og_error_set(OG_E_NOMEM, "out of memory");
@@ -125,7 +125,7 @@ int og_db_maintain(og_db *db, const char *branch, int force, char **json_out)
     og_status rc = begin(db);
     if (rc) return rc;
     if (branch && !strcmp(branch, "main")) branch = NULL;
-    og_maint_opts o = {branch, 0, 0, 0, 0, 0};
+    og_maint_opts o = {branch, 0, 0, 0, 0, 0, 0};
     if (!due && (rc = og_graph_maint_due(db->g, &o, &due))) return rc;
     if (due && (rc = og_graph_maintain(db->g, &o, &r))) return rc;
     if (!json_out) return OG_OK;

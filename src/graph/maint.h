@@ -40,6 +40,10 @@
  *     "no longer retained" (commit.c), not a wrong answer.
  * (8) og_graph_maintain is one bounded pass: recovery sweep, optimize of
  *     the tables at or over the fragment threshold (at most max_tables),
+ *     tiered: first merging only fragments below OG_MAINT_TIER_ROWS rows
+ *     (so a big table is not rewritten whole every few commits), and only
+ *     when that leaves nothing to merge and 2 x threshold fragments
+ *     remain, a full compaction,
  *     then, when optimize committed or the chain outgrew 2*keep versions,
  *     cleanup with keep (default 10) and the orphan grace. It logs what it
  *     did through base/log.h.
@@ -62,6 +66,7 @@
 #define OG_MAINT_KEEP_DEFAULT 10
 #define OG_MAINT_KEEP_MIN_SAFE 3
 #define OG_MAINT_FRAGMENT_THRESHOLD 16
+#define OG_MAINT_TIER_ROWS 16384
 #define OG_MAINT_GRACE_DEFAULT_US (3600LL * 1000000)
 #define OG_MAINT_MIN_AGE_DEFAULT_US (60LL * 1000000)
 #define OG_MAINT_MANIFEST_KEY "__manifest"
@@ -73,6 +78,8 @@ typedef struct og_optimize_opts {
     const char *actor;      /* nullable */
     size_t min_fragments;   /* compact a table with at least this many fragments (or a deletion); 0 = 2 */
     size_t max_tables;      /* at most this many tables, most fragmented first; 0 = all */
+    uint64_t target_rows;   /* rows per output fragment; fragments this big are left alone
+                               unless they hold deleted rows; 0 = the table layer's (1M) */
 } og_optimize_opts;
 
 typedef struct og_pending_index {
@@ -149,6 +156,7 @@ typedef struct og_maint_opts {
     uint64_t keep;              /* 0 = OG_MAINT_KEEP_DEFAULT */
     int64_t grace_us;           /* <= 0 = OG_MAINT_GRACE_DEFAULT_US */
     int64_t min_age_us;         /* as og_cleanup_policy */
+    uint64_t tier_rows;         /* (8) 0 = OG_MAINT_TIER_ROWS */
 } og_maint_opts;
 
 typedef struct og_maint_result {
@@ -159,8 +167,9 @@ typedef struct og_maint_result {
     uint64_t files_removed;
 } og_maint_result;
 
-/* True when a table of the branch head has >= threshold fragments:
- * 3 store reads + one GET per table. */
+/* True when a table of the branch head has >= threshold fragments below
+ * the tier size or >= 2 x threshold in all: 3 store reads + one GET per
+ * table. */
 og_status og_graph_maint_due(og_graph *g, const og_maint_opts *o, bool *due);
 /* (8). o and out nullable. */
 og_status og_graph_maintain(og_graph *g, const og_maint_opts *o, og_maint_result *out);

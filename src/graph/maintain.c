@@ -1,14 +1,20 @@
 /* maintain.c — the bounded automatic maintenance pass (maint.h (8)).
  * (1) Due check: the branch head (3 reads) and each pinned table at its
- *     pin (one GET each); due when one has >= threshold fragments
- *     (deleted rows are compacted with them).
+ *     pin (one GET each); due when one has >= threshold fragments below
+ *     the tier size, or >= 2 x threshold fragments in all (deleted rows
+ *     are compacted with them).
  * (2) The pass: a recovery sweep (a crashed write's sidecar would make
  *     optimize refuse), optimize of at most max_tables tables over the
  *     threshold, then cleanup with keep and the orphan grace, protecting
  *     (not refusing) the sidecars of live writers. Cleanup runs only after
  *     a compaction committed, so its LIST-heavy work is amortised over
  *     `threshold` commits per table.
- * (3) A lost race is not an error of the pass: it is logged and the next
+ * (3) Tiered compaction: the pass first merges only fragments below
+ *     OG_MAINT_TIER_ROWS rows; only when that finds nothing to merge and
+ *     the table has >= 2 x threshold fragments (all big) does it compact
+ *     the table whole. A big table is then rewritten once per
+ *     ~threshold x OG_MAINT_TIER_ROWS inserted rows, not every pass.
+ * (4) A lost race is not an error of the pass: it is logged and the next
  *     pass tries again. */
 #include "maint.h"
 
@@ -39,7 +45,10 @@ og_status og_graph_maint_due(og_graph *g, const og_maint_opts *o, bool *due)
                              : og_table_open_at(g->root, p->path, p->version, &t);
         if (rc) break;
         const og_manifest *m = og_table_manifest(t);
-        if (m->nfrags >= th) *due = true;
+        uint64_t tier = o && o->tier_rows ? o->tier_rows : OG_MAINT_TIER_ROWS;
+        size_t small = 0;
+        for (size_t f = 0; f < m->nfrags; f++) small += m->frags[f].rows < tier;
+        if (small >= th || m->nfrags >= 2 * th) *due = true;
         og_table_close(t);
     }
     og_graph_snapshot_free(&s);
@@ -59,9 +68,17 @@ og_status og_graph_maintain(og_graph *g, const og_maint_opts *o, og_maint_result
     if (g->mode != OG_GRAPH_RW) return OG_OK;
     if ((rc = og_graph_refresh(g))) goto done;
     og_optimize_opts oo = {o ? o->branch : NULL, "omnigraph:maintenance", threshold_of(o),
-                           o && o->max_tables ? o->max_tables : 8};
+                           o && o->max_tables ? o->max_tables : 8,
+                           o && o->tier_rows ? o->tier_rows : OG_MAINT_TIER_ROWS};
     out->ran_optimize = true;
     rc = og_graph_optimize(g, &oo, &orr);
+    if (rc == OG_OK && !orr.published) {
+        /* (3) the small fragments are merged already: compact whole */
+        og_optimize_result_clear(&orr);
+        oo.target_rows = 0;
+        oo.min_fragments = 2 * threshold_of(o);
+        rc = og_graph_optimize(g, &oo, &orr);
+    }
     if (rc == OG_E_CONFLICT) {
         og_log_info("maintenance: optimize deferred (%s)", og_error_last()->message);
         og_error_clear();

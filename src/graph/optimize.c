@@ -179,7 +179,7 @@ static og_status plan_all(og_graph *g, const og_optimize_opts *o, const og_graph
     /* Stage; a table with nothing to rewrite drops out of the plan. */
     size_t k = 0;
     for (size_t i = 0; i < *npl && !rc; i++) {
-        og_compact_opts co = {0};
+        og_compact_opts co = {o ? o->target_rows : 0};
         if ((rc = og_table_stage_compact(pl[i].tbl, &co, &pl[i].tx))) {
             og_error_context(rc, "optimize: compacting `%s`", pl[i].pin->table_key);
             break;

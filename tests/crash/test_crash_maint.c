@@ -41,7 +41,7 @@ typedef og_status (*verb_fn)(og_graph *g);
 static og_status v_optimize(og_graph *g)
 {
     og_optimize_result r;
-    og_optimize_opts o = {NULL, NULL, 2, 0};
+    og_optimize_opts o = {NULL, NULL, 2, 0, 0};
     og_status rc = og_graph_optimize(g, &o, &r);
     og_optimize_result_clear(&r);
     if (rc) return rc;

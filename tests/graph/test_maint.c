@@ -8,7 +8,7 @@
 
 static og_status optimize(og_graph *g, const char *branch, og_optimize_result *r)
 {
-    og_optimize_opts o = {branch, "tester", 0, 0};
+    og_optimize_opts o = {branch, "tester", 0, 0, 0};
     return og_graph_optimize(g, &o, r);
 }
 

@@ -40,7 +40,7 @@ static void test_growth_bounded_with_auto_maintenance(void **state)
     og_graph *g = NULL;
     OG_CHECK(og_store_fault_open(cf_share(mem), &f));
     OG_CHECK(og_graph_open(f, OG_GRAPH_RW, &g));
-    og_maint_opts mo = {NULL, 8, 8, 10, 1, -1}; /* sequential: no grace or min age needed */
+    og_maint_opts mo = {NULL, 8, 8, 10, 1, -1, 0}; /* default tier: 300 rows stay one tier */ /* sequential: no grace or min age needed */
     uint64_t ops_early = 0, ops_late = 0, amort_early = 0, amort_late = 0, maint_runs = 0;
     size_t objs_at[N / 50 + 1] = {0}, lineage = 0;
     uint64_t bytes_at[N / 50 + 1] = {0};

@@ -45,7 +45,7 @@ static void *maintainer(void *arg)
 {
     mctx *m = arg;
     while (!g_stop && m->runs < 400) {
-        og_optimize_opts o = {NULL, "maint", 2, 0};
+        og_optimize_opts o = {NULL, "maint", 2, 0, 0};
         og_optimize_result r;
         og_status rc = og_graph_optimize(m->g, &o, &r);
         m->runs++;

@@ -148,7 +148,7 @@ static void scenario(void)
     }
     /* maintenance: optimize (Person has several fragments by now), cleanup */
     og_error_clear();
-    og_optimize_opts oo = {NULL, NULL, 2, 0};
+    og_optimize_opts oo = {NULL, NULL, 2, 0, 0};
     og_optimize_result orr;
     (void)og_graph_optimize(g, &oo, &orr);
     og_optimize_result_clear(&orr);
