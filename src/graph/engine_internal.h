@@ -44,6 +44,12 @@ og_status og_graph_batch_like(const og_schema *s, og_batch *out);
 /* The writer validated the whole delta itself (og_validate_delta against
  * the base view): commit skips its own validation (graph_txn.c (5)). */
 void og_graph_txn_set_validated(og_graph_txn *x);
+/* Committed edges of e with `col` (src or dst) in args[0..n), when earlier
+ * txn scans by that column read them all: *rows is a batch (id, src, dst)
+ * holding at least those edges (filter it by col), owned by x. False when
+ * some arg was not covered. (graph_txn.c (8)) */
+bool og_graph_txn_edge_memo(og_graph_txn *x, const og_decl *e, const char *col, size_t n, const char *const *args,
+                            const og_batch **rows);
 /* The table of type t as seen by a view (opened at its pin). */
 const og_graph_pin *og_graph_view_pin(const og_graph_view *v, const og_decl *t);
 /* The head snapshot of branch (NULL = main) through the handle cache:

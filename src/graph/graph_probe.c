@@ -4,7 +4,10 @@
  *     built); unique_probe narrows by its first column with IN and compares
  *     whole tuples in memory with og_value_equal.
  * (2) Callbacks get the index of the probe argument they answer; repeated
- *     arguments are each answered. */
+ *     arguments are each answered.
+ * (3) A transaction's probe answers edges by src/dst from the rows its own
+ *     scans read when they cover every argument (a delete's cascade scan
+ *     already found the edges the kept-edge RI check asks for). */
 #include "engine_internal.h"
 
 #include <stdlib.h>
@@ -17,7 +20,7 @@
 /* Maps each argument string to its indices (head + next chain). */
 /* Strings handed to callbacks stay valid while the arena does (validate.c
  * may keep them for the whole validation). */
-typedef struct pctx { og_graph_view *v; og_arena *a; } pctx;
+typedef struct pctx { og_graph_view *v; og_arena *a; og_graph_txn *x; } pctx;
 
 typedef struct argidx {
     og_map *m;
@@ -86,29 +89,38 @@ done:
     return rc;
 }
 
-static og_status edges_by(og_graph_view *v, og_arena *ar, const og_decl *e, const char *col, size_t n,
+static og_status edges_by(pctx *c, const og_decl *e, const char *col, size_t n,
                           const char *const *args, og_probe_edge_fn fn, void *arg)
 {
     og_status rc = OG_OK;
     og_batch b = OG_BATCH_INIT;
     argidx a = {0};
     const char *cols[] = {"id", "src", "dst"};
+    og_arena *ar = c->a;
+    const og_batch *rows = &b;
     if (args && !n) return OG_OK;
     if (args && (rc = argidx_build(&a, n, args))) goto done;
-    if ((rc = scan_in(v, e, col, n, args, cols, 3, &b))) goto done;
-    size_t key = !strcmp(col, "src") ? 1 : 0;
-    for (size_t r = 0; r < b.nrows && !rc; r++) {
+    bool memo = args && c->x && og_graph_txn_edge_memo(c->x, e, col, n, args, &rows);   /* (3) */
+    if (!memo && (rc = scan_in(c->v, e, col, n, args, cols, 3, &b))) goto done;
+    size_t key = !strcmp(col, "src") ? 1 : !strcmp(col, "dst") ? 2 : 0;
+    og_batch bb = *rows;
+    for (size_t r = 0; r < bb.nrows && !rc; r++) {
         size_t l0 = 0, l1 = 0, l2 = 0;
-        const char *id = og_column_get_bytes(b.cols[0], r, &l0);
-        const char *src = og_column_get_bytes(b.cols[1], r, &l1);
-        const char *dst = og_column_get_bytes(b.cols[2], r, &l2);
+        const char *id = og_column_get_bytes(og_batch_col(&bb, "id"), r, &l0);
+        const char *src = og_column_get_bytes(og_batch_col(&bb, "src"), r, &l1);
+        const char *dst = og_column_get_bytes(og_batch_col(&bb, "dst"), r, &l2);
+        if (memo) {   /* the memo holds more rows than asked for: filter */
+            const char *kp = key == 1 ? src : key == 2 ? dst : id;
+            size_t kl = key == 1 ? l1 : key == 2 ? l2 : l0;
+            if (!og_map_get(a.m, kp, kl, NULL)) continue;
+        }
         char *s0 = og_arena_strndup(ar, id, l0), *s1 = og_arena_strndup(ar, src, l1),
              *s2 = og_arena_strndup(ar, dst, l2);
         if (!s0 || !s1 || !s2) rc = og_error_set(OG_E_NOMEM, "out of memory");
         else if (!args) rc = fn(arg, 0, s0, s1, s2);
         else {
             void *val = NULL;
-            const char *k = key ? s1 : s0;
+            const char *k = key == 1 ? s1 : key == 2 ? s2 : s0;
             if (og_map_gets(a.m, k, &val))
                 for (size_t i = (size_t)(uintptr_t)val; i && !rc; i = a.next[i - 1]) rc = fn(arg, i - 1, s0, s1, s2);
         }
@@ -121,14 +133,14 @@ done:
 
 static og_status p_edges_by_src(void *ctx, const og_decl *e, size_t n, const char *const *srcs,
                                 og_probe_edge_fn fn, void *arg)
-{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "src", n, srcs, fn, arg); }
+{ return edges_by(ctx, e, "src", n, srcs, fn, arg); }
 
 static og_status p_edges_by_id(void *ctx, const og_decl *e, size_t n, const char *const *ids,
                                og_probe_edge_fn fn, void *arg)
-{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "id", n, ids, fn, arg); }
+{ return edges_by(ctx, e, "id", n, ids, fn, arg); }
 
 static og_status p_edges_scan(void *ctx, const og_decl *e, og_probe_edge_fn fn, void *arg)
-{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "id", 0, NULL, fn, arg); }
+{ return edges_by(ctx, e, "id", 0, NULL, fn, arg); }
 
 static og_status p_unique(void *ctx, const og_decl *t, const og_constraint *c, size_t n,
                           const og_value *tuples, og_probe_id_fn hit, void *arg)
@@ -186,7 +198,7 @@ done:
 
 static og_status p_edges_by_dst(void *ctx, const og_decl *e, size_t n, const char *const *dsts,
                                 og_probe_edge_fn fn, void *arg)
-{ return edges_by(((pctx *)ctx)->v, ((pctx *)ctx)->a, e, "dst", n, dsts, fn, arg); }
+{ return edges_by(ctx, e, "dst", n, dsts, fn, arg); }
 
 static const og_probe_vtbl VIEW_PROBE = {p_nodes_exist, p_unique, p_edges_by_src, p_edges_by_id,
                                          p_edges_scan, p_edges_by_dst};
@@ -200,4 +212,11 @@ og_status og_graph_probe_init(og_graph_view *v, og_arena *a, og_probe *out)
     out->vt = &VIEW_PROBE;
     out->ctx = c;
     return OG_OK;
+}
+
+og_status og_graph_probe_init_txn(og_graph_txn *x, og_arena *a, og_probe *out)
+{
+    og_status rc = og_graph_probe_init(og_graph_txn_base(x), a, out);
+    if (!rc) ((pctx *)out->ctx)->x = x;
+    return rc;
 }

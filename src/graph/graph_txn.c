@@ -34,7 +34,12 @@
  *     and the published manifest snapshot into its snapshot cache, so the
  *     next write opens its base and tables with warm caches (no manifest
  *     GETs, no fragment footer re-reads): the per-commit cost does not
- *     grow with the table. */
+ *     grow with the table.
+ * (8) A scan of an edge type by one =/IN predicate on src or dst that asks
+ *     only for id/src/dst remembers the committed rows it read and the
+ *     values it covered (the base view never moves, so they stay true);
+ *     commit-time validation answers its kept-edge probes for those values
+ *     from them (graph_probe.c (3)) instead of scanning the edges again. */
 #include "engine_internal.h"
 
 #include <stdio.h>
@@ -63,11 +68,18 @@ typedef struct pend {
     size_t nlive;
 } pend;
 
+/* (8) Committed edges a scan by src or dst read, per (edge type, column). */
+typedef struct edge_memo {
+    og_map *vals;     /* covered values -> (void*)1 */
+    og_batch rows;    /* id, src, dst of the committed edges read */
+} edge_memo;
+
 struct og_graph_txn {
     og_graph *g;
     og_graph_view *base;
     char *branch, *actor, *if_commit;
     pend *p;          /* cat->n_types entries */
+    edge_memo *memo;  /* 2 * cat->n_types entries (src, dst), lazily */
     og_writer_kind kind;
     bool validated;   /* (5) the writer validated the delta itself */
 };
@@ -91,6 +103,12 @@ void og_graph_txn_abort(og_graph_txn *x)
     if (x->p)
         for (size_t i = 0; i < x->g->cat->n_types; i++) pend_free(&x->p[i]);
     free(x->p);
+    if (x->memo)
+        for (size_t i = 0; i < 2 * x->g->cat->n_types; i++) {
+            og_map_free(x->memo[i].vals);
+            og_batch_free(&x->memo[i].rows);
+        }
+    free(x->memo);
     og_graph_view_close(x->base);
     free(x->branch);
     free(x->actor);
@@ -298,6 +316,81 @@ done:
     return rc;
 }
 
+/* (8): the memo slot of a scan of edge type t by exactly one = / IN
+ * predicate on src or dst, projecting only id/src/dst; NULL otherwise. */
+static edge_memo *memo_slot(og_graph_txn *x, const og_decl *t, const og_scan_opts *o)
+{
+    if (t->kind != OG_KIND_EDGE || !o || o->npreds != 1 || o->limit) return NULL;
+    const og_pred *p = &o->preds[0];
+    int side = !strcmp(p->column, "src") ? 0 : !strcmp(p->column, "dst") ? 1 : -1;
+    if (side < 0 || (p->op != OG_CMP_IN && p->op != OG_CMP_EQ) || !o->columns) return NULL;
+    for (size_t i = 0; i < o->ncolumns; i++)
+        if (strcmp(o->columns[i], "id") && strcmp(o->columns[i], "src") && strcmp(o->columns[i], "dst")) return NULL;
+    for (size_t i = 0; p->op == OG_CMP_IN && i < p->nvalues; i++)
+        if (p->values[i].kind != OG_VALUE_STRING) return NULL;
+    if (p->op == OG_CMP_EQ && p->value.kind != OG_VALUE_STRING) return NULL;
+    if (!x->memo && !(x->memo = calloc(2 * x->g->cat->n_types, sizeof *x->memo))) return NULL;
+    return &x->memo[2 * t->index + (size_t)side];
+}
+
+/* Scans the committed side (the base table); a memo-able scan reads
+ * id/src/dst, remembers them and then projects (8). */
+static og_status base_scan(og_graph_txn *x, const og_decl *t, og_table *tbl, const og_scan_opts *o, og_batch *out)
+{
+    og_status rc = OG_OK;
+    og_batch full = OG_BATCH_INIT, res = OG_BATCH_INIT;
+    edge_memo *m = memo_slot(x, t, o);
+    if (!m) return og_table_scan(tbl, o, out);
+    static const char *const cols3[] = {"id", "src", "dst"};
+    og_scan_opts so = *o;
+    so.columns = cols3;
+    so.ncolumns = 3;
+    if ((rc = og_table_scan(tbl, &so, &full))) goto done;
+    for (size_t i = 0; i < o->ncolumns && !rc; i++)
+        rc = og_batch_add(&res, o->columns[i], og_batch_col(&full, o->columns[i])->type, NULL);
+    for (size_t r = 0; r < full.nrows && !rc; r++) rc = og_graph_batch_append_row(&res, &full, r);
+    if (rc) goto done;
+    /* remember: rows first, then the values they cover */
+    if (!m->vals && !(m->vals = og_map_new())) goto keep;
+    if (!m->rows.ncols)
+        for (size_t i = 0; i < 3 && !rc; i++) rc = og_batch_add(&m->rows, cols3[i], full.cols[i]->type, NULL);
+    for (size_t r = 0; r < full.nrows && !rc; r++) rc = og_graph_batch_append_row(&m->rows, &full, r);
+    const og_pred *p = &o->preds[0];
+    size_t nv = p->op == OG_CMP_IN ? p->nvalues : 1;
+    for (size_t i = 0; i < nv && !rc; i++) {
+        const og_value *v = p->op == OG_CMP_IN ? &p->values[i] : &p->value;
+        rc = og_map_put(m->vals, v->as.s.ptr, v->as.s.len, (void *)1, NULL);
+    }
+    if (rc) {   /* a memo that failed to fill must not answer */
+        og_error_clear();
+        rc = OG_OK;
+        og_map_free(m->vals);
+        m->vals = NULL;
+        og_batch_free(&m->rows);
+        memset(&m->rows, 0, sizeof m->rows);
+    }
+keep:
+    *out = res;
+    memset(&res, 0, sizeof res);
+done:
+    og_batch_free(&full);
+    og_batch_free(&res);
+    return rc;
+}
+
+bool og_graph_txn_edge_memo(og_graph_txn *x, const og_decl *e, const char *col, size_t n, const char *const *args,
+                            const og_batch **rows)
+{
+    int side = !strcmp(col, "src") ? 0 : !strcmp(col, "dst") ? 1 : -1;
+    if (side < 0 || !x->memo || e->kind != OG_KIND_EDGE || e->index >= x->g->cat->n_types) return false;
+    edge_memo *m = &x->memo[2 * e->index + (size_t)side];
+    if (!m->vals || !m->rows.ncols) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!og_map_gets(m->vals, args[i], NULL)) return false;
+    *rows = &m->rows;
+    return true;
+}
+
 og_status og_graph_txn_scan(og_graph_txn *x, const og_decl *t, const og_scan_opts *o, og_batch *out)
 {
     og_status rc = OG_OK;
@@ -310,7 +403,7 @@ og_status og_graph_txn_scan(og_graph_txn *x, const og_decl *t, const og_scan_opt
         return og_error_set(OG_E_INVALID, "`%s` is not a node or edge type", t->name);
     p = &x->p[t->index];
     if ((rc = og_graph_view_table(x->base, t, &tbl))) goto done;
-    if (!p->touched) { rc = og_table_scan(tbl, o, out); goto done; }
+    if (!p->touched) { rc = base_scan(x, t, tbl, o, out); goto done; }
     if (o) so = *o;
     so.limit = 0;
     bool has_id = !so.columns;
@@ -323,7 +416,7 @@ og_status og_graph_txn_scan(og_graph_txn *x, const og_decl *t, const og_scan_opt
         so.columns = cols;
         so.ncolumns++;
     }
-    if (!p->overwrite && (rc = og_table_scan(tbl, &so, &base))) goto done;
+    if (!p->overwrite && (rc = base_scan(x, t, tbl, &so, &base))) goto done;
     if ((rc = pend_filter(t, p, &so, &pb))) goto done;
     /* Result columns: the caller's projection (pb's columns minus an added id). */
     const og_batch *shape = &pb;
@@ -614,7 +707,7 @@ static og_status validate_pending(og_graph_txn *x)
         rc = pend_delta(a, &cat->types[i], &x->p[i], &tabs[i]);
     }
     if (rc || !any) goto done;
-    if ((rc = og_graph_probe_init(x->base, a, &pr))) goto done;
+    if ((rc = og_graph_probe_init_txn(x, a, &pr))) goto done;
     og_delta d = {cat, cat->n_types, tabs};
     rc = og_validate_delta(&d, &pr);
 done:
