@@ -389,6 +389,37 @@ static void test_db_query_cache_keeps_names_kinds_and_errors_apart(void **state)
     free(dir);
 }
 
+/* og_exec_dump is json_dumps(JSON_COMPACT) byte for byte, except that
+ * marked U64 strings come out as bare integers. */
+static void test_exec_dump_matches_jansson_and_unmarks_u64(void **state)
+{
+    (void)state;
+    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:n}",
+                             "plain", "Ada Turing", "esc", "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f end",
+                             "utf8", "caf\xc3\xa9 \xe2\x80\xa8", "", "",
+                             "neg", (json_int_t)-9223372036854775807LL - 1, "pos", (json_int_t)42,
+                             "t", 1, "nul");
+    json_t *reals = json_array();
+    const double rv[] = {0.1, 1e20, 1e-5, 3.0, -2.5, 123456789.125, 1e300, 0.0};
+    for (size_t i = 0; i < sizeof rv / sizeof rv[0]; i++) json_array_append_new(reals, json_real(rv[i]));
+    json_object_set_new(root, "reals", reals);
+    json_object_set_new(root, "k\"ey\n", json_pack("[[], {}, [1, [2, {s:s}]], \"x\"]", "a", "b"));
+    char *want = json_dumps(root, JSON_COMPACT), *got = NULL;
+    og_exec_result r = {0};
+    OG_CHECK(og_exec_dump(&r, root, &got));
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    snprintf(r.u64_marker, sizeof r.u64_marker, "\x01NONCE:");
+    json_object_set_new(root, "big", json_string("\x01NONCE:18446744073709551615"));
+    json_object_set_new(root, "other", json_string("\x01OTHER:5"));
+    OG_CHECK(og_exec_dump(&r, root, &got));
+    assert_non_null(strstr(got, "\"big\":18446744073709551615,"));
+    assert_non_null(strstr(got, "\"other\":\"\\u0001OTHER:5\""));
+    free(got);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_db_query_u64_above_i64_max_is_an_exact_integer),
         cmocka_unit_test(test_db_query_cache_keeps_names_kinds_and_errors_apart),
         cmocka_unit_test(test_vector_property_read_after_table_went_resident),
+        cmocka_unit_test(test_exec_dump_matches_jansson_and_unmarks_u64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
