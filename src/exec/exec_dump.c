@@ -25,12 +25,20 @@ static og_status via_jansson(const json_t *v, og_buf *b)
     return rc;
 }
 
+/* v: the string as a JSON value, or NULL (made only if needed). */
 static og_status put_string(const char *s, size_t n, const json_t *v, og_buf *b)
 {
     static const char hex[] = "0123456789ABCDEF";
     og_status rc = OG_OK;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80) return via_jansson(v, b);   /* (3) */
+        if ((unsigned char)s[i] >= 0x80) {   /* (3) */
+            if (v) return via_jansson(v, b);
+            json_t *t = json_stringn_nocheck(s, n);
+            if (!t) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
+            rc = via_jansson(t, b);
+            json_decref(t);
+            return rc;
+        }
     if ((rc = og_buf_append_byte(b, '"'))) return rc;
     size_t run = 0;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -96,11 +104,9 @@ static og_status put(const json_t *v, const char *marker, size_t ml, og_buf *b)
         json_object_foreach((json_t *)v, k, x) {
             if (!first && (rc = og_buf_append_byte(b, ','))) return rc;
             first = false;
-            json_t *ks = json_string_nocheck(k);
-            if (!ks) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
-            rc = put_string(k, strlen(k), ks, b);
-            json_decref(ks);
-            if (rc || (rc = og_buf_append_byte(b, ':')) || (rc = put(x, marker, ml, b))) return rc;
+            if ((rc = put_string(k, strlen(k), NULL, b)) || (rc = og_buf_append_byte(b, ':')) ||
+                (rc = put(x, marker, ml, b)))
+                return rc;
         }
         return og_buf_append_byte(b, '}');
     }
