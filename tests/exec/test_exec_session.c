@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +390,79 @@ static void test_db_query_cache_keeps_names_kinds_and_errors_apart(void **state)
     free(dir);
 }
 
+/* One og_db shared by reader threads (as the server does) while a writer
+ * commits: every read answers from one snapshot, and a reader's counts
+ * never go backwards. */
+typedef struct conc {
+    og_db *db;
+    int failures;
+    int64_t last;
+} conc;
+
+static void *conc_reader(void *arg)
+{
+    conc *c = arg;
+    const char *q = "query all() { match { $p: Person } return { $p.name } }";
+    const char *f = "query friends($n: String) { match { $p: Person { name: $n }\n $p knows $f } return { $f.name } }";
+    for (int i = 0; i < 150; i++) {
+        char *out = NULL;
+        if (og_db_query(c->db, q, strlen(q), NULL, NULL, NULL, NULL, &out)) { c->failures++; continue; }
+        json_t *j = json_loads(out, 0, NULL);
+        int64_t n = json_integer_value(json_object_get(j, "row_count"));
+        if (!j || (size_t)n != json_array_size(json_object_get(j, "rows")) || n < c->last || n < 3 || n > 23)
+            c->failures++;
+        c->last = n;
+        json_decref(j);
+        og_free(out);
+        if (og_db_query(c->db, f, strlen(f), NULL, "{\"n\":\"ann\"}", NULL, NULL, &out)) c->failures++;
+        else og_free(out);
+    }
+    return NULL;
+}
+
+static void *conc_writer(void *arg)
+{
+    conc *c = arg;
+    const char *m = "query add($n: String) { insert Person { name: $n } }";
+    for (int i = 0; i < 20; i++) {
+        char params[64], *out = NULL;
+        snprintf(params, sizeof params, "{\"n\":\"w%02d\"}", i);
+        if (og_db_mutate(c->db, m, strlen(m), NULL, params, NULL, NULL, NULL, &out)) c->failures++;
+        else og_free(out);
+    }
+    return NULL;
+}
+
+static void test_db_query_shared_handle_readers_and_a_writer(void **state)
+{
+    (void)state;
+    char *dir = og_test_tmpdir("sess_conc");
+    og_db *db = NULL;
+    char *out = NULL;
+    assert_int_equal(og_db_init(dir, SCHEMA, strlen(SCHEMA), 0, NULL), 0);
+    assert_int_equal(og_db_open(dir, 0, &db), 0);
+    assert_int_equal(og_db_load(db, NULL, NULL, DATA, strlen(DATA), "overwrite", NULL, &out), 0);
+    og_free(out);
+    conc cs[5];
+    pthread_t th[5];
+    for (int i = 0; i < 5; i++) {
+        memset(&cs[i], 0, sizeof cs[i]);
+        cs[i].db = db;
+        assert_int_equal(pthread_create(&th[i], NULL, i == 4 ? conc_writer : conc_reader, &cs[i]), 0);
+    }
+    for (int i = 0; i < 5; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(cs[i].failures, 0);
+    }
+    const char *q = "query all() { match { $p: Person } return { $p.name } }";
+    assert_int_equal(og_db_query(db, q, strlen(q), NULL, NULL, NULL, NULL, &out), 0);
+    assert_int_equal(row_count(out), 23);
+    og_free(out);
+    og_db_close(db);
+    og_test_rmtree(dir);
+    free(dir);
+}
+
 /* og_exec_dump is json_dumps(JSON_COMPACT) byte for byte, except that
  * marked U64 strings come out as bare integers. */
 static void test_exec_dump_matches_jansson_and_unmarks_u64(void **state)
@@ -432,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_db_query_cache_keeps_names_kinds_and_errors_apart),
         cmocka_unit_test(test_vector_property_read_after_table_went_resident),
         cmocka_unit_test(test_exec_dump_matches_jansson_and_unmarks_u64),
+        cmocka_unit_test(test_db_query_shared_handle_readers_and_a_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
