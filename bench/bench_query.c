@@ -10,7 +10,13 @@
  *     per-commit limits, else (1M scale) through one write transaction
  *     that overwrites its table (one version, one fragment).
  * (3) Every query is prepared once (parse + type check); each timed call
- *     opens a view of main, runs, reads every row, and closes the view.
+ *     converts its params, takes the head view of main from an
+ *     og_exec_session (reused while main has not moved: one store HEAD
+ *     probe per call), runs og_exec_session_query, reads every row and
+ *     gives the view back. OG_BENCH_API=1 also times W2/W5/W6 through the
+ *     public og_db_query (JSON text in and out, parsed back by the caller).
+ *     OG_BENCH_ONLY=W2,W5 selects workloads (LOAD: load only);
+ *     OG_BENCH_REUSE=1 keeps an earlier load; OG_BENCH_REPS=N repeats.
  * (4) Statistics: nearest-rank p50/p99, mean; warm-up = first 10 % (min 3),
  *     untimed. Each result is checked against expected.json.
  * (5) W11 re-executes this binary (`--w11 DB_DIR KEY`) three times after

@@ -1249,35 +1249,6 @@ static og_status make_marker(og_exec_result *r)
     return rc;
 }
 
-og_status og_exec_dump(const og_exec_result *r, const json_t *root, char **out)
-{
-    og_status rc = OG_OK;
-    og_buf b = OG_BUF_INIT;
-    char dumped[OG_EXEC_U64_MARKER_LEN + 8];
-    char *txt = json_dumps(root, JSON_COMPACT);
-    *out = NULL;
-    if (!txt) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
-    if (!r || !r->u64_marker[0]) { *out = txt; return OG_OK; }
-    /* in dumped text the marker reads: quote, backslash-u0001, nonce, colon */
-    snprintf(dumped, sizeof dumped, "\"\\u0001%s", r->u64_marker + 1);
-    size_t ml = strlen(dumped);
-    for (const char *p = txt, *at; !rc; p = at) {
-        at = strstr(p, dumped);
-        if (!at) { rc = og_buf_append(&b, p, strlen(p)); break; }
-        if ((rc = og_buf_append(&b, p, (size_t)(at - p)))) break;
-        at += ml;
-        size_t nd = strspn(at, "0123456789");
-        if ((rc = og_buf_append(&b, at, nd))) break;
-        at += nd;
-        if (*at == '"') at++;
-    }
-    free(txt);
-    if (rc) { og_buf_free(&b); return rc; }
-    *out = og_buf_detach(&b, NULL);
-    if (!*out) return og_error_set(OG_E_NOMEM, "out of memory rendering JSON output");
-    return OG_OK;
-}
-
 void og_exec_vcache_clear(og_exec_vcache *vc)
 {
     if (!vc) return;

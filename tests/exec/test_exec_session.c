@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +390,110 @@ static void test_db_query_cache_keeps_names_kinds_and_errors_apart(void **state)
     free(dir);
 }
 
+/* One og_db shared by reader threads (as the server does) while a writer
+ * commits: every read answers from one snapshot, and a reader's counts
+ * never go backwards. */
+typedef struct conc {
+    og_db *db;
+    int failures;
+    int64_t last;
+} conc;
+
+static void *conc_reader(void *arg)
+{
+    conc *c = arg;
+    const char *q = "query all() { match { $p: Person } return { $p.name } }";
+    const char *f = "query friends($n: String) { match { $p: Person { name: $n }\n $p knows $f } return { $f.name } }";
+    for (int i = 0; i < 150; i++) {
+        char *out = NULL;
+        if (og_db_query(c->db, q, strlen(q), NULL, NULL, NULL, NULL, &out)) { c->failures++; continue; }
+        json_t *j = json_loads(out, 0, NULL);
+        int64_t n = json_integer_value(json_object_get(j, "row_count"));
+        if (!j || (size_t)n != json_array_size(json_object_get(j, "rows")) || n < c->last || n < 3 || n > 23)
+            c->failures++;
+        c->last = n;
+        json_decref(j);
+        og_free(out);
+        if (og_db_query(c->db, f, strlen(f), NULL, "{\"n\":\"ann\"}", NULL, NULL, &out)) c->failures++;
+        else og_free(out);
+    }
+    return NULL;
+}
+
+static void *conc_writer(void *arg)
+{
+    conc *c = arg;
+    const char *m = "query add($n: String) { insert Person { name: $n } }";
+    for (int i = 0; i < 20; i++) {
+        char params[64], *out = NULL;
+        snprintf(params, sizeof params, "{\"n\":\"w%02d\"}", i);
+        if (og_db_mutate(c->db, m, strlen(m), NULL, params, NULL, NULL, NULL, &out)) c->failures++;
+        else og_free(out);
+    }
+    return NULL;
+}
+
+static void test_db_query_shared_handle_readers_and_a_writer(void **state)
+{
+    (void)state;
+    char *dir = og_test_tmpdir("sess_conc");
+    og_db *db = NULL;
+    char *out = NULL;
+    assert_int_equal(og_db_init(dir, SCHEMA, strlen(SCHEMA), 0, NULL), 0);
+    assert_int_equal(og_db_open(dir, 0, &db), 0);
+    assert_int_equal(og_db_load(db, NULL, NULL, DATA, strlen(DATA), "overwrite", NULL, &out), 0);
+    og_free(out);
+    conc cs[5];
+    pthread_t th[5];
+    for (int i = 0; i < 5; i++) {
+        memset(&cs[i], 0, sizeof cs[i]);
+        cs[i].db = db;
+        assert_int_equal(pthread_create(&th[i], NULL, i == 4 ? conc_writer : conc_reader, &cs[i]), 0);
+    }
+    for (int i = 0; i < 5; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(cs[i].failures, 0);
+    }
+    const char *q = "query all() { match { $p: Person } return { $p.name } }";
+    assert_int_equal(og_db_query(db, q, strlen(q), NULL, NULL, NULL, NULL, &out), 0);
+    assert_int_equal(row_count(out), 23);
+    og_free(out);
+    og_db_close(db);
+    og_test_rmtree(dir);
+    free(dir);
+}
+
+/* og_exec_dump is json_dumps(JSON_COMPACT) byte for byte, except that
+ * marked U64 strings come out as bare integers. */
+static void test_exec_dump_matches_jansson_and_unmarks_u64(void **state)
+{
+    (void)state;
+    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:n}",
+                             "plain", "Ada Turing", "esc", "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f end",
+                             "utf8", "caf\xc3\xa9 \xe2\x80\xa8", "", "",
+                             "neg", (json_int_t)-9223372036854775807LL - 1, "pos", (json_int_t)42,
+                             "t", 1, "nul");
+    json_t *reals = json_array();
+    const double rv[] = {0.1, 1e20, 1e-5, 3.0, -2.5, 123456789.125, 1e300, 0.0};
+    for (size_t i = 0; i < sizeof rv / sizeof rv[0]; i++) json_array_append_new(reals, json_real(rv[i]));
+    json_object_set_new(root, "reals", reals);
+    json_object_set_new(root, "k\"ey\n", json_pack("[[], {}, [1, [2, {s:s}]], \"x\"]", "a", "b"));
+    char *want = json_dumps(root, JSON_COMPACT), *got = NULL;
+    og_exec_result r = {0};
+    OG_CHECK(og_exec_dump(&r, root, &got));
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    snprintf(r.u64_marker, sizeof r.u64_marker, "\x01NONCE:");
+    json_object_set_new(root, "big", json_string("\x01NONCE:18446744073709551615"));
+    json_object_set_new(root, "other", json_string("\x01OTHER:5"));
+    OG_CHECK(og_exec_dump(&r, root, &got));
+    assert_non_null(strstr(got, "\"big\":18446744073709551615,"));
+    assert_non_null(strstr(got, "\"other\":\"\\u0001OTHER:5\""));
+    free(got);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +505,8 @@ int main(void)
         cmocka_unit_test(test_db_query_u64_above_i64_max_is_an_exact_integer),
         cmocka_unit_test(test_db_query_cache_keeps_names_kinds_and_errors_apart),
         cmocka_unit_test(test_vector_property_read_after_table_went_resident),
+        cmocka_unit_test(test_exec_dump_matches_jansson_and_unmarks_u64),
+        cmocka_unit_test(test_db_query_shared_handle_readers_and_a_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
