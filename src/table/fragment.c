@@ -201,6 +201,10 @@ og_status og_fragment_encode(const og_frag_field *fields, size_t nfields,
     og_buf raw = OG_BUF_INIT, footer = OG_BUF_INIT;
     og_frag_page *pages = NULL;
     size_t base = out->len;
+    /* one context for every page: a fresh one per ZSTD_compress call
+     * costs more than compressing a small page */
+    ZSTD_CCtx *zc = ZSTD_createCCtx();
+    if (!zc) return og_error_set(OG_E_NOMEM, "out of memory (zstd context)");
     if (page_rows == 0) page_rows = OG_FRAG_DEFAULT_PAGE_ROWS;
     size_t nrows = nfields ? fields[0].col->len : 0;
     if (nrows > UINT32_MAX) {
@@ -238,7 +242,7 @@ og_status og_fragment_encode(const og_frag_field *fields, size_t nfields,
             }
             size_t bound = ZSTD_compressBound(raw.len);
             if ((rc = og_buf_reserve(out, bound))) goto done;
-            size_t z = ZSTD_compress(out->data + out->len, bound, raw.len ? raw.data : "", raw.len, ZLEVEL);
+            size_t z = ZSTD_compressCCtx(zc, out->data + out->len, bound, raw.len ? raw.data : "", raw.len, ZLEVEL);
             if (ZSTD_isError(z)) {
                 rc = og_error_set(OG_E_INTERNAL, "zstd: %s", ZSTD_getErrorName(z));
                 goto done;
@@ -270,6 +274,7 @@ og_status og_fragment_encode(const og_frag_field *fields, size_t nfields,
         goto done;
 done:
     if (rc) out->len = base;
+    ZSTD_freeCCtx(zc);
     free(pages);
     og_buf_free(&raw);
     og_buf_free(&footer);

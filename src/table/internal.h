@@ -105,7 +105,7 @@ og_status tbl_dv_update_read(og_store *s, const char *root, const tbl_dv_update 
 /* Spills the inline data of m when it is over TBL_INLINE_BUDGET: inline
  * fragments into one new pack object, inline deletion vectors into their
  * files. Called on a built manifest before it is published. */
-og_status tbl_spill_inline(og_store *s, const char *root, const char *prefix, og_manifest *m);
+og_status tbl_spill_inline(og_store *s, const char *root, const char *prefix, tbl_cache *cache, og_manifest *m);
 
 /* Calls fn for every page of fragment f with matching live rows. cols are
  * the requested columns of that page (schema or virtual names), sel the

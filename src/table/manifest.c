@@ -345,6 +345,18 @@ static json_t *txn_json(const og_txn_record *t)
  * JSON_ENSURE_ASCII / JSON_ESCAPE_SLASH. */
 static og_status json_str_append(og_buf *b, const char *s)
 {
+    size_t n = 0;
+    while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20) n++;
+    if (!s[n]) { /* nothing to escape (every table path): one copy */
+        og_status rc = og_buf_reserve(b, n + 2);
+        if (!rc) {
+            b->data[b->len] = '"';
+            memcpy(b->data + b->len + 1, s, n);
+            b->data[b->len + 1 + n] = '"';
+            b->len += n + 2;
+        }
+        return rc;
+    }
     og_status rc = og_buf_append_byte(b, '"');
     for (; !rc && *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -364,6 +376,15 @@ static og_status json_str_append(og_buf *b, const char *s)
     return rc;
 }
 
+/* Appends v in decimal (values here are below 2^62: what %lld prints). */
+static og_status dec_append(og_buf *b, uint64_t v)
+{
+    char t[24];
+    size_t n = 0;
+    do { t[sizeof t - 1 - n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    return og_buf_append(b, t + sizeof t - n, n);
+}
+
 /* The fragments array, written directly (it grows with every commit and is
  * most of a manifest): the same bytes json_dumps(JSON_COMPACT |
  * JSON_SORT_KEYS) would produce, without building objects and sorting keys. */
@@ -372,30 +393,41 @@ static og_status frags_json_append(const og_manifest *m, og_buf *b)
     og_status rc = og_buf_append_byte(b, '[');
     for (size_t i = 0; !rc && i < m->nfrags; i++) {
         const og_frag_meta *f = &m->frags[i];
-        char num[64];
         if (i) rc = og_buf_append_byte(b, ',');
-        snprintf(num, sizeof num, "%lld", (long long)f->deleted);
-        if (!rc) rc = og_buf_printf(b, "{\"deleted\":%s,\"deletion_file\":", num);
+        if (!rc) rc = og_buf_append_str(b, "{\"deleted\":");
+        if (!rc) rc = dec_append(b, f->deleted);
+        if (!rc) rc = og_buf_append_str(b, ",\"deletion_file\":");
         if (!rc) rc = f->deletion_file ? json_str_append(b, f->deletion_file) : og_buf_append(b, "null", 4);
         if (!rc && f->dv_inline.len) { /* keys stay sorted: deletion_inline < explicit_row_ids */
             rc = og_buf_append_str(b, ",\"deletion_inline\":\"");
             if (!rc) rc = tbl_b64_encode(f->dv_inline.data, f->dv_inline.len, b);
             if (!rc) rc = og_buf_append_byte(b, '"');
         }
-        if (!rc) rc = og_buf_printf(b, ",\"explicit_row_ids\":%s,\"file\":", f->explicit_row_ids ? "true" : "false");
+        if (!rc) rc = og_buf_append_str(b, f->explicit_row_ids ? ",\"explicit_row_ids\":true,\"file\":"
+                                                               : ",\"explicit_row_ids\":false,\"file\":");
         if (!rc) rc = json_str_append(b, f->file);
-        if (!rc) rc = og_buf_printf(b, ",\"id\":%lld", (long long)f->id);
+        if (!rc) rc = og_buf_append_str(b, ",\"id\":");
+        if (!rc) rc = dec_append(b, f->id);
         if (!rc && f->inline_data.len) {
             rc = og_buf_append_str(b, ",\"inline\":\"");
             if (!rc) rc = tbl_b64_encode(f->inline_data.data, f->inline_data.len, b);
             if (!rc) rc = og_buf_append_byte(b, '"');
         }
-        if (!rc && f->pack) rc = og_buf_printf(b, ",\"offset\":%lld,\"pack\":", (long long)f->offset);
-        if (!rc && f->pack) rc = json_str_append(b, f->pack);
-        if (!rc)
-            rc = og_buf_printf(b, ",\"row_id_base\":%lld,\"rows\":%lld,\"size\":%lld,\"version\":%lld}",
-                                (long long)f->row_id_base, (long long)f->rows, (long long)f->size,
-                                (long long)f->version);
+        if (!rc && f->pack) {
+            rc = og_buf_append_str(b, ",\"offset\":");
+            if (!rc) rc = dec_append(b, f->offset);
+            if (!rc) rc = og_buf_append_str(b, ",\"pack\":");
+            if (!rc) rc = json_str_append(b, f->pack);
+        }
+        if (!rc) rc = og_buf_append_str(b, ",\"row_id_base\":");
+        if (!rc) rc = dec_append(b, f->row_id_base);
+        if (!rc) rc = og_buf_append_str(b, ",\"rows\":");
+        if (!rc) rc = dec_append(b, f->rows);
+        if (!rc) rc = og_buf_append_str(b, ",\"size\":");
+        if (!rc) rc = dec_append(b, f->size);
+        if (!rc) rc = og_buf_append_str(b, ",\"version\":");
+        if (!rc) rc = dec_append(b, f->version);
+        if (!rc) rc = og_buf_append_byte(b, '}');
     }
     if (!rc) rc = og_buf_append_byte(b, ']');
     return rc;

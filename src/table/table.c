@@ -461,7 +461,7 @@ static uint64_t inline_bytes(const og_manifest *m)
     return n;
 }
 
-og_status tbl_spill_inline(og_store *s, const char *root, const char *prefix, og_manifest *m)
+og_status tbl_spill_inline(og_store *s, const char *root, const char *prefix, tbl_cache *cache, og_manifest *m)
 {
     og_status rc = OG_OK;
     og_buf pack = OG_BUF_INIT, key = OG_BUF_INIT;
@@ -477,6 +477,8 @@ og_status tbl_spill_inline(og_store *s, const char *root, const char *prefix, og
             og_error_clear();
             rc = OG_OK;
         }
+        const og_buf *kept;
+        if (!rc) (void)tbl_cache_put_blob(cache, key.data, &f->dv_inline, &kept); /* moves the bytes when it keeps them */
         if (!rc) og_buf_free(&f->dv_inline);
     }
     if (rc) goto done;
@@ -782,7 +784,7 @@ static og_status try_put(og_txn *x, const og_manifest *base, og_manifest *built)
     og_buf enc = OG_BUF_INIT, key = OG_BUF_INIT;
     char rel[160];
     og_status rc = build(x, base, built);
-    if (!rc) rc = tbl_spill_inline(x->store, x->root, x->prefix, built);
+    if (!rc) rc = tbl_spill_inline(x->store, x->root, x->prefix, x->cache, built);
     if (rc) { og_manifest_free(built); return rc; }
     tbl_version_rel(x->prefix, built->version, rel);
     if (!(rc = og_manifest_encode(built, &enc)) && !(rc = tbl_key(x->root, rel, &key)))
@@ -802,18 +804,19 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
     unsigned retries = opts && opts->max_retries ? opts->max_retries : DEFAULT_RETRIES;
     if (out) *out = NULL;
     if (x->spent) return og_error_set(OG_E_INVALID, "transaction %s was already committed or refused", x->rec.uuid);
+    const og_manifest *bp = &base; /* the base: x->base itself until a rebase loads another */
     if (x->rec.read_version && x->base && x->base->version == x->rec.read_version) {
         /* the staging handle's manifest is that version (versions are immutable) */
-        if ((rc = og_manifest_copy(&base, x->base))) goto done;
+        bp = x->base;
         have_base = true;
     } else if (x->rec.read_version) {
         if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, x->rec.read_version, &base))) goto done;
         have_base = true;
     }
     for (unsigned attempt = 0;; attempt++) {
-        rc = try_put(x, have_base ? &base : NULL, &built);
+        rc = try_put(x, have_base ? bp : NULL, &built);
         if (rc != OG_E_PRECONDITION) break;
-        uint64_t tried = have_base ? base.version + 1 : 1;
+        uint64_t tried = have_base ? bp->version + 1 : 1;
         if (x->rec.op == OG_TXN_CREATE) {
             og_manifest c;
             if ((rc = tbl_load_manifest(x->store, x->root, x->prefix, 1, &c))) break;
@@ -848,6 +851,7 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
             if (rc || v < latest) { og_manifest_free(&c); if (rc) goto done; continue; }
             og_manifest_free(&base);
             base = c; /* the newest compatible version becomes the base */
+            bp = &base;
             have_base = true;
         }
         if (exact) {

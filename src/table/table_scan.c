@@ -14,6 +14,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -673,6 +674,37 @@ done:
     return rc;
 }
 
+/* May fragment f hold a row matching preds? Decided from the page
+ * statistics of a reader the handle already caches, without building a
+ * cursor (a table of many small fragments pays this per fragment per
+ * scan); true whenever that cannot be told cheaply. */
+static bool frag_may(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds)
+{
+    bool may = true;
+    char key[OG_STORE_KEY_MAX + 2];
+    og_fragment_reader *r = NULL;
+    size_t rl = strlen(t->root);
+    const char *sep = rl && t->root[rl - 1] != '/' ? "/" : ""; /* as tbl_key joins */
+    if (!npreds || snprintf(key, sizeof key, "%s%s%s", t->root, sep, f->file) >= (int)sizeof key) goto done;
+    if (!(r = tbl_cache_take_reader(t->cache, key))) goto done;
+    if (og_fragment_nrows(r) != f->rows) goto done;
+    for (size_t i = 0; may && i < npreds; i++) {
+        const og_field *fd = og_schema_find(&t->m.schema, preds[i].column);
+        if (!fd) continue; /* a virtual column */
+        int k = og_fragment_find(r, fd->id);
+        if (k < 0) continue; /* absent: all null; the cursor decides */
+        const og_frag_col *fc = og_fragment_col(r, (uint32_t)k);
+        if (!og_type_eq(fc->type, fd->type)) continue;
+        bool any = false;
+        for (uint32_t p = 0; p < fc->npages && !any; p++)
+            any = page_may(&preds[i], &fc->pages[p].stats, fc->pages[p].null_count, fc->pages[p].nrows);
+        may = any;
+    }
+done:
+    if (r) tbl_cache_put_reader(t->cache, key, r);
+    return may;
+}
+
 /* Opens the cursor of the next fragment that may hold matches; false at the end. */
 static og_status next_fragment(og_scanner *sc, bool *more)
 {
@@ -694,6 +726,7 @@ static og_status next_fragment(og_scanner *sc, bool *more)
                 if (lo == sc->ncand || sc->cand[lo] >= f->row_id_base + f->rows) continue;
             }
         }
+        if (!covered && !frag_may(t, f, sc->preds, sc->npreds)) continue;
         *more = true;
         og_status rc = cursor_open(t, f, covered ? sc->xp : sc->preds, covered ? sc->npreds + 1 : sc->npreds,
                                    sc->names, sc->ncols, &sc->cur);

@@ -193,6 +193,79 @@ static void test_manifest_hostile_bodies_are_corrupt(void **st)
     }
 }
 
+/* Format version 2 (docs/format.md §4.1): inline fragment and deletion
+ * bytes and pack offsets round-trip, stay canonical JSON, make the
+ * envelope version 2 (1 without them), and every malformed variant of
+ * the members is refused. */
+static void test_manifest_v2_inline_and_pack_members_round_trip_and_are_checked(void **st)
+{
+    (void)st;
+    og_manifest m, d;
+    og_buf b = OG_BUF_INIT, b2 = OG_BUF_INIT;
+    sample(&m);
+    OG_CHECK(og_manifest_encode(&m, &b));
+    uint32_t ver;
+    memcpy(&ver, b.data + 4, 4);
+    assert_int_equal(ver, 1);
+    og_buf_clear(&b);
+    /* frag 0: a packed fragment with an inline deletion vector; frag 1 inline */
+    m.frags[0].pack = strdup("data/01J0000000000000000000000.ogp");
+    m.frags[0].offset = 4096;
+    OG_CHECK(og_buf_set(&m.frags[0].dv_inline, "OGDV\x01\0\0\0xyz", 11));
+    OG_CHECK(og_buf_set(&m.frags[1].inline_data, "\0\1\2\xff\xfe", 5));
+    m.frags[1].size = 5;
+    OG_CHECK(og_manifest_encode(&m, &b));
+    memcpy(&ver, b.data + 4, 4);
+    assert_int_equal(ver, 2);
+    OG_CHECK(og_manifest_decode(b.data, b.len, &d));
+    assert_string_equal(d.frags[0].pack, m.frags[0].pack);
+    assert_int_equal(d.frags[0].offset, 4096);
+    assert_int_equal(d.frags[0].dv_inline.len, 11);
+    assert_memory_equal(d.frags[0].dv_inline.data, "OGDV\x01\0\0\0xyz", 11);
+    assert_int_equal(d.frags[1].inline_data.len, 5);
+    assert_memory_equal(d.frags[1].inline_data.data, "\0\1\2\xff\xfe", 5);
+    assert_null(d.frags[1].pack);
+    OG_CHECK(og_manifest_encode(&d, &b2));
+    assert_int_equal(b.len, b2.len);
+    assert_memory_equal(b.data, b2.data, b.len);
+    /* canonical: jansson's sorted compact form of the same body */
+    json_error_t err;
+    json_t *j = json_loadb(b.data + OG_ENV_HEADER_LEN, b.len - OG_ENV_HEADER_LEN, 0, &err);
+    assert_non_null(j);
+    char *canon = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_int_equal(strlen(canon), b.len - OG_ENV_HEADER_LEN);
+    assert_memory_equal(canon, b.data + OG_ENV_HEADER_LEN, strlen(canon));
+    assert_non_null(strstr(canon, "\"inline\":\"AAEC//4=\""));
+    /* hostile variants of the members */
+    static const char *const from[] = {"\"inline\":\"AAEC//4=\"", "\"inline\":\"AAEC//4=\"",
+                                       "\"inline\":\"AAEC//4=\"", "\"offset\":4096,\"pack\":",
+                                       "\"offset\":4096,", "\"inline\":\"AAEC//4=\""};
+    static const char *const to[] = {"\"inline\":\"AAEC//5=\"", "\"inline\":\"AAEC/4=\"",
+                                     "\"inline\":\"AAEC//4=\",\"offset\":1,\"pack\":\"data/p\"",
+                                     "\"offset\":4096,\"pack\":\"../up\",\"x\":", "",
+                                     "\"inline\":\"AAEC//4A\""};
+    for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+        char *body = strdup(canon), *at = strstr(body, from[i]);
+        assert_non_null(at);
+        og_buf t = OG_BUF_INIT, e = OG_BUF_INIT;
+        OG_CHECK(og_buf_append(&t, body, (size_t)(at - body)));
+        OG_CHECK(og_buf_append_str(&t, to[i]));
+        OG_CHECK(og_buf_append_str(&t, at + strlen(from[i])));
+        OG_CHECK(og_env_wrap(OG_MANIFEST_MAGIC, 2, t.data, t.len, &e));
+        og_manifest x;
+        if (og_manifest_decode(e.data, e.len, &x) != OG_E_CORRUPT) fail_msg("variant %zu was accepted", i);
+        og_buf_free(&t);
+        og_buf_free(&e);
+        free(body);
+    }
+    free(canon);
+    json_decref(j);
+    og_manifest_free(&m);
+    og_manifest_free(&d);
+    og_buf_free(&b);
+    og_buf_free(&b2);
+}
+
 static void test_manifest_newer_version_refused_naming_both(void **st)
 {
     (void)st;
@@ -260,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_manifest_inline_keys_round_trip_and_mismatch_is_corrupt),
         cmocka_unit_test(test_manifest_flipped_bytes_are_corrupt),
         cmocka_unit_test(test_manifest_hostile_bodies_are_corrupt),
+        cmocka_unit_test(test_manifest_v2_inline_and_pack_members_round_trip_and_are_checked),
         cmocka_unit_test(test_manifest_newer_version_refused_naming_both),
         cmocka_unit_test(test_deletion_vector_round_trip_and_bounds),
         cmocka_unit_test(test_keyset_round_trip_and_intersection),
