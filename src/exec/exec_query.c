@@ -1258,6 +1258,7 @@ void og_exec_vcache_clear(og_exec_vcache *vc)
     }
     free(vc->res);
     free(vc->csr);
+    og_arena_destroy(vc->a);
     memset(vc, 0, sizeof *vc);
 }
 
@@ -1289,7 +1290,8 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     e.now_us = og_clock_now_us();
     e.deadline = og_clock_mono_us() + (lim && lim->timeout_us > 0 ? lim->timeout_us : DEFAULT_TIMEOUT_US);
     e.mem_budget = lim && lim->memory_bytes ? lim->memory_bytes : DEFAULT_MEMORY;
-    e.a = og_arena_create(NULL, "exec");
+    if (vc && !vc->a) vc->a = og_arena_create(NULL, "exec");
+    e.a = vc && vc->a ? vc->a : og_arena_create(NULL, "exec");
     e.pools = calloc(e.cat->n_types + 1, sizeof *e.pools);
     e.ecsr = calloc(e.cat->n_types + 1, sizeof *e.ecsr);
     bound = calloc(q->n_vars + 1, 1);
@@ -1358,6 +1360,7 @@ done:
     free(cells);
     free(sc.tie);
     og_vec_free(&ov);
-    og_arena_destroy(e.a);
+    if (vc && e.a == vc->a) og_arena_reset(e.a);
+    else og_arena_destroy(e.a);
     return rc;
 }

@@ -116,6 +116,7 @@ typedef struct og_exec_vcache {
     size_t n;
     og_exec_res **res;
     og_exec_csr **csr;
+    og_arena *a;            /* the query arena, reset (not freed) after each query */
 } og_exec_vcache;
 void og_exec_vcache_clear(og_exec_vcache *vc);
 og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_query *q,

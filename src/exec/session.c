@@ -12,7 +12,9 @@
  * (4) One mutex guards the table; opening and probing run outside it.
  * (5) Each kept view carries an og_exec_vcache: the resident tables and
  *     graph indexes its queries resolved, held by reference until the view
- *     is dropped, so a warm query goes straight to them. */
+ *     is dropped, so a warm query goes straight to them. Entries are
+ *     allocated one by one, so a vcache never moves while its view is busy
+ *     (dropping another entry reorders only the pointer table). */
 #include "exec.h"
 #include "internal.h"
 
@@ -36,7 +38,7 @@ typedef struct sview {
 struct og_exec_session {
     og_graph *g;
     pthread_mutex_t mu;
-    sview views[OG_EXEC_SESSION_VIEWS];
+    sview *views[OG_EXEC_SESSION_VIEWS];   /* own allocations: a vcache address stays put */
     size_t n;
     uint64_t reused, opened;
 };
@@ -56,10 +58,11 @@ void og_exec_session_free(og_exec_session *s)
 {
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) {
-        og_exec_vcache_clear(&s->views[i].vc);
-        og_graph_view_close(s->views[i].v);
-        free(s->views[i].branch);
-        free(s->views[i].probe);
+        og_exec_vcache_clear(&s->views[i]->vc);
+        og_graph_view_close(s->views[i]->v);
+        free(s->views[i]->branch);
+        free(s->views[i]->probe);
+        free(s->views[i]);
     }
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -67,10 +70,11 @@ void og_exec_session_free(og_exec_session *s)
 
 static void drop_locked(og_exec_session *s, size_t i)
 {
-    og_exec_vcache_clear(&s->views[i].vc);
-    og_graph_view_close(s->views[i].v);
-    free(s->views[i].branch);
-    free(s->views[i].probe);
+    og_exec_vcache_clear(&s->views[i]->vc);
+    og_graph_view_close(s->views[i]->v);
+    free(s->views[i]->branch);
+    free(s->views[i]->probe);
+    free(s->views[i]);
     s->views[i] = s->views[--s->n];
 }
 
@@ -86,10 +90,10 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
         v = NULL;
         const char *probe = NULL;
         for (size_t i = 0; i < s->n; i++)
-            if (!s->views[i].busy && strcmp(s->views[i].branch, b) == 0) {
-                s->views[i].busy = true;
-                v = s->views[i].v;
-                probe = s->views[i].probe;   /* stable while the view is ours */
+            if (!s->views[i]->busy && strcmp(s->views[i]->branch, b) == 0) {
+                s->views[i]->busy = true;
+                v = s->views[i]->v;
+                probe = s->views[i]->probe;   /* stable while the view is ours */
                 break;
             }
         pthread_mutex_unlock(&s->mu);
@@ -106,7 +110,7 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
         }
         pthread_mutex_lock(&s->mu);   /* (3) stale: drop it, look again */
         for (size_t i = 0; i < s->n; i++)
-            if (s->views[i].v == v) { drop_locked(s, i); break; }
+            if (s->views[i]->v == v) { drop_locked(s, i); break; }
         pthread_mutex_unlock(&s->mu);
     }
     if ((rc = og_graph_view_open(s->g, branch, NULL, &v))) return rc;
@@ -114,7 +118,7 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
     s->opened++;
     if (s->n < OG_EXEC_SESSION_VIEWS) {
         size_t nt = og_graph_view_catalog(v)->n_types;
-        sview sv = {0};
+        sview sv = {0}, *heap = malloc(sizeof *heap);
         og_buf key = OG_BUF_INIT;
         sv.branch = strdup(b);
         sv.vc.res = calloc(nt + 1, sizeof *sv.vc.res);
@@ -124,12 +128,14 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
         else
             og_error_clear();   /* not kept: no way to probe it */
         og_buf_free(&key);
-        if (sv.branch && sv.vc.res && sv.vc.csr && sv.probe) {
+        if (heap && sv.branch && sv.vc.res && sv.vc.csr && sv.probe) {
             sv.vc.n = nt;
             sv.v = v;
             sv.busy = true;
-            s->views[s->n++] = sv;
+            *heap = sv;
+            s->views[s->n++] = heap;
         } else {
+            free(heap);
             free(sv.branch);
             free(sv.vc.res);
             free(sv.vc.csr);
@@ -147,7 +153,7 @@ void og_exec_session_release(og_exec_session *s, og_graph_view *v)
     if (!s || !v) return;
     pthread_mutex_lock(&s->mu);
     for (size_t i = 0; i < s->n; i++)
-        if (s->views[i].v == v) { s->views[i].busy = false; kept = true; break; }
+        if (s->views[i]->v == v) { s->views[i]->busy = false; kept = true; break; }
     pthread_mutex_unlock(&s->mu);
     if (!kept) og_graph_view_close(v);
 }
@@ -160,7 +166,7 @@ og_status og_exec_session_query(og_exec_session *s, og_graph_view *v, const og_t
     if (s) {   /* v is busy (ours alone): its memo needs no lock once found */
         pthread_mutex_lock(&s->mu);
         for (size_t i = 0; i < s->n; i++)
-            if (s->views[i].v == v && s->views[i].busy) { vc = &s->views[i].vc; break; }
+            if (s->views[i]->v == v && s->views[i]->busy) { vc = &s->views[i]->vc; break; }
         pthread_mutex_unlock(&s->mu);
     }
     return og_exec_query_vc(v, vc, q, params, lim, out);
