@@ -14,8 +14,9 @@
  *     them as a 512-byte float32 blob). OG_BENCH_NO_EMBEDDING=1 drops the
  *     `embedding` field from every input of both engines (for scale 1M,
  *     where they are 70 % of the 1.7 GB file and no workload here reads them).
- * (4) W1: graph.jsonl in one overwrite commit (falls back to append
- *     chunks of 8,192 lines per type when a per-commit limit refuses).
+ * (4) W1: graph.jsonl in one overwrite commit (falls back to an append
+ *     og_db_load_batched — `load --batch`: batches of <= 8,192 lines —
+ *     when a per-commit limit refuses).
  *     W4: w4_upserts.jsonl in merge mode, split into consecutive chunks
  *     within the reference limit of 8,192 entities per type per commit
  *     (2 × 5,000); timed from reading the file to the last durable commit.
@@ -307,31 +308,6 @@ static int og_load_chunks(og_db *db, const char *text, size_t len, const char *m
     return commits;
 }
 
-/* W1 fallback: per type runs, append chunks (4). */
-static int og_load_by_type(og_db *db, char *s, size_t len)
-{
-    int commits = 0;
-    char *p = s, *run = s;
-    char type[64] = "", cur[64];
-    while (p <= s + len) {
-        char *nl = p < s + len ? memchr(p, '\n', (size_t)(s + len - p)) : NULL;
-        cur[0] = 0;
-        if (nl) {
-            const char *k = strstr(p, "\":\"");
-            const char *e = k ? strchr(k + 3, '"') : NULL;
-            if (k && e && e - (k + 3) < 63) { memcpy(cur, k + 3, (size_t)(e - (k + 3))); cur[e - (k + 3)] = 0; }
-        }
-        if (!nl || strcmp(cur, type) != 0) {
-            if (p > run) commits += og_load_chunks(db, run, (size_t)(p - run), "append", CHUNK);
-            run = p;
-            snprintf(type, sizeof type, "%s", cur);
-            if (!nl) break;
-        }
-        p = nl + 1;
-    }
-    return commits;
-}
-
 /* Reads a whole NDJSON file (embedding-stripped when asked). */
 static char *read_input(const char *path, size_t *len)
 {
@@ -380,8 +356,15 @@ static void w1(wl *w, const char *dbdir, const char *schema, size_t slen)
     int commits = 1;
     rc = og_db_load(w->db, NULL, NULL, s, len, "overwrite", "bench", &js);
     if (rc == OG_DB_E_LIMIT) {
-        fprintf(stderr, "  W1 one commit refused (%s); loading in chunks\n", og_errmsg());
-        commits = og_load_by_type(w->db, s, len);
+        fprintf(stderr, "  W1 one commit refused (%s); loading with og_db_load_batched (load --batch)\n",
+                og_errmsg());
+        og_free(js);
+        js = NULL;
+        rc = og_db_load_batched(w->db, NULL, NULL, s, len, "append", "bench", NULL, NULL, &js);
+        if (rc) die_og("W1 batched load", rc);
+        json_t *r = json_loads(js, 0, NULL);
+        commits = (int)json_integer_value(json_object_get(r, "batches"));
+        json_decref(r);
     } else if (rc) {
         die_og("W1 load", rc);
     }
