@@ -73,6 +73,10 @@ og_status og_exec_session_query(og_exec_session *s, og_graph_view *v, const og_t
                                 const og_params *params, const og_exec_limits *lim,
                                 og_exec_result *out);
 void og_exec_session_stats(og_exec_session *s, uint64_t *reused, uint64_t *opened);
+/* How long (µs) an unchanged store change sequence lets a kept view be
+ * reused without a store probe (session.c (6)); 0 = always probe.
+ * Default 50 ms. */
+void og_exec_session_set_trust(og_exec_session *s, int64_t trust_us);
 
 /* ---- graph index cache (internals.md §8.2, §8.5) ----
  * One process-wide LRU of CSR/CSC adjacency indexes keyed by edge table

@@ -10,6 +10,12 @@
  * (3) A stale view (its branch moved) is closed when found idle; the
  *     caller gets a freshly opened one, which replaces it.
  * (4) One mutex guards the table; opening and probing run outside it.
+ * (6) Before probing, the store's change sequence (store.h) is compared
+ *     with the one read just before the view was last validated: equal,
+ *     and validated less than trust_us ago, means no acknowledged write
+ *     happened since, so the view is reused with no store call at all (the
+ *     role of SQLite's WAL-index counter). The timer bounds how long a
+ *     write whose process died before signalling stays unseen.
  * (5) Each kept view carries an og_exec_vcache: the resident tables and
  *     graph indexes its queries resolved, held by reference until the view
  *     is dropped, so a warm query goes straight to them. Entries are
@@ -22,10 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "graph/head_probe.h"
 #include "graph/manifest.h"
 
 #define OG_EXEC_SESSION_VIEWS 8
+#define OG_EXEC_SESSION_TRUST_US 50000   /* (6) default */
 
 typedef struct sview {
     char *branch;           /* canonical: "main" for NULL */
@@ -33,6 +41,9 @@ typedef struct sview {
     og_exec_vcache vc;
     char *probe;            /* the key og_graph_head_unchanged_at probes */
     bool busy;
+    bool has_seq;           /* (6): seq was read before the last validation */
+    uint64_t seq;
+    int64_t checked_us;     /* monotonic time of the last validation */
 } sview;
 
 struct og_exec_session {
@@ -41,7 +52,21 @@ struct og_exec_session {
     sview *views[OG_EXEC_SESSION_VIEWS];   /* own allocations: a vcache address stays put */
     size_t n;
     uint64_t reused, opened;
+    int64_t trust_us;
 };
+
+/* (6): the store's change sequence now, or has = false. */
+static uint64_t seq_now(og_exec_session *s, bool *has)
+{
+    uint64_t v = 0;
+    *has = og_store_change_seq(og_graph_store(s->g), &v) == OG_OK;
+    return v;
+}
+
+void og_exec_session_set_trust(og_exec_session *s, int64_t trust_us)
+{
+    if (s) s->trust_us = trust_us < 0 ? 0 : trust_us;
+}
 
 og_status og_exec_session_new(og_graph *g, og_exec_session **out)
 {
@@ -49,6 +74,7 @@ og_status og_exec_session_new(og_graph *g, og_exec_session **out)
     *out = NULL;
     if (!s) return og_error_set(OG_E_NOMEM, "out of memory");
     s->g = g;
+    s->trust_us = OG_EXEC_SESSION_TRUST_US;
     pthread_mutex_init(&s->mu, NULL);
     *out = s;
     return OG_OK;
@@ -88,19 +114,26 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
     for (;;) {
         pthread_mutex_lock(&s->mu);
         v = NULL;
-        const char *probe = NULL;
+        sview *sv = NULL;   /* stable while the view is ours (busy) */
         for (size_t i = 0; i < s->n; i++)
             if (!s->views[i]->busy && strcmp(s->views[i]->branch, b) == 0) {
                 s->views[i]->busy = true;
-                v = s->views[i]->v;
-                probe = s->views[i]->probe;   /* stable while the view is ours */
+                sv = s->views[i];
+                v = sv->v;
                 break;
             }
         pthread_mutex_unlock(&s->mu);
         if (!v) break;
-        bool same = false;
-        rc = og_graph_head_unchanged_at(og_graph_store(s->g), og_graph_view_snapshot(v), probe, &same);
-        if (rc) { og_exec_session_release(s, v); return rc; }
+        bool same = false, has = false;
+        uint64_t seq = seq_now(s, &has);
+        int64_t now = og_clock_mono_us();
+        if (has && sv->has_seq && seq == sv->seq && now - sv->checked_us < s->trust_us) {
+            same = true;   /* (6) nothing written since the last validation */
+        } else {
+            rc = og_graph_head_unchanged_at(og_graph_store(s->g), og_graph_view_snapshot(v), sv->probe, &same);
+            if (rc) { og_exec_session_release(s, v); return rc; }
+            if (same) { sv->has_seq = has; sv->seq = seq; sv->checked_us = now; }
+        }
         if (same) {
             pthread_mutex_lock(&s->mu);
             s->reused++;
@@ -113,6 +146,9 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
             if (s->views[i]->v == v) { drop_locked(s, i); break; }
         pthread_mutex_unlock(&s->mu);
     }
+    bool has = false;
+    uint64_t seq = seq_now(s, &has);   /* read before the open validates (6) */
+    int64_t opened_us = og_clock_mono_us();
     if ((rc = og_graph_view_open(s->g, branch, NULL, &v))) return rc;
     pthread_mutex_lock(&s->mu);
     s->opened++;
@@ -132,6 +168,9 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
             sv.vc.n = nt;
             sv.v = v;
             sv.busy = true;
+            sv.has_seq = has;
+            sv.seq = seq;
+            sv.checked_us = opened_us;
             *heap = sv;
             s->views[s->n++] = heap;
         } else {

@@ -287,3 +287,9 @@ void og_store_close(og_store *s)
 {
     if (s) s->ops->close(s);
 }
+
+og_status og_store_change_seq(og_store *s, uint64_t *out)
+{
+    if (!s || !s->ops->change_seq) return OG_E_UNSUPPORTED;
+    return s->ops->change_seq(s, out);
+}

@@ -66,6 +66,9 @@ typedef struct og_store_ops {
     og_status (*del)(og_store *s, const char *key);
     og_status (*del_prefix)(og_store *s, const char *prefix);
     void (*close)(og_store *s);
+    /* Optional (NULL = unsupported): the store's change sequence, see
+     * og_store_change_seq. */
+    og_status (*change_seq)(og_store *s, uint64_t *out);
 } og_store_ops;
 
 struct og_store {
@@ -100,6 +103,19 @@ og_status og_store_list_all(og_store *s, const char *prefix, og_list *out);
 og_status og_store_delete(og_store *s, const char *key);
 og_status og_store_delete_prefix(og_store *s, const char *prefix);
 void og_store_close(og_store *s); /* NULL-safe */
+
+/* A cheap "has anything changed?" signal for long-lived readers (SQLite's
+ * WAL-index counter plays this role). Every successful put, put_if_absent,
+ * put_if_match and delete through any handle on the same store, in any
+ * process, advances the sequence before it returns to its caller. So a
+ * reader that reads the sequence, then validates what it caches with real
+ * store reads, may keep trusting the cache while the sequence reads the
+ * same: no mutation that was acknowledged to anyone happened since. A
+ * writer that dies between its mutation and the advance leaves that one
+ * (unacknowledged) mutation unsignalled, so readers still revalidate on a
+ * short timer. OG_E_UNSUPPORTED when the backend has none (then always
+ * revalidate). Costs no store operation. */
+og_status og_store_change_seq(og_store *s, uint64_t *out);
 
 /* Backends. */
 og_status og_store_fs_open(const char *root, bool create, og_store **out);

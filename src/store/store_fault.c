@@ -147,6 +147,19 @@ static void ft_close(og_store *s)
     free(f);
 }
 
+/* Not an operation: not counted, never failed; forwarded so that readers
+ * over a fault store behave as over its inner store. A crashed store
+ * reports no sequence (its callers must revalidate and meet the crash). */
+static og_status ft_change_seq(og_store *s, uint64_t *out)
+{
+    fault_store *f = s->impl;
+    pthread_mutex_lock(&f->mu);
+    bool crashed = f->crashed;
+    pthread_mutex_unlock(&f->mu);
+    if (crashed) return OG_E_UNSUPPORTED;
+    return og_store_change_seq(f->inner, out);
+}
+
 static const og_store_ops fault_ops = {
     .name = "fault",
     .get = ft_get,
@@ -159,6 +172,7 @@ static const og_store_ops fault_ops = {
     .del = ft_del,
     .del_prefix = ft_del_prefix,
     .close = ft_close,
+    .change_seq = ft_change_seq,
 };
 
 og_status og_store_fault_open(og_store *inner, og_store **out)

@@ -23,7 +23,10 @@
  *     {after_temp_write,after_temp_fsync,after_compare,after_rename,
  *     after_dir_fsync}.
  * (7) Temp files a dead writer left are swept at open once older than a
- *     day; until then they are invisible (listings skip ".og*"). */
+ *     day; until then they are invisible (listings skip ".og*").
+ * (8) The change sequence (store.h) is a u64 in ROOT/.og-seq, mmap'd
+ *     MAP_SHARED and advanced with an atomic add after each successful
+ *     mutation, so every handle in every process sees one counter. */
 #include "store.h"
 
 #include <dirent.h>
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,7 +57,42 @@
 typedef struct fs_store {
     og_store base;
     char *root;
+    uint64_t *seq;   /* the shared change sequence (SEQ_FILE, mmap'd); NULL if unavailable */
 } fs_store;
+
+/* The change sequence of store.h lives in a small file under the root,
+ * mapped shared by every handle of every process, advanced atomically. */
+#define SEQ_FILE ".og-seq"
+#define SEQ_BYTES 64
+
+static void seq_advance(fs_store *f)
+{
+    if (f->seq) __atomic_fetch_add(f->seq, 1, __ATOMIC_SEQ_CST);
+}
+
+static og_status fs_change_seq(og_store *s, uint64_t *out)
+{
+    fs_store *f = (fs_store *)s->impl;
+    if (!f->seq) return OG_E_UNSUPPORTED;
+    *out = __atomic_load_n(f->seq, __ATOMIC_SEQ_CST);
+    return OG_OK;
+}
+
+/* Maps SEQ_FILE; on any failure (read-only root, no space) the store just
+ * has no sequence. */
+static void seq_map(fs_store *f)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/" SEQ_FILE, f->root);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    if (fstat(fd, &st) == 0 && (st.st_size >= SEQ_BYTES || ftruncate(fd, SEQ_BYTES) == 0)) {
+        void *m = mmap(NULL, SEQ_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (m != MAP_FAILED) f->seq = m;
+    }
+    close(fd);
+}
 
 /* Temp names are <pid>.<seq>; one counter per process so that several
  * handles on one root never pick the same name. */
@@ -476,19 +515,25 @@ done:
 
 static og_status fs_put(og_store *s, const char *key, const void *p, size_t n, og_obj_meta *meta)
 {
-    return fs_write(s, PUT_ANY, key, NULL, p, n, meta);
+    og_status rc = fs_write(s, PUT_ANY, key, NULL, p, n, meta);
+    if (rc == OG_OK) seq_advance(F(s));
+    return rc;
 }
 
 static og_status fs_put_if_absent(og_store *s, const char *key, const void *p, size_t n,
                                   og_obj_meta *meta)
 {
-    return fs_write(s, PUT_ABSENT, key, NULL, p, n, meta);
+    og_status rc = fs_write(s, PUT_ABSENT, key, NULL, p, n, meta);
+    if (rc == OG_OK) seq_advance(F(s));
+    return rc;
 }
 
 static og_status fs_put_if_match(og_store *s, const char *key, const char *etag,
                                  const void *p, size_t n, og_obj_meta *meta)
 {
-    return fs_write(s, PUT_MATCH, key, etag, p, n, meta);
+    og_status rc = fs_write(s, PUT_MATCH, key, etag, p, n, meta);
+    if (rc == OG_OK) seq_advance(F(s));
+    return rc;
 }
 
 /* ---- listing ---- */
@@ -634,6 +679,7 @@ static og_status fs_del(og_store *s, const char *key)
         goto done;
     }
     rc = fsync_parent(p.data, "delete", key);
+    if (rc == OG_OK) seq_advance(f);
 done:
     unlock_key(lock_fd);
     og_buf_free(&p);
@@ -656,6 +702,7 @@ done:
 static void fs_close(og_store *s)
 {
     fs_store *f = F(s);
+    if (f->seq) munmap(f->seq, SEQ_BYTES);
     free(f->root);
     free(f);
 }
@@ -672,6 +719,7 @@ static const og_store_ops fs_ops = {
     .del = fs_del,
     .del_prefix = fs_del_prefix,
     .close = fs_close,
+    .change_seq = fs_change_seq,
 };
 
 static og_status mkdir_p(const char *root)
@@ -747,6 +795,7 @@ og_status og_store_fs_open(const char *root, bool create, og_store **out)
     snprintf(sub, sizeof sub, "%s/" LOCK_DIR, f->root);
     (void)mkdir(sub, 0755);
     sweep_temps(f->root);
+    seq_map(f);
     f->base.ops = &fs_ops;
     f->base.impl = f;
     *out = &f->base;

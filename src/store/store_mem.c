@@ -25,6 +25,7 @@ typedef struct mem_store {
     pthread_mutex_t mu;
     mem_obj *objs;
     size_t len, cap;
+    uint64_t seq;   /* change sequence (store.h): advanced on each mutation */
 } mem_store;
 
 static mem_store *M(og_store *s) { return (mem_store *)s; }
@@ -59,6 +60,7 @@ static og_status mem_get(og_store *s, const char *key, og_buf *out, og_obj_meta 
     if (rc) goto done;
     meta->size = m->objs[i].len;
     memcpy(meta->etag, m->objs[i].etag, OG_ETAG_MAX);
+    __atomic_fetch_add(&m->seq, 1, __ATOMIC_SEQ_CST);
 done:
     pthread_mutex_unlock(&m->mu);
     return rc;
@@ -214,6 +216,7 @@ static og_status mem_del(og_store *s, const char *key)
     pthread_mutex_lock(&m->mu);
     size_t i = find(m, key, &found);
     if (found) remove_at(m, i);
+    __atomic_fetch_add(&m->seq, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&m->mu);
     return OG_OK;
 }
@@ -233,7 +236,14 @@ static og_status mem_del_prefix(og_store *s, const char *prefix)
     }
     memmove(&m->objs[i], &m->objs[j], (m->len - j) * sizeof *m->objs);
     m->len -= j - i;
+    __atomic_fetch_add(&m->seq, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&m->mu);
+    return OG_OK;
+}
+
+static og_status mem_change_seq(og_store *s, uint64_t *out)
+{
+    *out = __atomic_load_n(&M(s)->seq, __ATOMIC_SEQ_CST);
     return OG_OK;
 }
 
@@ -261,6 +271,7 @@ static const og_store_ops mem_ops = {
     .del = mem_del,
     .del_prefix = mem_del_prefix,
     .close = mem_close,
+    .change_seq = mem_change_seq,
 };
 
 og_status og_store_mem_open(og_store **out)

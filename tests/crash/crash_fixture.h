@@ -34,7 +34,7 @@ static og_status cf_del(og_store *s, const char *k) { return og_store_delete(CF_
 static og_status cf_delp(og_store *s, const char *k) { return og_store_delete_prefix(CF_IN(s), k); }
 static void cf_close(og_store *s) { free(s->impl); }
 static const og_store_ops CF_OPS = {"shared", cf_get, cf_get_range, cf_head, cf_put, cf_pia, cf_pim,
-                                    cf_list, cf_del, cf_delp, cf_close};
+                                    cf_list, cf_del, cf_delp, cf_close, NULL};
 static inline og_store *cf_share(og_store *inner)
 {
     cf_shared *h = calloc(1, sizeof *h);

@@ -30,7 +30,7 @@ static og_status r_list(og_store *s, const char *pf, const char *sa, size_t mk, 
 static og_status r_del(og_store *s, const char *k) { rk(s, OG_OP_DELETE); return og_store_delete(RI(s), k); }
 static og_status r_delp(og_store *s, const char *k) { rk(s, OG_OP_DELETE_PREFIX); return og_store_delete_prefix(RI(s), k); }
 static void r_close(og_store *s) { og_store_close(RI(s)); og_buf_free(&((rec *)s->impl)->kinds); free(s->impl); }
-static const og_store_ops REC_OPS = {"rec", r_get, r_get_range, r_head, r_put, r_pia, r_pim, r_list, r_del, r_delp, r_close};
+static const og_store_ops REC_OPS = {"rec", r_get, r_get_range, r_head, r_put, r_pia, r_pim, r_list, r_del, r_delp, r_close, NULL};
 
 static bool is_write(og_store_op k)
 {

@@ -30,7 +30,7 @@ static og_status sh_del(og_store *s, const char *k) { return og_store_delete(((s
 static og_status sh_delp(og_store *s, const char *k) { return og_store_delete_prefix(((shared *)s->impl)->inner, k); }
 static void sh_close(og_store *s) { free(s->impl); }
 static const og_store_ops SH_OPS = {"shared", sh_get, sh_get_range, sh_head, sh_put, sh_pia, sh_pim,
-                                    sh_list, sh_del, sh_delp, sh_close};
+                                    sh_list, sh_del, sh_delp, sh_close, NULL};
 
 typedef struct fx {
     og_store *st;

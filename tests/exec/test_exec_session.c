@@ -149,6 +149,7 @@ static void test_warm_read_costs_one_head_probe_and_no_reads(void **state)
     prep_open(f.g, Q_FRIENDS, "friends", &p);
     prep_open(f.g, Q_FOF, "fof", &p2);
     OG_CHECK(og_exec_session_new(f.g, &s));
+    og_exec_session_set_trust(s, 0);   /* always probe: the probe's own cost */
     for (int i = 0; i < 3; i++) assert_run(s, NULL, &p, "ann", "bob");   /* cold, then warm-up */
     assert_run(s, NULL, &p2, "ann", "1");
     og_store_fault_reset_counts(f.fault);
@@ -159,6 +160,15 @@ static void test_warm_read_costs_one_head_probe_and_no_reads(void **state)
     assert_int_equal(reads(f.fault), 0);
     assert_int_equal(og_store_fault_count(f.fault, OG_OP_HEAD), 10);   /* one probe per query */
     assert_int_equal(og_store_fault_total(f.fault), 10);
+    /* with the change sequence trusted, a warm read makes no store call */
+    og_exec_session_set_trust(s, 60 * 1000000LL);
+    assert_run(s, NULL, &p, "bob", "cy");   /* validates once, records the sequence */
+    og_store_fault_reset_counts(f.fault);
+    for (int i = 0; i < 5; i++) {
+        assert_run(s, NULL, &p, "bob", "cy");
+        assert_run(s, NULL, &p2, "ann", "1");
+    }
+    assert_int_equal(og_store_fault_total(f.fault), 0);
     uint64_t reused = 0, opened = 0;
     og_exec_session_stats(s, &reused, &opened);
     assert_int_equal(opened, 1);
@@ -201,6 +211,7 @@ static void test_session_sees_commit_of_other_handle(void **state)
     fx_open(&f, "sess_other");
     prep_open(f.g, Q_FRIENDS, "friends", &p);
     OG_CHECK(og_exec_session_new(f.g, &s));
+    og_exec_session_set_trust(s, 60 * 1000000LL);   /* only the change sequence can tell */
     for (int i = 0; i < 3; i++) assert_run(s, NULL, &p, "bob", "cy");
     OG_CHECK(og_store_fs_open(f.dir, false, &st2));
     OG_CHECK(og_graph_open(st2, OG_GRAPH_RW, &g2));

@@ -35,8 +35,9 @@ static og_status sh_list(og_store *s, const char *pf, const char *sa, size_t mk,
 static og_status sh_del(og_store *s, const char *k) { return og_store_delete(((shared *)s->impl)->inner, k); }
 static og_status sh_delp(og_store *s, const char *k) { return og_store_delete_prefix(((shared *)s->impl)->inner, k); }
 static void sh_close(og_store *s) { free(s->impl); }
+static og_status sh_seq(og_store *s, uint64_t *o) { return og_store_change_seq(((shared *)s->impl)->inner, o); }
 static const og_store_ops SH_OPS = {"shared", sh_get, sh_get_range, sh_head, sh_put, sh_pia, sh_pim,
-                                    sh_list, sh_del, sh_delp, sh_close};
+                                    sh_list, sh_del, sh_delp, sh_close, sh_seq};
 static og_store *share(og_store *inner)
 {
     shared *h = calloc(1, sizeof *h);

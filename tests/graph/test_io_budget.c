@@ -66,7 +66,7 @@ static og_status lg_del(og_store *s, const char *k) { if (LG(s)->trace) fprintf(
 static og_status lg_delp(og_store *s, const char *k) { return og_store_delete_prefix(LG(s)->inner, k); }
 static void lg_close(og_store *s) { og_store_close(LG(s)->inner); free(s->impl); }
 static const og_store_ops LG_OPS = {"logger", lg_get, lg_get_range, lg_head, lg_put, lg_pia, lg_pim,
-                                    lg_list, lg_del, lg_delp, lg_close};
+                                    lg_list, lg_del, lg_delp, lg_close, NULL};
 
 typedef struct fx {
     og_store *fault;   /* owned by g through the logger */

@@ -439,7 +439,7 @@ static og_status rv_put_if_absent(og_store *s, const char *k, const void *p, siz
 
 static const og_store_ops RIVAL_OPS = {
     "rival", rv_get, rv_get_range, rv_head, rv_put, rv_put_if_absent, rv_put_if_match,
-    rv_list, rv_del, rv_del_prefix, rv_close,
+    rv_list, rv_del, rv_del_prefix, rv_close, NULL,
 };
 
 static rival_store *rival_open(void)
