@@ -223,6 +223,46 @@ static void process_race(int mode)
 static void test_put_if_absent_one_winner_4_processes_fs(void **state) { process_race(RACE_ABSENT); }
 static void test_put_if_match_one_winner_4_processes_fs(void **state) { process_race(RACE_MATCH); }
 
+/* The change sequence is one counter for every handle in every process:
+ * 4 processes x 50 puts through their own handles advance the parent's
+ * reading by exactly 200 (no increment lost, none invisible). */
+static void test_change_seq_shared_by_4_processes_fs(void **state)
+{
+    (void)state;
+    char *dir, root[4096];
+    og_store *s = open_backend(true, &dir, root, sizeof root);
+    uint64_t before = 0, after = 0;
+    OG_CHECK(og_store_change_seq(s, &before));
+    pid_t pids[NPROCS];
+    for (int i = 0; i < NPROCS; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            og_store *cs = NULL;
+            og_obj_meta m;
+            char key[64];
+            alarm(120);
+            if (og_store_fs_open(root, false, &cs) != OG_OK) _exit(1);
+            for (int k = 0; k < 50; k++) {
+                snprintf(key, sizeof key, "seq/%d/%d", i, k);
+                if (og_store_put(cs, key, "x", 1, &m) != OG_OK) _exit(2);
+            }
+            og_store_close(cs);
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < NPROCS; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    OG_CHECK(og_store_change_seq(s, &after));
+    assert_true(after - before == (uint64_t)NPROCS * 50);
+    og_store_close(s);
+    og_test_rmtree(dir);
+    free(dir);
+}
+
 /* Readers never see a partial object while writers replace it. */
 typedef struct rw { og_store *s; int stop; int bad; } rw;
 
@@ -271,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_put_if_match_one_winner_8_threads_mem),
         cmocka_unit_test(test_put_if_absent_one_winner_4_processes_fs),
         cmocka_unit_test(test_put_if_match_one_winner_4_processes_fs),
+        cmocka_unit_test(test_change_seq_shared_by_4_processes_fs),
         cmocka_unit_test(test_readers_see_whole_objects_during_puts_fs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

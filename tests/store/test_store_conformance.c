@@ -393,6 +393,32 @@ static void test_bookkeeping_files_never_listed(void **state)
     og_list_free(&l);
 }
 
+/* Every successful mutation advances the change sequence; reads and lost
+ * compare-and-swaps do not. */
+static void test_change_seq_advances_on_each_mutation_only(void **state)
+{
+    og_store *s = S(state);
+    og_obj_meta m;
+    og_buf b = OG_BUF_INIT;
+    uint64_t a = 0, n = 0;
+    OG_CHECK(og_store_change_seq(s, &a));
+    put_str(s, "cs/x", "1");
+    OG_CHECK(og_store_change_seq(s, &n));
+    assert_true(n == a + 1);
+    OG_CHECK(og_store_get(s, "cs/x", &b, &m));
+    assert_int_equal(og_store_head(s, "cs/missing", &m), OG_E_NOTFOUND);
+    og_error_clear();
+    assert_int_equal(og_store_put_if_absent(s, "cs/x", "2", 1, &m), OG_E_PRECONDITION);
+    og_error_clear();
+    OG_CHECK(og_store_change_seq(s, &a));
+    assert_true(a == n);
+    OG_CHECK(og_store_put_if_absent(s, "cs/y", "2", 1, &m));
+    OG_CHECK(og_store_delete(s, "cs/x"));
+    OG_CHECK(og_store_change_seq(s, &n));
+    assert_true(n == a + 2);
+    og_buf_free(&b);
+}
+
 static void test_invalid_keys_rejected_before_backend(void **state)
 {
     og_store *s = S(state);
@@ -426,6 +452,7 @@ static void test_invalid_keys_rejected_before_backend(void **state)
     cmocka_unit_test_prestate_setup_teardown(test_put_if_absent_admits_only_the_first, setup, teardown, &fx), \
     cmocka_unit_test_prestate_setup_teardown(test_put_if_match_swaps_only_on_current_etag, setup, teardown, &fx), \
     cmocka_unit_test_prestate_setup_teardown(test_bookkeeping_files_never_listed, setup, teardown, &fx), \
+    cmocka_unit_test_prestate_setup_teardown(test_change_seq_advances_on_each_mutation_only, setup, teardown, &fx), \
     cmocka_unit_test_prestate_setup_teardown(test_invalid_keys_rejected_before_backend, setup, teardown, &fx), \
 }
 
