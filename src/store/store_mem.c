@@ -60,7 +60,6 @@ static og_status mem_get(og_store *s, const char *key, og_buf *out, og_obj_meta 
     if (rc) goto done;
     meta->size = m->objs[i].len;
     memcpy(meta->etag, m->objs[i].etag, OG_ETAG_MAX);
-    __atomic_fetch_add(&m->seq, 1, __ATOMIC_SEQ_CST);
 done:
     pthread_mutex_unlock(&m->mu);
     return rc;
@@ -153,6 +152,7 @@ static og_status mem_write(og_store *s, int mode, const char *key, const char *e
     data = NULL;
     meta->size = n;
     memcpy(meta->etag, m->objs[i].etag, OG_ETAG_MAX);
+    __atomic_fetch_add(&m->seq, 1, __ATOMIC_SEQ_CST);
 done:
     pthread_mutex_unlock(&m->mu);
     free(data);
