@@ -10,9 +10,8 @@
  *     a compaction committed, so its LIST-heavy work is amortised over
  *     `threshold` commits per table.
  * (3) Tiered compaction: the pass first merges only fragments below
- *     OG_MAINT_TIER_ROWS rows; only when that finds nothing to merge and
- *     the table has >= 2 x threshold fragments (all big) does it compact
- *     the table whole. A big table is then rewritten once per
+ *     OG_MAINT_TIER_ROWS rows; then a table that still has >= 2 x
+ *     threshold fragments (all big) is compacted whole. A big table is then rewritten once per
  *     ~threshold x OG_MAINT_TIER_ROWS inserted rows, not every pass.
  * (4) A lost race is not an error of the pass: it is logged and the next
  *     pass tries again. */
@@ -72,12 +71,15 @@ og_status og_graph_maintain(og_graph *g, const og_maint_opts *o, og_maint_result
                            o && o->tier_rows ? o->tier_rows : OG_MAINT_TIER_ROWS};
     out->ran_optimize = true;
     rc = og_graph_optimize(g, &oo, &orr);
-    if (rc == OG_OK && !orr.published) {
-        /* (3) the small fragments are merged already: compact whole */
+    if (rc == OG_OK) {
+        /* (3) tables still at 2 x threshold (big fragments): compact whole */
+        for (size_t i = 0; i < orr.ntables; i++) out->tables_compacted += orr.tables[i].committed;
+        bool published = orr.published;
         og_optimize_result_clear(&orr);
         oo.target_rows = 0;
         oo.min_fragments = 2 * threshold_of(o);
         rc = og_graph_optimize(g, &oo, &orr);
+        orr.published |= published;
     }
     if (rc == OG_E_CONFLICT) {
         og_log_info("maintenance: optimize deferred (%s)", og_error_last()->message);

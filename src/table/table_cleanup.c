@@ -148,7 +148,7 @@ og_status og_table_cleanup_keep(og_store *s, const char *root, const og_cleanup_
         for (size_t i = 0; i < fl.len; i++) {
             const char *rel = fl.items[i].key + rootlen;
             const char *probe = rel;
-            if (bsearch(&probe, refs.items, refs.len, sizeof *refs.items, cmp_str)) continue;
+            if (refs.len && bsearch(&probe, refs.items, refs.len, sizeof *refs.items, cmp_str)) continue;
             uint64_t t = name_time_ms(rel);
             if (!t || t + (uint64_t)(grace / 1000) > now_ms) continue;
             if ((rc = og_store_delete(s, fl.items[i].key))) goto done;

@@ -328,6 +328,49 @@ static void test_snapshot_of_collected_commit_is_no_longer_retained(void **state
     og_store_close(st);
 }
 
+/* The automatic pass: due only past the threshold; tiered (small
+ * fragments merged first, the whole table only past 2 x threshold);
+ * fragment count stays bounded and content is unchanged. */
+static void test_maintain_is_tiered_and_bounds_fragments(void **state)
+{
+    (void)state;
+    og_store *st = cf_new_graph();
+    og_graph *g = cf_open(st, OG_GRAPH_RW);
+    og_maint_opts mo = {NULL, 4, 8, 10, 1, -1, 5}; /* threshold 4 fragments, tier 5 rows */
+    og_maint_result mr;
+    size_t max_frags = 0, whole = 0, passes = 0;
+    char a[32], b[32];
+    for (int i = 0; i < 40; i++) {
+        bool due = false;
+        snprintf(a, sizeof a, "t%03d", 2 * i);
+        snprintf(b, sizeof b, "t%03d", 2 * i + 1);
+        OG_CHECK(cf_write_pair(g, NULL, a, b, i, NULL));
+        size_t before = mf_frags(st, NULL, "node:Person");
+        OG_CHECK(og_graph_maint_due(g, &mo, &due));
+        if (before >= 8) assert_true(due); /* 2 x threshold fragments, big or small */
+        if (!due) continue;
+        char *c0 = cf_content(g, NULL);
+        OG_CHECK(og_graph_maintain(g, &mo, &mr));
+        passes++;
+        assert_true(mr.ran_optimize);
+        size_t after = mf_frags(st, NULL, "node:Person");
+        if (after == 1 && before > 4) whole++;
+        if (after > max_frags) max_frags = after;
+        char *c1 = cf_content(g, NULL);
+        assert_string_equal(c0, c1);
+        free(c0);
+        free(c1);
+    }
+    printf("maintain: %zu passes, at most %zu Person fragments after a pass, %zu whole compactions\n", passes,
+           max_frags, whole);
+    assert_true(passes > 5);
+    assert_true(max_frags <= 8);
+    assert_true(whole >= 1);
+    assert_int_equal(cf_drift(st, NULL), 0);
+    og_graph_close(g);
+    og_store_close(st);
+}
+
 static void test_cleanup_needs_a_policy(void **state)
 {
     (void)state;
@@ -351,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_cleanup_keeps_branch_pins_and_deletes_the_rest),
         cmocka_unit_test(test_cleanup_refuses_or_protects_pending_sidecar),
         cmocka_unit_test(test_snapshot_of_collected_commit_is_no_longer_retained),
+        cmocka_unit_test(test_maintain_is_tiered_and_bounds_fragments),
         cmocka_unit_test(test_cleanup_needs_a_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
