@@ -70,6 +70,18 @@ og_fragment_reader *tbl_cache_take_reader(tbl_cache *c, const char *key)
     return v;
 }
 
+int tbl_cache_peek_reader(tbl_cache *c, const char *key, int (*fn)(void *ud, const og_fragment_reader *r),
+                          void *ud)
+{
+    void *v = NULL;
+    int res = -1;
+    if (!c) return -1;
+    pthread_mutex_lock(&c->mu);
+    if (og_map_gets(c->readers, key, &v)) res = fn(ud, v);
+    pthread_mutex_unlock(&c->mu);
+    return res;
+}
+
 void tbl_cache_put_reader(tbl_cache *c, const char *key, og_fragment_reader *r)
 {
     bool kept = false;

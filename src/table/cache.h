@@ -28,6 +28,12 @@ void tbl_cache_unref(tbl_cache *c);       /* NULL-safe */
 
 /* Removes and returns the cached reader of `key`, NULL when none. */
 og_fragment_reader *tbl_cache_take_reader(tbl_cache *c, const char *key);
+/* Calls fn on the cached reader of `key` under the cache lock, without
+ * checking it out, and returns its result; -1 when none is cached. fn may
+ * only read what a reader never changes after open (footer, page
+ * statistics), since another thread may be using a checked-out reader. */
+int tbl_cache_peek_reader(tbl_cache *c, const char *key, int (*fn)(void *ud, const og_fragment_reader *r),
+                          void *ud);
 /* Gives r (owned) back to the cache; closes it when the cache is full or
  * already holds a reader for key. NULL c or r: r is closed. */
 void tbl_cache_put_reader(tbl_cache *c, const char *key, og_fragment_reader *r);

@@ -674,22 +674,21 @@ done:
     return rc;
 }
 
-/* May fragment f hold a row matching preds? Decided from the page
- * statistics of a reader the handle already caches, without building a
- * cursor (a table of many small fragments pays this per fragment per
- * scan); true whenever that cannot be told cheaply. */
-static bool frag_may(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds)
+typedef struct may_ctx {
+    const og_table *t;
+    const og_frag_meta *f;
+    const og_pred *preds;
+    size_t npreds;
+} may_ctx;
+
+/* 1 when some page of r may hold a row matching every predicate on a
+ * schema field, else 0. */
+static int frag_may_reader(void *ud, const og_fragment_reader *r)
 {
-    bool may = true;
-    char key[OG_STORE_KEY_MAX + 2];
-    og_fragment_reader *r = NULL;
-    size_t rl = strlen(t->root);
-    const char *sep = rl && t->root[rl - 1] != '/' ? "/" : ""; /* as tbl_key joins */
-    if (!npreds || snprintf(key, sizeof key, "%s%s%s", t->root, sep, f->file) >= (int)sizeof key) goto done;
-    if (!(r = tbl_cache_take_reader(t->cache, key))) goto done;
-    if (og_fragment_nrows(r) != f->rows) goto done;
-    for (size_t i = 0; may && i < npreds; i++) {
-        const og_field *fd = og_schema_find(&t->m.schema, preds[i].column);
+    const may_ctx *m = ud;
+    if (og_fragment_nrows(r) != m->f->rows) return 1; /* the cursor reports it */
+    for (size_t i = 0; i < m->npreds; i++) {
+        const og_field *fd = og_schema_find(&m->t->m.schema, m->preds[i].column);
         if (!fd) continue; /* a virtual column */
         int k = og_fragment_find(r, fd->id);
         if (k < 0) continue; /* absent: all null; the cursor decides */
@@ -697,12 +696,24 @@ static bool frag_may(og_table *t, const og_frag_meta *f, const og_pred *preds, s
         if (!og_type_eq(fc->type, fd->type)) continue;
         bool any = false;
         for (uint32_t p = 0; p < fc->npages && !any; p++)
-            any = page_may(&preds[i], &fc->pages[p].stats, fc->pages[p].null_count, fc->pages[p].nrows);
-        may = any;
+            any = page_may(&m->preds[i], &fc->pages[p].stats, fc->pages[p].null_count, fc->pages[p].nrows);
+        if (!any) return 0;
     }
-done:
-    if (r) tbl_cache_put_reader(t->cache, key, r);
-    return may;
+    return 1;
+}
+
+/* May fragment f hold a row matching preds? Decided from the page
+ * statistics of a reader the handle already caches, without building a
+ * cursor or checking the reader out (a table of many small fragments pays
+ * this per fragment per scan); true whenever that cannot be told cheaply. */
+static bool frag_may(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds)
+{
+    char key[OG_STORE_KEY_MAX + 2];
+    size_t rl = strlen(t->root);
+    const char *sep = rl && t->root[rl - 1] != '/' ? "/" : ""; /* as tbl_key joins */
+    if (!npreds || snprintf(key, sizeof key, "%s%s%s", t->root, sep, f->file) >= (int)sizeof key) return true;
+    may_ctx m = {t, f, preds, npreds};
+    return tbl_cache_peek_reader(t->cache, key, frag_may_reader, &m) != 0;
 }
 
 /* Opens the cursor of the next fragment that may hold matches; false at the end. */

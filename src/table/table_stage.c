@@ -312,16 +312,20 @@ done:
 
 /* ---------- delete ---------- */
 
+/* Matches per fragment (by index into the manifest), made on first hit. */
 typedef struct del_ctx {
-    roaring_bitmap_t *hits;
+    const og_table *t;
+    roaring_bitmap_t **hits;
 } del_ctx;
 
 static og_status del_visit(void *ud, const og_frag_meta *f, uint64_t row_start,
                            og_column *const *cols, const uint32_t *sel, size_t nsel)
 {
     del_ctx *d = ud;
-    (void)f; (void)cols;
-    for (size_t i = 0; i < nsel; i++) roaring_bitmap_add(d->hits, (uint32_t)(row_start + sel[i]));
+    size_t k = (size_t)(f - d->t->m.frags);
+    (void)cols;
+    if (!d->hits[k] && !(d->hits[k] = roaring_bitmap_create())) return nomem();
+    for (size_t i = 0; i < nsel; i++) roaring_bitmap_add(d->hits[k], (uint32_t)(row_start + sel[i]));
     return OG_OK;
 }
 
@@ -331,22 +335,23 @@ og_status og_table_stage_delete(og_table *t, const og_pred *preds, size_t npreds
     og_txn *x = NULL;
     og_status rc = OG_OK;
     uint64_t total = 0;
+    del_ctx d = {t, NULL};
     *out = NULL;
     if (affected) *affected = 0;
     if ((rc = tbl_txn_new_at(t, OG_TXN_DELETE, &x))) return rc;
+    if (!(d.hits = calloc(t->m.nfrags + 1, sizeof *d.hits))) { rc = nomem(); goto done; }
+    /* one pass over the table: key index, point lookups and fragment
+     * pruning apply as in a scan */
+    static const char *const no_cols[1] = {NULL}; /* project nothing (NULL would mean every field) */
+    if ((rc = tbl_visit_all(t, preds, npreds, no_cols, 0, del_visit, &d))) goto done;
     for (size_t i = 0; i < t->m.nfrags && !rc; i++) {
         const og_frag_meta *f = &t->m.frags[i];
-        del_ctx d = {roaring_bitmap_create()};
         roaring_bitmap_t *old = NULL;
-        if (!d.hits) { rc = nomem(); break; }
-        rc = tbl_visit(t, f, preds, npreds, NULL, 0, del_visit, &d);
-        if (!rc && !roaring_bitmap_is_empty(d.hits)) {
-            total += roaring_bitmap_get_cardinality(d.hits);
-            rc = tbl_load_dv(t, f, &old);
-            if (!rc) rc = tbl_stage_dv(t, x, f, old, d.hits);
-        }
+        if (!d.hits[i] || roaring_bitmap_is_empty(d.hits[i])) continue;
+        total += roaring_bitmap_get_cardinality(d.hits[i]);
+        rc = tbl_load_dv(t, f, &old);
+        if (!rc) rc = tbl_stage_dv(t, x, f, old, d.hits[i]);
         if (old) roaring_bitmap_free(old);
-        roaring_bitmap_free(d.hits);
     }
     if (rc || total == 0) goto done;
     x->rec.affected_rows = total;
@@ -354,6 +359,9 @@ og_status og_table_stage_delete(og_table *t, const og_pred *preds, size_t npreds
     *out = x;
     x = NULL;
 done:
+    for (size_t i = 0; d.hits && i < t->m.nfrags; i++)
+        if (d.hits[i]) roaring_bitmap_free(d.hits[i]);
+    free(d.hits);
     og_txn_free(x);
     return rc;
 }
