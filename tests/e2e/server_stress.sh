@@ -3,13 +3,10 @@
 # (1) two clients racing inserts into one table: one 200 and one 409 whose
 #     body carries manifest_conflict {table_key, expected, actual} (bounded
 #     loop until a race is observed);
-# (2) 8 clients × OG_STRESS_REQUESTS (default 1,000) mixed requests, every
+# (2) 8 clients × OG_STRESS_REQUESTS (default 2,000) mixed requests, every
 #     16th an insert (rotating over three node tables), the rest point
 #     lookups, snapshots, schema reads and branch lists: zero 5xx, every
-#     acknowledged write present afterwards, bounded by a timeout. The
-#     issue's 8 × 2,000 (OG_STRESS_REQUESTS=2000) takes about twice as
-#     long: every graph-head open lists the manifest chain, whose cost grows
-#     with history on the fs store;
+#     acknowledged write present afterwards, bounded by a timeout;
 # (3) SIGKILL of the server mid-load, restart: the graph opens and every
 #     acknowledged write is present.
 set -u
@@ -79,7 +76,7 @@ echo "race: one 200 and one 409 manifest_conflict after $i rounds"
 
 # (2) bounded load
 : >"$tmp/acked"
-reqs=${OG_STRESS_REQUESTS:-1000}
+reqs=${OG_STRESS_REQUESTS:-2000}
 timeout 240 "$load" load "$addr" g1 8 "$reqs" "$tmp/acked" --write-every 16 || fail "load run had bad statuses"
 grep -q ' 500 \| 50[0-9] ' "$tmp/err" && fail "server logged 5xx"
 stop
