@@ -161,3 +161,24 @@ const char *cli_actor(const cli_args *a)
     const char *as = cli_get(a, "as");
     return as ? as : cli_config_get("operator.actor");
 }
+
+int cli_direct_guard(const cli_args *a, const char *verb)
+{
+    const char *pos = a->npos ? a->pos[0] : NULL;
+    if (cli_has(a, "server")) {
+        cli_err("`%s` is a direct (storage-native) command; --server addresses a served graph "
+                "and does not apply. Pass a storage URI, or --cluster <dir> --graph <id>.", verb);
+        return 1;
+    }
+    if (cli_has(a, "as")) {
+        cli_err("`%s` is a direct (storage-native) command; --as sets the actor for a "
+                "direct-engine or actor-bound cluster operation and does not apply.", verb);
+        return 1;
+    }
+    if ((pos && is_http(pos)) || (cli_get(a, "store") && is_http(cli_get(a, "store")))) {
+        cli_err("`%s` is a direct (storage-native) command and needs direct storage access; it "
+                "cannot run against a remote server (%s)", verb, pos ? pos : cli_get(a, "store"));
+        return 1;
+    }
+    return 0;
+}

@@ -40,6 +40,10 @@ typedef enum cli_access {
  * --store / --uri, then the config. Refuses --server, --cluster, --graph,
  * http(s) URIs. Returns NULL after printing the error. */
 const char *cli_target(const cli_args *a, const char *verb, const char *pos);
+/* The addressing guards of a direct (storage-native) verb (surface.md
+ * §4.1): --server, --as and a remote URI do not apply. Prints why and
+ * returns 1 when one is given. */
+int cli_direct_guard(const cli_args *a, const char *verb);
 
 /* Opens the graph; prints the error and returns NULL on failure. */
 og_db *cli_open(const char *uri);

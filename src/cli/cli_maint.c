@@ -55,31 +55,6 @@ static const cli_flag maint_flags[] = {
     {"branch", 0, true, false},
 };
 
-static bool is_http(const char *s)
-{
-    return s && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8));
-}
-
-static int direct_guard(const cli_args *a, const char *verb)
-{
-    const char *pos = a->npos ? a->pos[0] : NULL;
-    if (cli_has(a, "server")) {
-        cli_err("`%s` is a direct (storage-native) command; --server addresses a served graph "
-                "and does not apply. Pass a storage URI, or --cluster <dir> --graph <id>.", verb);
-        return 1;
-    }
-    if (cli_has(a, "as")) {
-        cli_err("`%s` is a direct (storage-native) command; --as sets the actor for a "
-                "direct-engine or actor-bound cluster operation and does not apply.", verb);
-        return 1;
-    }
-    if (is_http(pos) || is_http(cli_get(a, "store"))) {
-        cli_err("`%s` is a direct (storage-native) command and needs direct storage access; it "
-                "cannot run against a remote server (%s)", verb, pos ? pos : cli_get(a, "store"));
-        return 1;
-    }
-    return 0;
-}
 
 /* "node:Person" -> "node type 'Person'". */
 static void dataset_name(const char *key, char *out, size_t n)
@@ -130,7 +105,7 @@ int cli_optimize(int argc, char **argv)
     json_t *j = NULL;
     if (cli_parse(&a, maint_flags, sizeof maint_flags / sizeof maint_flags[0], argc, argv, 1))
         return CLI_EXIT_USAGE;
-    if (direct_guard(&a, "optimize")) return CLI_EXIT_ERR;
+    if (cli_direct_guard(&a, "optimize")) return CLI_EXIT_ERR;
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
     const char *uri = cli_target(&a, "optimize", a.npos ? a.pos[0] : NULL);
     if (!uri) return CLI_EXIT_ERR;
@@ -183,7 +158,7 @@ int cli_cleanup(int argc, char **argv)
     long long older = -1;
     if (cli_parse(&a, maint_flags, sizeof maint_flags / sizeof maint_flags[0], argc, argv, 1))
         return CLI_EXIT_USAGE;
-    if (direct_guard(&a, "cleanup")) return CLI_EXIT_ERR;
+    if (cli_direct_guard(&a, "cleanup")) return CLI_EXIT_ERR;
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
     const char *uri0 = a.npos ? a.pos[0] : cli_get(&a, "store");
     if (uri0 && !cli_confirm_destructive(&a, "cleanup", uri0)) return CLI_EXIT_ERR;

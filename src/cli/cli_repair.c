@@ -19,31 +19,6 @@ static const cli_flag repair_flags[] = {
     {"uri", 0, true, false},
 };
 
-static bool is_http(const char *s)
-{
-    return s && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8));
-}
-
-static int direct_guard(const cli_args *a)
-{
-    const char *pos = a->npos ? a->pos[0] : NULL;
-    if (cli_has(a, "server")) {
-        cli_err("`repair` is a direct (storage-native) command; --server addresses a served graph "
-                "and does not apply. Pass a storage URI, or --cluster <dir> --graph <id>.");
-        return 1;
-    }
-    if (cli_has(a, "as")) {
-        cli_err("`repair` is a direct (storage-native) command; --as sets the actor for a "
-                "direct-engine or actor-bound cluster operation and does not apply.");
-        return 1;
-    }
-    if (is_http(pos) || is_http(cli_get(a, "store"))) {
-        cli_err("`repair` is a direct (storage-native) command and needs direct storage access; it "
-                "cannot run against a remote server (%s)", pos ? pos : cli_get(a, "store"));
-        return 1;
-    }
-    return 0;
-}
 
 static void print_human(const json_t *j, bool confirm)
 {
@@ -85,7 +60,7 @@ int cli_repair(int argc, char **argv)
     if (cli_parse(&a, repair_flags, sizeof repair_flags / sizeof repair_flags[0], argc, argv, 1))
         return CLI_EXIT_USAGE;
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
-    if (direct_guard(&a)) return CLI_EXIT_ERR;
+    if (cli_direct_guard(&a, "repair")) return CLI_EXIT_ERR;
     bool confirm = cli_has(&a, "confirm"), force = cli_has(&a, "force");
     if (force && !confirm) { cli_err("repair --force requires --confirm"); return CLI_EXIT_USAGE; }
     const char *uri = cli_target(&a, "repair", a.npos ? a.pos[0] : NULL);

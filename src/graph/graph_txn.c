@@ -608,15 +608,7 @@ static og_status fp(const og_graph_txn *x, const char *suffix)
 static og_status arm(og_graph_txn *x, tstage *ts, size_t nts, og_sidecar *sc, bool *registered)
 {
     og_status rc = OG_OK;
-    og_ulid op, cid, rid;
-    if ((rc = og_ulid_new(&op)) || (rc = og_ulid_new(&cid)) || (rc = og_ulid_new(&rid))) return rc;
-    sc->schema_version = OG_SIDECAR_SCHEMA_VERSION;
-    memcpy(sc->operation_id, op.s, sizeof sc->operation_id);
-    memcpy(sc->commit_id, cid.s, sizeof sc->commit_id);
-    memcpy(sc->rollback_commit_id, rid.s, sizeof sc->rollback_commit_id);
-    sc->started_at_us = og_clock_now_us();
-    sc->kind = x->kind;
-    if ((rc = og_gstrdup(x->actor, &sc->actor)) || (rc = og_gstrdup(x->branch, &sc->branch))) return rc;
+    if ((rc = og_sidecar_begin(sc, x->kind, x->actor, x->branch))) return rc;
     sc->tables = calloc(nts, sizeof *sc->tables);
     if (!sc->tables) return og_error_set(OG_E_NOMEM, "out of memory");
     for (size_t i = 0; i < nts; i++) {

@@ -206,16 +206,8 @@ static og_status arm(og_graph *g, const og_optimize_opts *o, const og_graph_snap
                      og_sidecar *sc, bool *registered)
 {
     og_status rc = OG_OK;
-    og_ulid op, cid, rid;
-    if ((rc = og_ulid_new(&op)) || (rc = og_ulid_new(&cid)) || (rc = og_ulid_new(&rid))) return rc;
-    sc->schema_version = OG_SIDECAR_SCHEMA_VERSION;
-    memcpy(sc->operation_id, op.s, sizeof sc->operation_id);
-    memcpy(sc->commit_id, cid.s, sizeof sc->commit_id);
-    memcpy(sc->rollback_commit_id, rid.s, sizeof sc->rollback_commit_id);
-    sc->started_at_us = og_clock_now_us();
-    sc->kind = OG_WRITER_OPTIMIZE;
     const char *branch = snap->branch && strcmp(snap->branch, "main") != 0 ? snap->branch : NULL;
-    if ((rc = og_gstrdup(o ? o->actor : NULL, &sc->actor)) || (rc = og_gstrdup(branch, &sc->branch))) return rc;
+    if ((rc = og_sidecar_begin(sc, OG_WRITER_OPTIMIZE, o ? o->actor : NULL, branch))) return rc;
     if (!(sc->tables = calloc(n, sizeof *sc->tables))) return og_error_set(OG_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         og_sidecar_table *t = &sc->tables[i];

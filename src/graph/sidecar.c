@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/failpoint.h"
 #include "internal.h"
 
@@ -198,4 +199,19 @@ og_status og_sidecar_list(og_store *st, og_list *out)
     if (!rc) rc = og_store_list_all(st, OG_SIDECAR_PREFIX, out);
     if (rc) og_error_context(rc, "listing `%s`", OG_SIDECAR_PREFIX);
     return rc;
+}
+
+og_status og_sidecar_begin(og_sidecar *sc, og_writer_kind kind, const char *actor, const char *branch)
+{
+    og_status rc;
+    og_ulid op, cid, rid;
+    if ((rc = og_ulid_new(&op)) || (rc = og_ulid_new(&cid)) || (rc = og_ulid_new(&rid))) return rc;
+    sc->schema_version = OG_SIDECAR_SCHEMA_VERSION;
+    memcpy(sc->operation_id, op.s, sizeof sc->operation_id);
+    memcpy(sc->commit_id, cid.s, sizeof sc->commit_id);
+    memcpy(sc->rollback_commit_id, rid.s, sizeof sc->rollback_commit_id);
+    sc->started_at_us = og_clock_now_us();
+    sc->kind = kind;
+    if ((rc = og_gstrdup(actor, &sc->actor)) || (rc = og_gstrdup(branch, &sc->branch))) return rc;
+    return OG_OK;
 }

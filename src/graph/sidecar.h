@@ -59,6 +59,10 @@ typedef struct og_sidecar {
 } og_sidecar;
 
 void og_sidecar_free(og_sidecar *s); /* frees members, zeroes */
+/* Phase A's header of a fresh sidecar: schema version, new operation,
+ * commit and rollback-commit ids, start time, writer kind, actor and
+ * branch (NULL = main). Tables are the caller's. */
+og_status og_sidecar_begin(og_sidecar *s, og_writer_kind kind, const char *actor, const char *branch);
 og_status og_sidecar_encode(const og_sidecar *s, og_buf *out);
 og_status og_sidecar_decode(const char *obj, const void *p, size_t n, og_sidecar *out);
 
