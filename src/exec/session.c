@@ -16,6 +16,10 @@
  *     happened since, so the view is reused with no store call at all (the
  *     role of SQLite's WAL-index counter). The timer bounds how long a
  *     write whose process died before signalling stays unseen.
+ * (7) The probe of (1) is trusted only within OG_GRAPH_HEAD_LEASE_US of
+ *     the last time the view's version was known to be the head (cleanup
+ *     may remove manifest versions older than a minute); past it the view
+ *     is reopened, which finds the head by listing.
  * (5) Each kept view carries an og_exec_vcache: the resident tables and
  *     graph indexes its queries resolved, held by reference until the view
  *     is dropped, so a warm query goes straight to them. Entries are
@@ -129,6 +133,8 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
         int64_t now = og_clock_mono_us();
         if (has && sv->has_seq && seq == sv->seq && now - sv->checked_us < s->trust_us) {
             same = true;   /* (6) nothing written since the last validation */
+        } else if (now - sv->checked_us >= OG_GRAPH_HEAD_LEASE_US) {
+            same = false;  /* (7) past the lease a missing successor proves nothing: reopen */
         } else {
             rc = og_graph_head_unchanged_at(og_graph_store(s->g), og_graph_view_snapshot(v), sv->probe, &same);
             if (rc) { og_exec_session_release(s, v); return rc; }
@@ -170,7 +176,8 @@ og_status og_exec_session_view(og_exec_session *s, const char *branch, og_graph_
             sv.busy = true;
             sv.has_seq = has;
             sv.seq = seq;
-            sv.checked_us = opened_us;
+            sv.checked_us = og_graph_view_snapshot(v)->head_checked_us;   /* (7) the open's anchor */
+            if (sv.checked_us > opened_us || !sv.checked_us) sv.checked_us = opened_us;
             *heap = sv;
             s->views[s->n++] = heap;
         } else {

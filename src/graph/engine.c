@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "branch.h"
 #include "internal.h"
 #include "migrate.h"
@@ -240,23 +241,38 @@ og_status og_graph_open_head_cached(og_graph *g, const char *branch, og_graph_sn
     if (og_graph_hcache_newest(g->hc, uid, out)) {
         /* (4) versions are put_if_absent one after another: the head is the
          * cached version unless its successor exists. A few hops catch up
-         * with other writers; further behind, one LIST is cheaper. */
+         * with other writers; further behind, one LIST is cheaper. The
+         * probe is trusted only within the lease of the last time the
+         * cached version was known to be the head (manifest.h). */
         for (int hop = 0; hop < OG_HEAD_PROBE_HOPS; hop++) {
+            int64_t t0 = og_clock_mono_us();
+            if (!out->head_checked_us || t0 - out->head_checked_us >= OG_GRAPH_HEAD_LEASE_US) break;
             og_graph_snapshot next;
             rc = og_graph_chain_read(g->root, uid, out->version + 1, &next);
-            if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; goto check; }
+            if (rc == OG_E_NOTFOUND) {
+                og_error_clear();
+                rc = OG_OK;
+                out->head_checked_us = t0;
+                og_graph_hcache_put_snapshot(g->hc, out);
+                goto check;
+            }
             if (rc) goto done;
+            /* V+1 was made after the anchor (it was absent then), and so
+             * was anything after it: the anchor stays the lease's start */
+            next.head_checked_us = out->head_checked_us;
             og_graph_hcache_put_snapshot(g->hc, &next);
             og_graph_snapshot_free(out);
             *out = next;
         }
         og_graph_snapshot_free(out);
     }
+    int64_t t_list = og_clock_mono_us();
     if ((rc = og_graph_chain_head_version(g->root, uid, &version))) goto done;
     if (!og_graph_hcache_snapshot(g->hc, uid, version, out)) {
         if ((rc = og_graph_chain_read(g->root, uid, version, out))) goto done;
-        og_graph_hcache_put_snapshot(g->hc, out);
     }
+    out->head_checked_us = t_list;
+    og_graph_hcache_put_snapshot(g->hc, out);
 check:;
     const char *name = is_main ? OG_GRAPH_MAIN : r.name;
     if (strcmp(out->branch, name) != 0) {

@@ -281,3 +281,11 @@ void og_graph_hcache_set_main_uid(og_graph_hcache *c, const char *uid)
     c->has_main = true;
     pthread_mutex_unlock(&c->mu);
 }
+
+void og_graph_hcache_age(og_graph_hcache *c, int64_t us)
+{
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->ns; i++)
+        if (c->s[i].s.head_checked_us) c->s[i].s.head_checked_us -= us;
+    pthread_mutex_unlock(&c->mu);
+}

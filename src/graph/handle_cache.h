@@ -50,6 +50,9 @@ void og_graph_hcache_put_snapshot(og_graph_hcache *c, const og_graph_snapshot *s
 /* A copy of commit `id` when a cached snapshot holds it as the head it
  * created (commits are immutable); false otherwise. */
 bool og_graph_hcache_commit(og_graph_hcache *c, const char *id, og_graph_commit *out);
+/* Moves every cached snapshot's head_checked_us us into the past, as if
+ * that much time had gone by (tests of OG_GRAPH_HEAD_LEASE_US). */
+void og_graph_hcache_age(og_graph_hcache *c, int64_t us);
 /* The remembered uid of main's chain; false when not yet known. */
 bool og_graph_hcache_main_uid(og_graph_hcache *c, char out[OG_ULID_LEN + 1]);
 void og_graph_hcache_set_main_uid(og_graph_hcache *c, const char *uid);

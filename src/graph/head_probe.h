@@ -1,8 +1,10 @@
 /* head_probe.h — is a branch head still the one a snapshot pinned?
- * (1) Manifest versions of a chain are numbered 1, 2, ... without gaps and
- *     never removed while the chain is a branch's, so the head of chain U
- *     is still version V iff version V+1 of U does not exist: one store
- *     HEAD of a missing key, no manifest read, at any history length.
+ * (1) Manifest versions of a chain are numbered 1, 2, ... without gaps;
+ *     cleanup removes old ones, but none younger than a minute, so within
+ *     OG_GRAPH_HEAD_LEASE_US (manifest.h) of the last time V was known to
+ *     be the head, it still is iff version V+1 of U does not exist: one
+ *     store HEAD of a missing key, no manifest read, at any history length.
+ *     Callers keep that time and reopen past the lease.
  * (2) A named branch can be deleted and recreated on a new chain: its ref
  *     is read too (1 GET) and must still name the snapshot's chain. `main`
  *     cannot be deleted, so its probe is the HEAD alone.

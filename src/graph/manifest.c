@@ -97,6 +97,7 @@ og_status og_graph_snapshot_copy(og_graph_snapshot *dst, const og_graph_snapshot
     memcpy(t.branch_uid, src->branch_uid, sizeof t.branch_uid);
     t.version = src->version;
     t.internal_schema_version = src->internal_schema_version;
+    t.head_checked_us = src->head_checked_us;
     if ((rc = og_gstrdup(src->branch, &t.branch))) goto done;
     if ((rc = og_gstrdup(src->schema_ir_hash, &t.schema_ir_hash))) goto done;
     if ((rc = og_graph_commit_copy(&t.head, &src->head))) goto done;

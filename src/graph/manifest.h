@@ -61,7 +61,21 @@ typedef struct og_graph_snapshot {
     size_t npins;
     og_graph_commit head;            /* effective head commit */
     uint32_t internal_schema_version; /* stamp read (encode always writes the current one) */
+    int64_t head_checked_us;         /* not stored: og_clock_mono_us when this version was last
+                                        known to be its chain's head (0 = never); see
+                                        OG_GRAPH_HEAD_LEASE_US */
 } og_graph_snapshot;
+
+/* How long "version V+1 of the chain is absent, so V is the head" may be
+ * concluded from that one missing key. cleanup removes manifest versions,
+ * but never one younger than OG_MAINT_MIN_AGE_DEFAULT_US (60 s, maint.h):
+ * if V was the head at time T (V+1 absent then), a V+1 made later cannot
+ * be collected before T + 60 s, so within T + 30 s a missing V+1 still
+ * means "never written" and leaves 30 s for the write that follows. Past
+ * the lease the head is found by listing the chain. Without it a process
+ * idle for a while (a server) would take a collected V+1 for the head's
+ * successor-to-be: stale reads, and a publish of V+1 below the real head. */
+#define OG_GRAPH_HEAD_LEASE_US (30LL * 1000000)
 
 void og_graph_snapshot_free(og_graph_snapshot *s); /* frees members, zeroes */
 og_status og_graph_snapshot_copy(og_graph_snapshot *dst, const og_graph_snapshot *src);

@@ -268,7 +268,9 @@ og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
         }
         if (attempt) backoff(attempt, og_clock_mono_us() - t_attempt);
         t_attempt = og_clock_mono_us();
-        if (attempt == 0 && req->hint && !strcmp(req->hint->branch_uid, ref.uid)) {
+        /* the hint stands for the head only within its lease (manifest.h) */
+        if (attempt == 0 && req->hint && !strcmp(req->hint->branch_uid, ref.uid) && req->hint->head_checked_us &&
+            og_clock_mono_us() - req->hint->head_checked_us < OG_GRAPH_HEAD_LEASE_US) {
             if ((rc = og_graph_snapshot_copy(&head, req->hint))) goto done;
         } else if ((rc = og_graph_chain_head(root, ref.uid, &head))) {
             goto done;
@@ -278,6 +280,7 @@ og_status og_graph_publish(og_store *root, const og_graph_publish_req *req,
         if ((rc = OG_FAILPOINT("graph.publish.before_commit_object"))) goto done;
         if ((rc = og_graph_commit_put(root, &next.head))) goto done;
         if ((rc = OG_FAILPOINT("graph.publish.before_version_put"))) goto done;
+        next.head_checked_us = og_clock_mono_us();   /* nobody extends N+1 before it exists */
         rc = put_version(root, &next);
         if (rc == OG_E_PRECONDITION) { rc = OG_OK; continue; } /* lost N+1: (4) */
         if (rc) goto done;

@@ -12,6 +12,8 @@
 
 #include "graph/branch.h"
 #include "graph/engine.h"
+#include "graph/engine_internal.h"
+#include "graph/internal.h"
 #include "store/store.h"
 
 static const char *SCHEMA =
@@ -101,6 +103,49 @@ static void test_second_handle_sees_commits_one_and_many_versions_ahead(void **s
     free(dir);
 }
 
+/* cleanup may collect manifest version V+1 once it is a minute old. A
+ * handle that last saw V as the head longer ago than the lease must not
+ * take the missing V+1 for "no successor": it lists the chain, reads the
+ * real head, and publishes above it (never resurrecting V+1 below it). */
+static void test_idle_handle_past_the_lease_lists_instead_of_probing(void **state)
+{
+    (void)state;
+    char *dir = og_test_tmpdir("hcache_lease");
+    og_store *st = NULL;
+    og_graph_view *v = NULL;
+    og_buf key = OG_BUF_INIT;
+    og_obj_meta m;
+    OG_CHECK(og_store_fs_open(dir, true, &st));
+    OG_CHECK(og_graph_init(st, SCHEMA, strlen(SCHEMA), false, NULL));
+    og_graph *g1 = open_graph(dir), *g2 = open_graph(dir);
+    put_person(g1, NULL, "a", 1);
+    OG_CHECK(og_graph_view_open(g1, NULL, NULL, &v));   /* g1 knows V as the head */
+    char uid[OG_ULID_LEN + 1];
+    memcpy(uid, og_graph_view_snapshot(v)->branch_uid, sizeof uid);
+    uint64_t ver = og_graph_view_snapshot(v)->version;
+    og_graph_view_close(v);
+    put_person(g2, NULL, "b", 2);
+    put_person(g2, NULL, "c", 3);
+    put_person(g2, NULL, "d", 4);
+    OG_CHECK(og_graph_key_version(&key, uid, ver + 1));  /* what cleanup would collect */
+    OG_CHECK(og_store_delete(st, key.data));
+    og_graph_hcache_age(g1->hc, OG_GRAPH_HEAD_LEASE_US + 1000000);
+    int64_t sum = 0;
+    assert_int_equal(persons(g1, NULL, &sum), 4);
+    assert_int_equal(sum, 10);
+    put_person(g1, NULL, "e", 5);
+    assert_int_equal(og_store_head(st, key.data, &m), OG_E_NOTFOUND);   /* not resurrected */
+    og_error_clear();
+    assert_int_equal(persons(g2, NULL, &sum), 5);
+    assert_int_equal(sum, 15);
+    og_buf_free(&key);
+    og_store_close(st);
+    og_graph_close(g1);
+    og_graph_close(g2);
+    og_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_branch_heads_are_cached_apart_and_follow_recreation(void **state)
 {
     (void)state;
@@ -157,6 +202,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_second_handle_sees_commits_one_and_many_versions_ahead),
+        cmocka_unit_test(test_idle_handle_past_the_lease_lists_instead_of_probing),
         cmocka_unit_test(test_branch_heads_are_cached_apart_and_follow_recreation),
         cmocka_unit_test(test_many_commits_keep_reading_right_rows_through_cached_handles),
     };
