@@ -617,6 +617,9 @@ struct og_scanner {
     size_t frag;         /* next fragment to open */
     cursor *cur;
     size_t nsel, pos;    /* current page: matches and how many were emitted */
+    int64_t *pfid;       /* per predicate: schema field id, -1 for a virtual column */
+    og_buf fkey;         /* "<root>/" then a fragment's file: cache keys for pruning */
+    size_t fkey_root;
 };
 
 void og_scanner_close(og_scanner *sc)
@@ -628,6 +631,8 @@ void og_scanner_close(og_scanner *sc)
     free(sc->cand);
     free(sc->xp);
     free(sc->cv);
+    free(sc->pfid);
+    og_buf_free(&sc->fkey);
     free(sc);
 }
 
@@ -654,6 +659,13 @@ og_status og_scanner_open(og_table *t, const og_scan_opts *o, size_t batch_rows,
         rc = tbl_col_type(t, sc->names[i], &sc->types[i]);
     }
     if (rc || (rc = validate_preds(t, o->preds, o->npreds))) goto done;
+    if (!(sc->pfid = calloc(o->npreds + 1, sizeof *sc->pfid))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    for (size_t i = 0; i < o->npreds; i++) {
+        const og_field *fd = og_schema_find(&t->m.schema, o->preds[i].column);
+        sc->pfid[i] = fd ? (int64_t)fd->id : -1;
+    }
+    if ((rc = tbl_key(t->root, "", &sc->fkey))) goto done; /* the join tbl_key makes */
+    sc->fkey_root = sc->fkey.len;
     if ((rc = tbl_index_plan(t, o->preds, o->npreds, &sc->ix, &sc->cand, &sc->ncand))) goto done;
     if (sc->ix) {
         sc->xp = calloc(o->npreds + 1, sizeof *sc->xp);
@@ -678,6 +690,7 @@ typedef struct may_ctx {
     const og_table *t;
     const og_frag_meta *f;
     const og_pred *preds;
+    const int64_t *pfid;
     size_t npreds;
 } may_ctx;
 
@@ -688,12 +701,12 @@ static int frag_may_reader(void *ud, const og_fragment_reader *r)
     const may_ctx *m = ud;
     if (og_fragment_nrows(r) != m->f->rows) return 1; /* the cursor reports it */
     for (size_t i = 0; i < m->npreds; i++) {
-        const og_field *fd = og_schema_find(&m->t->m.schema, m->preds[i].column);
-        if (!fd) continue; /* a virtual column */
-        int k = og_fragment_find(r, fd->id);
+        if (m->pfid[i] < 0) continue; /* a virtual column */
+        int k = og_fragment_find(r, (uint32_t)m->pfid[i]);
         if (k < 0) continue; /* absent: all null; the cursor decides */
         const og_frag_col *fc = og_fragment_col(r, (uint32_t)k);
-        if (!og_type_eq(fc->type, fd->type)) continue;
+        const og_field *fd = og_schema_find(&m->t->m.schema, m->preds[i].column);
+        if (!fd || !og_type_eq(fc->type, fd->type)) continue;
         bool any = false;
         for (uint32_t p = 0; p < fc->npages && !any; p++)
             any = page_may(&m->preds[i], &fc->pages[p].stats, fc->pages[p].null_count, fc->pages[p].nrows);
@@ -702,18 +715,18 @@ static int frag_may_reader(void *ud, const og_fragment_reader *r)
     return 1;
 }
 
-/* May fragment f hold a row matching preds? Decided from the page
- * statistics of a reader the handle already caches, without building a
- * cursor or checking the reader out (a table of many small fragments pays
- * this per fragment per scan); true whenever that cannot be told cheaply. */
-static bool frag_may(og_table *t, const og_frag_meta *f, const og_pred *preds, size_t npreds)
+/* May fragment f hold a row matching the scanner's predicates? Decided
+ * from the page statistics of a reader the handle already caches, without
+ * building a cursor or checking the reader out (a table of many small
+ * fragments pays this per fragment per scan); true whenever that cannot
+ * be told cheaply. */
+static bool frag_may(og_scanner *sc, const og_frag_meta *f)
 {
-    char key[OG_STORE_KEY_MAX + 2];
-    size_t rl = strlen(t->root);
-    const char *sep = rl && t->root[rl - 1] != '/' ? "/" : ""; /* as tbl_key joins */
-    if (!npreds || snprintf(key, sizeof key, "%s%s%s", t->root, sep, f->file) >= (int)sizeof key) return true;
-    may_ctx m = {t, f, preds, npreds};
-    return tbl_cache_peek_reader(t->cache, key, frag_may_reader, &m) != 0;
+    if (!sc->npreds) return true;
+    sc->fkey.len = sc->fkey_root;
+    if (og_buf_append_str(&sc->fkey, f->file)) { og_error_clear(); return true; }
+    may_ctx m = {sc->t, f, sc->preds, sc->pfid, sc->npreds};
+    return tbl_cache_peek_reader(sc->t->cache, sc->fkey.data, frag_may_reader, &m) != 0;
 }
 
 /* Opens the cursor of the next fragment that may hold matches; false at the end. */
@@ -737,7 +750,7 @@ static og_status next_fragment(og_scanner *sc, bool *more)
                 if (lo == sc->ncand || sc->cand[lo] >= f->row_id_base + f->rows) continue;
             }
         }
-        if (!covered && !frag_may(t, f, sc->preds, sc->npreds)) continue;
+        if (!covered && !frag_may(sc, f)) continue;
         *more = true;
         og_status rc = cursor_open(t, f, covered ? sc->xp : sc->preds, covered ? sc->npreds + 1 : sc->npreds,
                                    sc->names, sc->ncols, &sc->cur);
