@@ -190,12 +190,19 @@ static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_
     og_status rc = OG_OK;
     pool *p = &e->pools[t->index];
     const og_pred *probe = NULL;
-    const og_column **cols = calloc(np + 1, sizeof *cols);
+    bool probe_exact = false;   /* the map hit alone proves the probe predicate */
+    const og_column *cols_small[8];
+    const og_column **cols = np < 8 ? cols_small : calloc(np + 1, sizeof *cols);
     if (!cols) return og_error_set(OG_E_NOMEM, "out of memory");
     for (size_t k = 0; k < np; k++) {
         const og_property *pr = strcmp(preds[k].column, "id") == 0 ? NULL : og_decl_find_prop(t, preds[k].column);
         bool is_id = !pr || (pr->is_key && t->kind == OG_KIND_NODE);
-        if (!probe && is_id && preds[k].op == OG_CMP_EQ && preds[k].value.kind == OG_VALUE_STRING) probe = &preds[k];
+        if (!probe && is_id && preds[k].op == OG_CMP_EQ && preds[k].value.kind == OG_VALUE_STRING) {
+            probe = &preds[k];
+            /* the id of a single String key is the key verbatim (surface.md §1.8) */
+            probe_exact = !pr || (t->key_constraint >= 0 && t->constraints[t->key_constraint].n_columns == 1 &&
+                                  !pr->type.list && pr->type.scalar == OG_SCALAR_STRING);
+        }
         cols[k] = og_batch_col(&p->res->b, preds[k].column);
         if (!cols[k]) { rc = og_error_set(OG_E_INTERNAL, "no column %s in %s", preds[k].column, t->name); goto done; }
     }
@@ -204,7 +211,8 @@ static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_
         if (og_map_get((og_map *)p->res->ids, probe->value.as.s.ptr, probe->value.as.s.len, &v)) {
             size_t row = (size_t)((uintptr_t)v - 1);
             bool ok = true;
-            for (size_t k = 0; k < np && ok; k++) ok = pred_row(e, cols[k], row, &preds[k]);
+            for (size_t k = 0; k < np && ok; k++)
+                ok = (probe_exact && &preds[k] == probe) || pred_row(e, cols[k], row, &preds[k]);
             if (ok && idx) rc = og_vec_push(idx, (int32_t)row);
         }
         goto done;
@@ -216,7 +224,7 @@ static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_
         if ((rc = check_time(e))) goto done;
     }
 done:
-    free(cols);
+    if (cols != cols_small) free(cols);
     return rc;
 }
 
@@ -527,11 +535,11 @@ static og_status scan_join(ex *e, rowset *r, const og_tc_step *steps, size_t n, 
     og_status rc = OG_OK;
     const og_tc_step *s = &steps[si];
     const og_tc_var *tv = &e->q->vars[s->var];
-    og_pred *preds = calloc(s->n_pfilters + n + 1, sizeof *preds);
+    og_pred *preds = og_arena_calloc(e->a, (s->n_pfilters + n + 1) * sizeof *preds);
     size_t np = 0;
     ivec idx = {0};
     rowset out = {0};
-    int32_t *cells = malloc(e->width * sizeof *cells);
+    int32_t *cells = og_arena_alloc(e->a, e->width * sizeof *cells);
     bool never = false;
     if (!preds || !cells) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t k = 0; k < s->n_pfilters; k++) {
@@ -575,8 +583,6 @@ static og_status scan_join(ex *e, rowset *r, const og_tc_step *steps, size_t n, 
     out.c = NULL;
 done:
     free(out.c);
-    free(preds);
-    free(cells);
     og_vec_free(&idx);
     return rc;
 }
@@ -635,6 +641,22 @@ static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks *mk, uint32_t s,
         memset(vis, 0, mk->n * sizeof *vis);
         memset(emit, 0, mk->n * sizeof *emit);
         gen = mk->gen = 1;
+    }
+    if (max == 1) {   /* one hop: no frontier, emit marks alone dedupe */
+        for (int pass = 0; pass < 2 && min <= 1; pass++) {
+            if ((pass == 0 && dir == OG_TC_IN) || (pass == 1 && dir == OG_TC_OUT)) continue;
+            const uint32_t *off = pass == 0 ? g->out_off : g->in_off;
+            const uint32_t *tgt = pass == 0 ? g->out_tgt : g->in_tgt;
+            if ((rc = check_time(e))) goto done;
+            for (uint32_t k = off[s]; k < off[s + 1]; k++) {
+                uint32_t w = tgt[k];
+                if (emit[w] == gen) continue;
+                emit[w] = gen;
+                hit h = {row, w, -1};
+                if ((rc = og_vec_push(hits, h))) goto done;
+            }
+        }
+        goto done;
     }
     if (same) vis[s] = gen;
     if ((rc = og_vec_push(&fr, s))) goto done;
@@ -708,7 +730,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     hitvec hits = {0};
     rowset out = {0};
     const char **names = NULL;
-    int32_t *cells = malloc(e->width * sizeof *cells);
+    int32_t *cells = og_arena_alloc(e->a, e->width * sizeof *cells);
     if (!cells) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     if (max < 0) { rc = og_error_set(OG_E_INVALID, "unbounded traversal is disabled"); goto done; }
 
@@ -829,7 +851,6 @@ done:
     og_vec_free(&hits);
     free(out.c);
     free(names);
-    free(cells);
     return rc;
 }
 
@@ -889,8 +910,8 @@ static uint64_t table_rows(ex *e, const og_decl *t)
 static og_status run_steps(ex *e, const og_tc_step *steps, size_t n, rowset *r, bool *bound)
 {
     og_status rc = OG_OK;
-    bool *done_ = calloc(n + 1, 1);
-    bool *used = malloc(e->q->n_vars + 1);
+    bool *done_ = og_arena_calloc(e->a, n + 1);
+    bool *used = og_arena_alloc(e->a, e->q->n_vars + 1);
     if (!done_ || !used) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto out; }
     for (size_t k = 0; k < n; k++)
         if (steps[k].kind == OG_TC_TEXT) {
@@ -969,8 +990,6 @@ static og_status run_steps(ex *e, const og_tc_step *steps, size_t n, rowset *r, 
         break;
     }
 out:
-    free(done_);
-    free(used);
     return rc;
 }
 
@@ -1292,10 +1311,12 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     e.mem_budget = lim && lim->memory_bytes ? lim->memory_bytes : DEFAULT_MEMORY;
     if (vc && !vc->a) vc->a = og_arena_create(NULL, "exec");
     e.a = vc && vc->a ? vc->a : og_arena_create(NULL, "exec");
-    e.pools = calloc(e.cat->n_types + 1, sizeof *e.pools);
-    e.ecsr = calloc(e.cat->n_types + 1, sizeof *e.ecsr);
-    bound = calloc(q->n_vars + 1, 1);
-    cells = malloc(e.width * sizeof *cells);
+    if (e.a) {   /* per-query scratch lives in the arena (reused across a session's queries) */
+        e.pools = og_arena_calloc(e.a, (e.cat->n_types + 1) * sizeof *e.pools);
+        e.ecsr = og_arena_calloc(e.a, (e.cat->n_types + 1) * sizeof *e.ecsr);
+        bound = og_arena_calloc(e.a, q->n_vars + 1);
+        cells = og_arena_alloc(e.a, e.width * sizeof *cells);
+    }
     if (!e.a || !e.pools || !e.ecsr || !bound || !cells) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t i = 0; i < e.width; i++) cells[i] = -1;
     cells[e.width - 1] = 0;
@@ -1353,11 +1374,7 @@ done:
         og_exec_res_release(e.pools[i].res);
     }
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
-    free(e.pools);
-    free(e.ecsr);
     free(r.c);
-    free(bound);
-    free(cells);
     free(sc.tie);
     og_vec_free(&ov);
     if (vc && e.a == vc->a) og_arena_reset(e.a);
