@@ -568,12 +568,17 @@ static og_status scan_join(ex *e, rowset *r, const og_tc_step *steps, size_t n, 
     }
     if (never) { r->n = 0; goto done; }
     if ((rc = pool_scan(e, tv->type, preds, np, &idx))) goto done;
+    /* a resident pool checked every pushed equality exactly as pfilter_ok
+     * would (same cell values for non-list properties): no second check */
+    bool proven = e->pools[tv->type->index].res != NULL;
+    for (size_t k = 0; k < s->n_pfilters && proven; k++)
+        proven = !s->pfilters[k].membership && !tv->type->props[s->pfilters[k].prop].type.list;
     for (size_t i = 0; i < r->n; i++) {
         for (size_t j = 0; j < idx.len; j++) {
             memcpy(cells, row_at(e, r, i), e->width * sizeof *cells);
             cells[s->var] = idx.items[j];
-            bool ok = false;
-            if ((rc = pfilter_ok(e, s, cells, &ok))) goto done;
+            bool ok = proven;
+            if (!proven && (rc = pfilter_ok(e, s, cells, &ok))) goto done;
             if (ok && (rc = rows_push(e, &out, cells))) goto done;
             if ((rc = check_time(e))) goto done;
         }
@@ -629,12 +634,40 @@ typedef struct hit { size_t row; uint32_t node; int32_t edge; } hit;
 typedef OG_VEC(hit) hitvec;
 typedef OG_VEC(uint32_t) u32vec;
 
-/* BFS of §2.4 from dense node s; appends hits for input row `row`. */
-static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks *mk, uint32_t s, og_tc_dir dir,
+/* BFS of §2.4 from dense node s; appends hits for input row `row`. The
+ * marks are taken on first need (*mkp); one hop over a short adjacency
+ * dedupes against its own hits instead (no random mark accesses). */
+static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks **mkp, uint32_t s, og_tc_dir dir,
                      bool same, int64_t min, int64_t max, size_t row, hitvec *hits)
 {
     og_status rc = OG_OK;
     u32vec fr = {0}, nx = {0};
+    if (max == 1) {   /* one hop: no frontier, emitted targets alone dedupe */
+        uint32_t deg = 0;
+        if (dir != OG_TC_IN) deg += g->out_off[s + 1] - g->out_off[s];
+        if (dir != OG_TC_OUT) deg += g->in_off[s + 1] - g->in_off[s];
+        if (min > 1 || deg == 0) goto done;
+        if ((rc = check_time(e))) goto done;
+        if (deg <= 32) {
+            size_t first = hits->len;
+            for (int pass = 0; pass < 2; pass++) {
+                if ((pass == 0 && dir == OG_TC_IN) || (pass == 1 && dir == OG_TC_OUT)) continue;
+                const uint32_t *off = pass == 0 ? g->out_off : g->in_off;
+                const uint32_t *tgt = pass == 0 ? g->out_tgt : g->in_tgt;
+                for (uint32_t k = off[s]; k < off[s + 1]; k++) {
+                    uint32_t w = tgt[k];
+                    bool dup = false;
+                    for (size_t h = first; h < hits->len && !dup; h++) dup = hits->items[h].node == w;
+                    if (dup) continue;
+                    hit h = {row, w, -1};
+                    if ((rc = og_vec_push(hits, h))) goto done;
+                }
+            }
+            goto done;
+        }
+    }
+    if (!*mkp && (rc = og_exec_marks_get(g->n_nodes, mkp))) goto done;
+    og_exec_marks *mk = *mkp;
     uint32_t *vis = mk->vis, *emit = mk->emit;
     uint32_t gen = ++mk->gen;
     if (gen == 0) {  /* wrapped: reset the marks */
@@ -642,12 +675,11 @@ static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks *mk, uint32_t s,
         memset(emit, 0, mk->n * sizeof *emit);
         gen = mk->gen = 1;
     }
-    if (max == 1) {   /* one hop: no frontier, emit marks alone dedupe */
-        for (int pass = 0; pass < 2 && min <= 1; pass++) {
+    if (max == 1) {
+        for (int pass = 0; pass < 2; pass++) {
             if ((pass == 0 && dir == OG_TC_IN) || (pass == 1 && dir == OG_TC_OUT)) continue;
             const uint32_t *off = pass == 0 ? g->out_off : g->in_off;
             const uint32_t *tgt = pass == 0 ? g->out_tgt : g->in_tgt;
-            if ((rc = check_time(e))) goto done;
             for (uint32_t k = off[s]; k < off[s + 1]; k++) {
                 uint32_t w = tgt[k];
                 if (emit[w] == gen) continue;
@@ -756,8 +788,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         }
         cached = true;
     }
-    if (g && s->edge_var < 0 && (rc = og_exec_marks_get(g->n_nodes, &mk))) goto done;
-    /* dense id <-> pool row without hashing ids, when both pools are resident */
+        /* dense id <-> pool row without hashing ids, when both pools are resident */
     const int32_t *o_node_row = NULL;
     const uint32_t *s_row_node = NULL, *unused = NULL;
     const og_decl *st_ = e->q->vars[sv].type;
@@ -792,7 +823,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
                 }
             }
         } else {
-            if ((rc = bfs(e, g, mk, sd, dir, same, min, max, i, &hits))) goto done;
+            if ((rc = bfs(e, g, &mk, sd, dir, same, min, max, i, &hits))) goto done;
         }
     }
     if ((rc = charge(e, hits.len * sizeof(hit)))) goto done;
