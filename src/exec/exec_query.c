@@ -834,6 +834,8 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         for (size_t h = 0; h < hits.len; h++) names[h] = g->names[hits.items[h].node];
         if ((rc = pool_fetch(e, other, names, hits.len))) goto done;
     }
+    if (o_node_row)   /* overlap the far side's random row lookups */
+        for (size_t h = 0; h < hits.len && h < 64; h++) __builtin_prefetch(&o_node_row[hits.items[h].node]);
     size_t last_row = (size_t)-1;
     for (size_t h = 0; h < hits.len; h++) {
         const hit *ht = &hits.items[h];
@@ -1148,6 +1150,34 @@ static og_status order_keys(ex *e, const int32_t *row, orow *o)
     return OG_OK;
 }
 
+/* Starts the cache misses of the projected string cells of the first rows
+ * all at once (a resident pool's rows are random), so they overlap instead
+ * of queueing row after row: offsets first, then the bytes they point at. */
+static void prefetch_projs(ex *e, const rowset *r)
+{
+    const og_tc_query *q = e->q;
+    size_t n = r->n < 32 ? r->n : 32;
+    for (size_t p = 0; p < q->n_projs; p++) {
+        const og_tc_expr *x = q->projs[p].expr;
+        if (x->kind != OG_TC_PROP || x->prop < 0) continue;
+        const og_decl *t = q->vars[x->var].type;
+        if (!e->pools[t->index].res) continue;
+        const og_column *c = pool_col(e, t, t->props[x->prop].name);
+        if (!c || (c->type.id != OG_TYPE_UTF8 && c->type.id != OG_TYPE_BINARY) || !c->data.data) continue;
+        for (size_t i = 0; i < n; i++) {
+            int32_t row = row_at(e, r, i)[x->var];
+            if (row >= 0) __builtin_prefetch(c->offs.data + (size_t)row * 8);
+        }
+        for (size_t i = 0; i < n; i++) {
+            int32_t row = row_at(e, r, i)[x->var];
+            uint64_t b;
+            if (row < 0) continue;
+            memcpy(&b, c->offs.data + (size_t)row * 8, 8);
+            __builtin_prefetch(c->data.data + b);
+        }
+    }
+}
+
 static og_status build_output(ex *e, const rowset *r, orowvec *outv)
 {
     og_status rc = OG_OK;
@@ -1157,6 +1187,7 @@ static og_status build_output(ex *e, const rowset *r, orowvec *outv)
     agg_state *states = NULL;
     size_t ng = 0, capg = 0;
     if (!q->has_agg) {
+        prefetch_projs(e, r);
         for (size_t i = 0; i < r->n; i++) {
             orow o = {0};
             o.vals = og_arena_calloc(e->a, (q->n_projs + 1) * sizeof *o.vals);
