@@ -1396,7 +1396,7 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     sc.r = &r;
     g_sort = &sc;
     if (!q->has_agg) {
-        sc.tie = calloc(q->n_vars + 1, sizeof *sc.tie);
+        sc.tie = og_arena_calloc(e.a, (q->n_vars + 1) * sizeof *sc.tie);
         if (!sc.tie) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
         for (size_t i = 0; i < q->n_vars; i++)
             if (q->vars[i].scope == 0 && bound[i]) sc.tie[sc.n_tie++] = (int)i;
@@ -1437,7 +1437,6 @@ done:
     }
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
     free(r.c);
-    free(sc.tie);
     og_vec_free(&ov);
     if (vc && e.a == vc->a) og_arena_reset(e.a);
     else og_arena_destroy(e.a);
