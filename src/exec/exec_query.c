@@ -1413,7 +1413,12 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     out->columns = json_array();
     out->rows = json_array();
     if (!out->columns || !out->rows) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-    for (size_t p = 0; p < q->n_projs; p++) json_array_append_new(out->columns, json_string(q->projs[p].column));
+    bool keys_ok = true;   /* every column name is valid UTF-8: rows skip the key check */
+    for (size_t p = 0; p < q->n_projs; p++) {
+        json_t *name = json_string(q->projs[p].column);
+        if (!name) keys_ok = false;
+        json_array_append_new(out->columns, name);
+    }
     for (size_t i = 0; i < n_out; i++) {
         json_t *o = json_object();
         if (!o) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
@@ -1423,7 +1428,9 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
                 json_decref(o);
                 goto done;
             }
-            json_object_set_new(o, q->projs[p].column, og_exv_json_m(val, out->u64_marker));
+            json_t *jv = og_exv_json_m(val, out->u64_marker);
+            if (keys_ok) json_object_set_new_nocheck(o, q->projs[p].column, jv);
+            else json_object_set_new(o, q->projs[p].column, jv);
         }
         json_array_append_new(out->rows, o);
     }
