@@ -52,6 +52,7 @@ typedef struct pool {
 typedef struct rowset {
     int32_t *c;
     size_t n, cap;
+    bool arena;         /* c is the first (small) block, in the query arena */
 } rowset;
 
 typedef struct ex {
@@ -94,14 +95,31 @@ static og_status rows_push(ex *e, rowset *r, const int32_t *cells)
         size_t nc = r->cap ? r->cap * 2 : 16;
         og_status rc = charge(e, (nc - r->cap) * e->width * sizeof(int32_t));
         if (rc) return rc;
-        int32_t *nn = realloc(r->c, nc * e->width * sizeof *nn);
+        int32_t *nn;
+        if (!r->cap) {   /* most working sets stay small: no malloc per query */
+            nn = og_arena_alloc(e->a, nc * e->width * sizeof *nn);
+        } else if (r->arena) {
+            nn = malloc(nc * e->width * sizeof *nn);
+            if (nn) memcpy(nn, r->c, r->n * e->width * sizeof *nn);
+        } else {
+            nn = realloc(r->c, nc * e->width * sizeof *nn);
+        }
         if (!nn) return og_error_set(OG_E_NOMEM, "out of memory (working set)");
+        r->arena = !r->cap;
         r->c = nn;
         r->cap = nc;
     }
     memcpy(r->c + r->n * e->width, cells, e->width * sizeof *cells);
     r->n++;
     return OG_OK;
+}
+
+static void rows_free(rowset *r)
+{
+    if (!r->arena) free(r->c);
+    r->c = NULL;
+    r->n = r->cap = 0;
+    r->arena = false;
 }
 
 static inline int32_t *row_at(const ex *e, const rowset *r, size_t i) { return r->c + i * e->width; }
@@ -583,11 +601,11 @@ static og_status scan_join(ex *e, rowset *r, const og_tc_step *steps, size_t n, 
             if ((rc = check_time(e))) goto done;
         }
     }
-    free(r->c);
+    rows_free(r);
     *r = out;
     out.c = NULL;
 done:
-    free(out.c);
+    rows_free(&out);
     og_vec_free(&idx);
     return rc;
 }
@@ -607,11 +625,11 @@ static og_status bind_all(ex *e, rowset *r, int var, const og_decl *t)
             cells[var] = idx.items[j];
             if ((rc = rows_push(e, &out, cells)) || (rc = check_time(e))) goto done;
         }
-    free(r->c);
+    rows_free(r);
     *r = out;
     out.c = NULL;
 done:
-    free(out.c);
+    rows_free(&out);
     free(cells);
     og_vec_free(&idx);
     return rc;
@@ -871,7 +889,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         last_row = ht->row;
         if ((rc = rows_push(e, &out, cells))) goto done;
     }
-    free(r->c);
+    rows_free(r);
     *r = out;
     out.c = NULL;
     bound[sv] = true;
@@ -882,7 +900,7 @@ done:
     if (cached && g) og_exec_csr_release(g);
     og_buf_free(&key);
     og_vec_free(&hits);
-    free(out.c);
+    rows_free(&out);
     free(names);
     return rc;
 }
@@ -911,7 +929,7 @@ static og_status anti(ex *e, rowset *r, const og_tc_step *s, const bool *bound)
     }
     r->n = w;
 done:
-    free(c.c);
+    rows_free(&c);
     free(b2);
     free(matched);
     return rc;
@@ -1443,7 +1461,7 @@ done:
         og_exec_res_release(e.pools[i].res);
     }
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
-    free(r.c);
+    rows_free(&r);
     og_vec_free(&ov);
     if (vc && e.a == vc->a) og_arena_reset(e.a);
     else og_arena_destroy(e.a);
