@@ -213,13 +213,14 @@ static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_
     const og_column **cols = np < 8 ? cols_small : calloc(np + 1, sizeof *cols);
     if (!cols) return og_error_set(OG_E_NOMEM, "out of memory");
     for (size_t k = 0; k < np; k++) {
-        const og_property *pr = strcmp(preds[k].column, "id") == 0 ? NULL : og_decl_find_prop(t, preds[k].column);
+        bool id_col = strcmp(preds[k].column, "id") == 0;
+        const og_property *pr = id_col ? NULL : og_decl_find_prop(t, preds[k].column);
         bool is_id = !pr || (pr->is_key && t->kind == OG_KIND_NODE);
         if (!probe && is_id && preds[k].op == OG_CMP_EQ && preds[k].value.kind == OG_VALUE_STRING) {
             probe = &preds[k];
             /* the id of a single String key is the key verbatim (surface.md §1.8) */
-            probe_exact = !pr || (t->key_constraint >= 0 && t->constraints[t->key_constraint].n_columns == 1 &&
-                                  !pr->type.list && pr->type.scalar == OG_SCALAR_STRING);
+            probe_exact = id_col || (pr && t->key_constraint >= 0 && t->constraints[t->key_constraint].n_columns == 1 &&
+                                     !pr->type.list && pr->type.scalar == OG_SCALAR_STRING);
         }
         cols[k] = og_batch_col(&p->res->b, preds[k].column);
         if (!cols[k]) { rc = og_error_set(OG_E_INTERNAL, "no column %s in %s", preds[k].column, t->name); goto done; }
