@@ -498,6 +498,26 @@ static void test_one_hop_dedups_parallel_edges_short_and_long(void **state)
     fx_close(&f);
 }
 
+/* A key probe proves only the key: the pattern's other properties are
+ * still checked, on every run (the later ones on the resident table). */
+static void test_key_probe_still_checks_other_pattern_props(void **state)
+{
+    (void)state;
+    fx f = {0};
+    static const char *pg = "node Person { name: String @key\n city: String }\n";
+    static const char *q =
+        "query by($name: String, $city: String) { match { $p: Person { name: $name, city: $city } } return { $p.name } }\n";
+    fx_open(&f, pg,
+            "{\"type\":\"Person\",\"data\":{\"name\":\"a\",\"city\":\"x\"}}\n"
+            "{\"type\":\"Person\",\"data\":{\"name\":\"b\",\"city\":\"y\"}}\n");
+    for (int run = 0; run < 3; run++) {
+        expect_rows(query(&f, q, "by", "{\"name\":\"a\",\"city\":\"x\"}"), "[{\"p.name\":\"a\"}]");
+        expect_rows(query(&f, q, "by", "{\"name\":\"a\",\"city\":\"y\"}"), "[]");
+        expect_rows(query(&f, q, "by", "{\"name\":\"c\",\"city\":\"x\"}"), "[]");
+    }
+    fx_close(&f);
+}
+
 static void test_var_length_bounds_on_chain(void **state)
 {
     (void)state;
@@ -803,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_var_length_cycle_terminates_and_dedups),
         cmocka_unit_test(test_var_length_self_loop_all_spellings),
         cmocka_unit_test(test_one_hop_dedups_parallel_edges_short_and_long),
+        cmocka_unit_test(test_key_probe_still_checks_other_pattern_props),
         cmocka_unit_test(test_var_length_bounds_on_chain),
         cmocka_unit_test(test_graph_index_cached_per_version),
         cmocka_unit_test(test_edge_binding_properties_nulls_and_dates),
