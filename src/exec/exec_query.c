@@ -9,11 +9,14 @@
  *     anchor is the most selective scan (key equality > indexed equality >
  *     any filter > none, then the smaller table); property filters of the
  *     anchor (pattern equalities and single-variable comparisons against
- *     constants) are pushed into og_table_scan and re-checked in memory;
+ *     constants) are pushed into og_table_scan and re-checked in memory
+ *     (not over a resident pool, whose selection already checked them
+ *     exactly: res_select);
  *     traversals run from whichever side is bound; anti-joins run last.
  * (4) Traversal is BFS per source row with set semantics over the cached
- *     CSR/CSC index (graph_index.c); bound edges walk a per-query index over
- *     the edge rows (one row per edge).
+ *     CSR/CSC index (graph_index.c; one hop over at most 32 edges dedupes
+ *     against its own hits, without marks); bound edges walk a per-query
+ *     index over the edge rows (one row per edge).
  * (5) Time and memory limits are checked in the traversal, join and
  *     aggregation loops (OG_E_LIMIT).
  * (6) A pool may instead be a resident table version shared through the
