@@ -9,11 +9,14 @@
  *     anchor is the most selective scan (key equality > indexed equality >
  *     any filter > none, then the smaller table); property filters of the
  *     anchor (pattern equalities and single-variable comparisons against
- *     constants) are pushed into og_table_scan and re-checked in memory;
+ *     constants) are pushed into og_table_scan and re-checked in memory
+ *     (not over a resident pool, whose selection already checked them
+ *     exactly: res_select);
  *     traversals run from whichever side is bound; anti-joins run last.
  * (4) Traversal is BFS per source row with set semantics over the cached
- *     CSR/CSC index (graph_index.c); bound edges walk a per-query index over
- *     the edge rows (one row per edge).
+ *     CSR/CSC index (graph_index.c; one hop over at most 32 edges dedupes
+ *     against its own hits, without marks); bound edges walk a per-query
+ *     index over the edge rows (one row per edge).
  * (5) Time and memory limits are checked in the traversal, join and
  *     aggregation loops (OG_E_LIMIT).
  * (6) A pool may instead be a resident table version shared through the
@@ -52,6 +55,7 @@ typedef struct pool {
 typedef struct rowset {
     int32_t *c;
     size_t n, cap;
+    bool arena;         /* c is the first (small) block, in the query arena */
 } rowset;
 
 typedef struct ex {
@@ -94,14 +98,31 @@ static og_status rows_push(ex *e, rowset *r, const int32_t *cells)
         size_t nc = r->cap ? r->cap * 2 : 16;
         og_status rc = charge(e, (nc - r->cap) * e->width * sizeof(int32_t));
         if (rc) return rc;
-        int32_t *nn = realloc(r->c, nc * e->width * sizeof *nn);
+        int32_t *nn;
+        if (!r->cap) {   /* most working sets stay small: no malloc per query */
+            nn = og_arena_alloc(e->a, nc * e->width * sizeof *nn);
+        } else if (r->arena) {
+            nn = malloc(nc * e->width * sizeof *nn);
+            if (nn) memcpy(nn, r->c, r->n * e->width * sizeof *nn);
+        } else {
+            nn = realloc(r->c, nc * e->width * sizeof *nn);
+        }
         if (!nn) return og_error_set(OG_E_NOMEM, "out of memory (working set)");
+        r->arena = !r->cap;
         r->c = nn;
         r->cap = nc;
     }
     memcpy(r->c + r->n * e->width, cells, e->width * sizeof *cells);
     r->n++;
     return OG_OK;
+}
+
+static void rows_free(rowset *r)
+{
+    if (!r->arena) free(r->c);
+    r->c = NULL;
+    r->n = r->cap = 0;
+    r->arena = false;
 }
 
 static inline int32_t *row_at(const ex *e, const rowset *r, size_t i) { return r->c + i * e->width; }
@@ -190,12 +211,20 @@ static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_
     og_status rc = OG_OK;
     pool *p = &e->pools[t->index];
     const og_pred *probe = NULL;
-    const og_column **cols = calloc(np + 1, sizeof *cols);
+    bool probe_exact = false;   /* the map hit alone proves the probe predicate */
+    const og_column *cols_small[8];
+    const og_column **cols = np < 8 ? cols_small : calloc(np + 1, sizeof *cols);
     if (!cols) return og_error_set(OG_E_NOMEM, "out of memory");
     for (size_t k = 0; k < np; k++) {
-        const og_property *pr = strcmp(preds[k].column, "id") == 0 ? NULL : og_decl_find_prop(t, preds[k].column);
+        bool id_col = strcmp(preds[k].column, "id") == 0;
+        const og_property *pr = id_col ? NULL : og_decl_find_prop(t, preds[k].column);
         bool is_id = !pr || (pr->is_key && t->kind == OG_KIND_NODE);
-        if (!probe && is_id && preds[k].op == OG_CMP_EQ && preds[k].value.kind == OG_VALUE_STRING) probe = &preds[k];
+        if (!probe && is_id && preds[k].op == OG_CMP_EQ && preds[k].value.kind == OG_VALUE_STRING) {
+            probe = &preds[k];
+            /* the id of a single String key is the key verbatim (surface.md §1.8) */
+            probe_exact = id_col || (pr && t->key_constraint >= 0 && t->constraints[t->key_constraint].n_columns == 1 &&
+                                     !pr->type.list && pr->type.scalar == OG_SCALAR_STRING);
+        }
         cols[k] = og_batch_col(&p->res->b, preds[k].column);
         if (!cols[k]) { rc = og_error_set(OG_E_INTERNAL, "no column %s in %s", preds[k].column, t->name); goto done; }
     }
@@ -204,7 +233,8 @@ static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_
         if (og_map_get((og_map *)p->res->ids, probe->value.as.s.ptr, probe->value.as.s.len, &v)) {
             size_t row = (size_t)((uintptr_t)v - 1);
             bool ok = true;
-            for (size_t k = 0; k < np && ok; k++) ok = pred_row(e, cols[k], row, &preds[k]);
+            for (size_t k = 0; k < np && ok; k++)
+                ok = (probe_exact && &preds[k] == probe) || pred_row(e, cols[k], row, &preds[k]);
             if (ok && idx) rc = og_vec_push(idx, (int32_t)row);
         }
         goto done;
@@ -216,7 +246,7 @@ static og_status res_select(ex *e, const og_decl *t, const og_pred *preds, size_
         if ((rc = check_time(e))) goto done;
     }
 done:
-    free(cols);
+    if (cols != cols_small) free(cols);
     return rc;
 }
 
@@ -527,11 +557,11 @@ static og_status scan_join(ex *e, rowset *r, const og_tc_step *steps, size_t n, 
     og_status rc = OG_OK;
     const og_tc_step *s = &steps[si];
     const og_tc_var *tv = &e->q->vars[s->var];
-    og_pred *preds = calloc(s->n_pfilters + n + 1, sizeof *preds);
+    og_pred *preds = og_arena_calloc(e->a, (s->n_pfilters + n + 1) * sizeof *preds);
     size_t np = 0;
     ivec idx = {0};
     rowset out = {0};
-    int32_t *cells = malloc(e->width * sizeof *cells);
+    int32_t *cells = og_arena_alloc(e->a, e->width * sizeof *cells);
     bool never = false;
     if (!preds || !cells) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t k = 0; k < s->n_pfilters; k++) {
@@ -560,23 +590,26 @@ static og_status scan_join(ex *e, rowset *r, const og_tc_step *steps, size_t n, 
     }
     if (never) { r->n = 0; goto done; }
     if ((rc = pool_scan(e, tv->type, preds, np, &idx))) goto done;
+    /* a resident pool checked every pushed equality exactly as pfilter_ok
+     * would (same cell values for non-list properties): no second check */
+    bool proven = e->pools[tv->type->index].res != NULL;
+    for (size_t k = 0; k < s->n_pfilters && proven; k++)
+        proven = !s->pfilters[k].membership && !tv->type->props[s->pfilters[k].prop].type.list;
     for (size_t i = 0; i < r->n; i++) {
         for (size_t j = 0; j < idx.len; j++) {
             memcpy(cells, row_at(e, r, i), e->width * sizeof *cells);
             cells[s->var] = idx.items[j];
-            bool ok = false;
-            if ((rc = pfilter_ok(e, s, cells, &ok))) goto done;
+            bool ok = proven;
+            if (!proven && (rc = pfilter_ok(e, s, cells, &ok))) goto done;
             if (ok && (rc = rows_push(e, &out, cells))) goto done;
             if ((rc = check_time(e))) goto done;
         }
     }
-    free(r->c);
+    rows_free(r);
     *r = out;
     out.c = NULL;
 done:
-    free(out.c);
-    free(preds);
-    free(cells);
+    rows_free(&out);
     og_vec_free(&idx);
     return rc;
 }
@@ -596,11 +629,11 @@ static og_status bind_all(ex *e, rowset *r, int var, const og_decl *t)
             cells[var] = idx.items[j];
             if ((rc = rows_push(e, &out, cells)) || (rc = check_time(e))) goto done;
         }
-    free(r->c);
+    rows_free(r);
     *r = out;
     out.c = NULL;
 done:
-    free(out.c);
+    rows_free(&out);
     free(cells);
     og_vec_free(&idx);
     return rc;
@@ -623,18 +656,61 @@ typedef struct hit { size_t row; uint32_t node; int32_t edge; } hit;
 typedef OG_VEC(hit) hitvec;
 typedef OG_VEC(uint32_t) u32vec;
 
-/* BFS of §2.4 from dense node s; appends hits for input row `row`. */
-static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks *mk, uint32_t s, og_tc_dir dir,
+/* BFS of §2.4 from dense node s; appends hits for input row `row`. The
+ * marks are taken on first need (*mkp); one hop over a short adjacency
+ * dedupes against its own hits instead (no random mark accesses). */
+static og_status bfs(ex *e, const og_exec_csr *g, og_exec_marks **mkp, uint32_t s, og_tc_dir dir,
                      bool same, int64_t min, int64_t max, size_t row, hitvec *hits)
 {
     og_status rc = OG_OK;
     u32vec fr = {0}, nx = {0};
+    if (max == 1) {   /* one hop: no frontier, emitted targets alone dedupe */
+        uint32_t deg = 0;
+        if (dir != OG_TC_IN) deg += g->out_off[s + 1] - g->out_off[s];
+        if (dir != OG_TC_OUT) deg += g->in_off[s + 1] - g->in_off[s];
+        if (min > 1 || deg == 0) goto done;
+        if ((rc = check_time(e))) goto done;
+        if (deg <= 32) {
+            size_t first = hits->len;
+            for (int pass = 0; pass < 2; pass++) {
+                if ((pass == 0 && dir == OG_TC_IN) || (pass == 1 && dir == OG_TC_OUT)) continue;
+                const uint32_t *off = pass == 0 ? g->out_off : g->in_off;
+                const uint32_t *tgt = pass == 0 ? g->out_tgt : g->in_tgt;
+                for (uint32_t k = off[s]; k < off[s + 1]; k++) {
+                    uint32_t w = tgt[k];
+                    bool dup = false;
+                    for (size_t h = first; h < hits->len && !dup; h++) dup = hits->items[h].node == w;
+                    if (dup) continue;
+                    hit h = {row, w, -1};
+                    if ((rc = og_vec_push(hits, h))) goto done;
+                }
+            }
+            goto done;
+        }
+    }
+    if (!*mkp && (rc = og_exec_marks_get(g->n_nodes, mkp))) goto done;
+    og_exec_marks *mk = *mkp;
     uint32_t *vis = mk->vis, *emit = mk->emit;
     uint32_t gen = ++mk->gen;
     if (gen == 0) {  /* wrapped: reset the marks */
         memset(vis, 0, mk->n * sizeof *vis);
         memset(emit, 0, mk->n * sizeof *emit);
         gen = mk->gen = 1;
+    }
+    if (max == 1) {
+        for (int pass = 0; pass < 2; pass++) {
+            if ((pass == 0 && dir == OG_TC_IN) || (pass == 1 && dir == OG_TC_OUT)) continue;
+            const uint32_t *off = pass == 0 ? g->out_off : g->in_off;
+            const uint32_t *tgt = pass == 0 ? g->out_tgt : g->in_tgt;
+            for (uint32_t k = off[s]; k < off[s + 1]; k++) {
+                uint32_t w = tgt[k];
+                if (emit[w] == gen) continue;
+                emit[w] = gen;
+                hit h = {row, w, -1};
+                if ((rc = og_vec_push(hits, h))) goto done;
+            }
+        }
+        goto done;
     }
     if (same) vis[s] = gen;
     if ((rc = og_vec_push(&fr, s))) goto done;
@@ -708,7 +784,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
     hitvec hits = {0};
     rowset out = {0};
     const char **names = NULL;
-    int32_t *cells = malloc(e->width * sizeof *cells);
+    int32_t *cells = og_arena_alloc(e->a, e->width * sizeof *cells);
     if (!cells) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     if (max < 0) { rc = og_error_set(OG_E_INVALID, "unbounded traversal is disabled"); goto done; }
 
@@ -734,8 +810,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         }
         cached = true;
     }
-    if (g && s->edge_var < 0 && (rc = og_exec_marks_get(g->n_nodes, &mk))) goto done;
-    /* dense id <-> pool row without hashing ids, when both pools are resident */
+        /* dense id <-> pool row without hashing ids, when both pools are resident */
     const int32_t *o_node_row = NULL;
     const uint32_t *s_row_node = NULL, *unused = NULL;
     const og_decl *st_ = e->q->vars[sv].type;
@@ -770,7 +845,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
                 }
             }
         } else {
-            if ((rc = bfs(e, g, mk, sd, dir, same, min, max, i, &hits))) goto done;
+            if ((rc = bfs(e, g, &mk, sd, dir, same, min, max, i, &hits))) goto done;
         }
     }
     if ((rc = charge(e, hits.len * sizeof(hit)))) goto done;
@@ -781,6 +856,8 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         for (size_t h = 0; h < hits.len; h++) names[h] = g->names[hits.items[h].node];
         if ((rc = pool_fetch(e, other, names, hits.len))) goto done;
     }
+    if (o_node_row)   /* overlap the far side's random row lookups */
+        for (size_t h = 0; h < hits.len && h < 64; h++) __builtin_prefetch(&o_node_row[hits.items[h].node]);
     size_t last_row = (size_t)-1;
     for (size_t h = 0; h < hits.len; h++) {
         const hit *ht = &hits.items[h];
@@ -816,7 +893,7 @@ static og_status traverse(ex *e, rowset *r, const og_tc_step *s, bool *bound)
         last_row = ht->row;
         if ((rc = rows_push(e, &out, cells))) goto done;
     }
-    free(r->c);
+    rows_free(r);
     *r = out;
     out.c = NULL;
     bound[sv] = true;
@@ -827,9 +904,8 @@ done:
     if (cached && g) og_exec_csr_release(g);
     og_buf_free(&key);
     og_vec_free(&hits);
-    free(out.c);
+    rows_free(&out);
     free(names);
-    free(cells);
     return rc;
 }
 
@@ -857,7 +933,7 @@ static og_status anti(ex *e, rowset *r, const og_tc_step *s, const bool *bound)
     }
     r->n = w;
 done:
-    free(c.c);
+    rows_free(&c);
     free(b2);
     free(matched);
     return rc;
@@ -889,8 +965,8 @@ static uint64_t table_rows(ex *e, const og_decl *t)
 static og_status run_steps(ex *e, const og_tc_step *steps, size_t n, rowset *r, bool *bound)
 {
     og_status rc = OG_OK;
-    bool *done_ = calloc(n + 1, 1);
-    bool *used = malloc(e->q->n_vars + 1);
+    bool *done_ = og_arena_calloc(e->a, n + 1);
+    bool *used = og_arena_alloc(e->a, e->q->n_vars + 1);
     if (!done_ || !used) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto out; }
     for (size_t k = 0; k < n; k++)
         if (steps[k].kind == OG_TC_TEXT) {
@@ -969,8 +1045,6 @@ static og_status run_steps(ex *e, const og_tc_step *steps, size_t n, rowset *r, 
         break;
     }
 out:
-    free(done_);
-    free(used);
     return rc;
 }
 
@@ -1098,6 +1172,34 @@ static og_status order_keys(ex *e, const int32_t *row, orow *o)
     return OG_OK;
 }
 
+/* Starts the cache misses of the projected string cells of the first rows
+ * all at once (a resident pool's rows are random), so they overlap instead
+ * of queueing row after row: offsets first, then the bytes they point at. */
+static void prefetch_projs(ex *e, const rowset *r)
+{
+    const og_tc_query *q = e->q;
+    size_t n = r->n < 32 ? r->n : 32;
+    for (size_t p = 0; p < q->n_projs; p++) {
+        const og_tc_expr *x = q->projs[p].expr;
+        if (x->kind != OG_TC_PROP || x->prop < 0) continue;
+        const og_decl *t = q->vars[x->var].type;
+        if (!e->pools[t->index].res) continue;
+        const og_column *c = pool_col(e, t, t->props[x->prop].name);
+        if (!c || (c->type.id != OG_TYPE_UTF8 && c->type.id != OG_TYPE_BINARY) || !c->data.data) continue;
+        for (size_t i = 0; i < n; i++) {
+            int32_t row = row_at(e, r, i)[x->var];
+            if (row >= 0) __builtin_prefetch(c->offs.data + (size_t)row * 8);
+        }
+        for (size_t i = 0; i < n; i++) {
+            int32_t row = row_at(e, r, i)[x->var];
+            uint64_t b;
+            if (row < 0) continue;
+            memcpy(&b, c->offs.data + (size_t)row * 8, 8);
+            __builtin_prefetch(c->data.data + b);
+        }
+    }
+}
+
 static og_status build_output(ex *e, const rowset *r, orowvec *outv)
 {
     og_status rc = OG_OK;
@@ -1107,6 +1209,7 @@ static og_status build_output(ex *e, const rowset *r, orowvec *outv)
     agg_state *states = NULL;
     size_t ng = 0, capg = 0;
     if (!q->has_agg) {
+        prefetch_projs(e, r);
         for (size_t i = 0; i < r->n; i++) {
             orow o = {0};
             o.vals = og_arena_calloc(e->a, (q->n_projs + 1) * sizeof *o.vals);
@@ -1292,10 +1395,12 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     e.mem_budget = lim && lim->memory_bytes ? lim->memory_bytes : DEFAULT_MEMORY;
     if (vc && !vc->a) vc->a = og_arena_create(NULL, "exec");
     e.a = vc && vc->a ? vc->a : og_arena_create(NULL, "exec");
-    e.pools = calloc(e.cat->n_types + 1, sizeof *e.pools);
-    e.ecsr = calloc(e.cat->n_types + 1, sizeof *e.ecsr);
-    bound = calloc(q->n_vars + 1, 1);
-    cells = malloc(e.width * sizeof *cells);
+    if (e.a) {   /* per-query scratch lives in the arena (reused across a session's queries) */
+        e.pools = og_arena_calloc(e.a, (e.cat->n_types + 1) * sizeof *e.pools);
+        e.ecsr = og_arena_calloc(e.a, (e.cat->n_types + 1) * sizeof *e.ecsr);
+        bound = og_arena_calloc(e.a, q->n_vars + 1);
+        cells = og_arena_alloc(e.a, e.width * sizeof *cells);
+    }
     if (!e.a || !e.pools || !e.ecsr || !bound || !cells) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t i = 0; i < e.width; i++) cells[i] = -1;
     cells[e.width - 1] = 0;
@@ -1313,7 +1418,7 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     sc.r = &r;
     g_sort = &sc;
     if (!q->has_agg) {
-        sc.tie = calloc(q->n_vars + 1, sizeof *sc.tie);
+        sc.tie = og_arena_calloc(e.a, (q->n_vars + 1) * sizeof *sc.tie);
         if (!sc.tie) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
         for (size_t i = 0; i < q->n_vars; i++)
             if (q->vars[i].scope == 0 && bound[i]) sc.tie[sc.n_tie++] = (int)i;
@@ -1330,7 +1435,12 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     out->columns = json_array();
     out->rows = json_array();
     if (!out->columns || !out->rows) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-    for (size_t p = 0; p < q->n_projs; p++) json_array_append_new(out->columns, json_string(q->projs[p].column));
+    bool keys_ok = true;   /* every column name is valid UTF-8: rows skip the key check */
+    for (size_t p = 0; p < q->n_projs; p++) {
+        json_t *name = json_string(q->projs[p].column);
+        if (!name) keys_ok = false;
+        json_array_append_new(out->columns, name);
+    }
     for (size_t i = 0; i < n_out; i++) {
         json_t *o = json_object();
         if (!o) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
@@ -1340,7 +1450,9 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
                 json_decref(o);
                 goto done;
             }
-            json_object_set_new(o, q->projs[p].column, og_exv_json_m(val, out->u64_marker));
+            json_t *jv = og_exv_json_m(val, out->u64_marker);
+            if (keys_ok) json_object_set_new_nocheck(o, q->projs[p].column, jv);
+            else json_object_set_new(o, q->projs[p].column, jv);
         }
         json_array_append_new(out->rows, o);
     }
@@ -1353,12 +1465,7 @@ done:
         og_exec_res_release(e.pools[i].res);
     }
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
-    free(e.pools);
-    free(e.ecsr);
-    free(r.c);
-    free(bound);
-    free(cells);
-    free(sc.tie);
+    rows_free(&r);
     og_vec_free(&ov);
     if (vc && e.a == vc->a) og_arena_reset(e.a);
     else og_arena_destroy(e.a);

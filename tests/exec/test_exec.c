@@ -459,6 +459,65 @@ static void test_var_length_self_loop_all_spellings(void **state)
     fx_close(&f);
 }
 
+/* One hop dedupes parallel edges and the in/out sides of `<knows>` both
+ * for a short adjacency (compared against its own hits) and a long one
+ * (> 32 edges: epoch marks), on every run (the later ones resident). */
+static void test_one_hop_dedups_parallel_edges_short_and_long(void **state)
+{
+    (void)state;
+    fx f = {0};
+    og_buf d = OG_BUF_INIT;
+    og_buf_append_str(&d, "{\"type\":\"Person\",\"data\":{\"name\":\"a\"}}\n"
+                          "{\"type\":\"Person\",\"data\":{\"name\":\"s\"}}\n");
+    for (int i = 0; i < 40; i++) og_buf_printf(&d, "{\"type\":\"Person\",\"data\":{\"name\":\"n%02d\"}}\n", i);
+    for (int k = 0; k < 2; k++)   /* a: 3 targets over 6 out edges and 2 in edges */
+        og_buf_append_str(&d, "{\"edge\":\"Knows\",\"from\":\"a\",\"to\":\"n00\"}\n"
+                              "{\"edge\":\"Knows\",\"from\":\"a\",\"to\":\"n01\"}\n"
+                              "{\"edge\":\"Knows\",\"from\":\"a\",\"to\":\"a\"}\n");
+    og_buf_append_str(&d, "{\"edge\":\"Knows\",\"from\":\"n01\",\"to\":\"a\"}\n"
+                          "{\"edge\":\"Knows\",\"from\":\"n02\",\"to\":\"a\"}\n");
+    for (int k = 0; k < 2; k++)   /* s: 40 targets over 80 out edges */
+        for (int i = 0; i < 40; i++)
+            og_buf_printf(&d, "{\"edge\":\"Knows\",\"from\":\"s\",\"to\":\"n%02d\"}\n", i);
+    fx_open(&f, CHAIN_PG, og_buf_cstr(&d));
+    for (int run = 0; run < 3; run++) {
+        json_t *rows = query(&f, REACH, "friends", "{\"name\":\"a\"}");
+        assert_int_equal(json_array_size(rows), 3);
+        expect_colset(rows, "f.name", "[\"a\",\"n00\",\"n01\"]");
+        rows = query(&f, REACH, "und", "{\"name\":\"a\"}");
+        assert_int_equal(json_array_size(rows), 4);
+        expect_colset(rows, "f.name", "[\"a\",\"n00\",\"n01\",\"n02\"]");
+        rows = query(&f, REACH, "friends", "{\"name\":\"s\"}");
+        assert_int_equal(json_array_size(rows), 40);
+        json_decref(rows);
+        rows = query(&f, REACH, "und", "{\"name\":\"n05\"}");
+        assert_int_equal(json_array_size(rows), 1);
+        json_decref(rows);
+    }
+    og_buf_free(&d);
+    fx_close(&f);
+}
+
+/* A key probe proves only the key: the pattern's other properties are
+ * still checked, on every run (the later ones on the resident table). */
+static void test_key_probe_still_checks_other_pattern_props(void **state)
+{
+    (void)state;
+    fx f = {0};
+    static const char *pg = "node Person { name: String @key\n city: String }\n";
+    static const char *q =
+        "query by($name: String, $city: String) { match { $p: Person { name: $name, city: $city } } return { $p.name } }\n";
+    fx_open(&f, pg,
+            "{\"type\":\"Person\",\"data\":{\"name\":\"a\",\"city\":\"x\"}}\n"
+            "{\"type\":\"Person\",\"data\":{\"name\":\"b\",\"city\":\"y\"}}\n");
+    for (int run = 0; run < 3; run++) {
+        expect_rows(query(&f, q, "by", "{\"name\":\"a\",\"city\":\"x\"}"), "[{\"p.name\":\"a\"}]");
+        expect_rows(query(&f, q, "by", "{\"name\":\"a\",\"city\":\"y\"}"), "[]");
+        expect_rows(query(&f, q, "by", "{\"name\":\"c\",\"city\":\"x\"}"), "[]");
+    }
+    fx_close(&f);
+}
+
 static void test_var_length_bounds_on_chain(void **state)
 {
     (void)state;
@@ -763,6 +822,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_functions_unsupported, setup_test, teardown),
         cmocka_unit_test(test_var_length_cycle_terminates_and_dedups),
         cmocka_unit_test(test_var_length_self_loop_all_spellings),
+        cmocka_unit_test(test_one_hop_dedups_parallel_edges_short_and_long),
+        cmocka_unit_test(test_key_probe_still_checks_other_pattern_props),
         cmocka_unit_test(test_var_length_bounds_on_chain),
         cmocka_unit_test(test_graph_index_cached_per_version),
         cmocka_unit_test(test_edge_binding_properties_nulls_and_dates),
