@@ -26,7 +26,8 @@
  *     exists is reclaimed whole (og_table_branch_reclaim: ref, versions,
  *     then only files no remaining version of main or any branch names)
  *     once its uid is older than the grace period, so a branch created
- *     after the preflight is never mistaken for a deleted one. */
+ *     after the preflight is never mistaken for a deleted one, and while
+ *     no retained manifest version or sidecar pins a version of it. */
 #include "maint.h"
 
 #include <stdio.h>
@@ -323,7 +324,10 @@ static og_status forks_gc(gc *c, const tref *t, const og_cleanup_opts *o, uint64
             og_cleanup_keep k = {c->p->keep, pv, prot_of(c, t->path, names[i], pv)};
             rc = og_table_cleanup_branch(c->g->root, t->path, names[i], o, &k, c->p->dry_run, &st);
         } else {
-            if (!og_ulid_valid(names[i]) || (int64_t)og_ulid_time_ms(names[i]) * 1000 >= c->now_us - c->grace_us)
+            /* a retained version of a live chain still pinning it (only
+             * after a crashed or forced delete) keeps it whole */
+            if (!og_ulid_valid(names[i]) || (int64_t)og_ulid_time_ms(names[i]) * 1000 >= c->now_us - c->grace_us ||
+                prot_of(c, t->path, names[i], pv))
                 continue;
             rc = og_table_branch_reclaim(c->g->root, t->path, names[i], o, c->p->dry_run, &st);
             if (!rc) r->forks_reclaimed++;
