@@ -277,7 +277,7 @@ og_status og_table_branch_trees(og_store *s, const char *root, char ***names, si
     v.len = k;
     char **out = calloc(k + 1, sizeof *out);
     if (!out) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-    memcpy(out, v.items, k * sizeof *out);
+    if (k) memcpy(out, v.items, k * sizeof *out);
     *names = out;
     *n = k;
     v.len = 0;
