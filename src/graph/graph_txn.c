@@ -530,6 +530,7 @@ static og_status stage_table(og_graph_txn *x, const og_decl *t, pend *p, tstage 
         if (rc == OG_E_EXISTS) { og_error_clear(); rc = OG_OK; }
         if (rc) { og_error_context(rc, "forking %s onto branch `%s`", pin->table_key, x->branch); goto done; }
         if ((rc = og_table_open_branch(x->g->root, pin->path, own, pin->version, &ts->tbl))) goto done;
+        og_table_set_inline_max(ts->tbl, OG_TABLE_INLINE_MAX);
         ts->own_tbl = true;
         ts->table_branch = own;
     }

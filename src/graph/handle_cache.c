@@ -148,6 +148,9 @@ og_status og_graph_hcache_get(og_graph_hcache *c, og_store *st, const char *path
     if (branch) rc = og_table_open_branch(st, path, branch, version, &t);
     else rc = og_table_open_at(st, path, version, &t);
     if (rc) return rc;
+    /* a one-entity write commits as one object: its rows ride inline in
+     * the table's version manifest (docs/format.md §4.1) until compaction */
+    og_table_set_inline_max(t, OG_TABLE_INLINE_MAX);
     pthread_mutex_lock(&c->mu);
     e = find(c, path, branch, version);
     if (e) { /* another thread opened it meanwhile */
