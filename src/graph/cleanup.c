@@ -16,8 +16,18 @@
  *     version; table GC (og_table_cleanup_keep) then runs per table with
  *     the protected versions, fault-isolated.
  * (5) Bytes and objects per table are measured by listing its prefix
- *     before and after; a dry run reports what would go and deletes
- *     nothing. */
+ *     (forks included) before and after; a dry run reports what would go
+ *     and deletes nothing.
+ * (6) After a table's main versions, its forks (table branches named by
+ *     a graph branch's chain uid, graph_txn.c (4)): the fork of a live
+ *     branch is collected like main, its versions protected by the pins
+ *     (table_branch = that uid) of every kept manifest version of every
+ *     chain and of pending sidecars; the fork of a branch that no longer
+ *     exists is reclaimed whole (og_table_branch_reclaim: ref, versions,
+ *     then only files no remaining version of main or any branch names)
+ *     once its uid is older than the grace period, so a branch created
+ *     after the preflight is never mistaken for a deleted one, and while
+ *     no retained manifest version or sidecar pins a version of it. */
 #include "maint.h"
 
 #include <stdio.h>
@@ -35,7 +45,7 @@
 #include "recovery.h"
 #include "sidecar.h"
 
-typedef struct prot { char *path; uint64_t version; } prot;
+typedef struct prot { char *path, *branch; uint64_t version; } prot; /* branch NULL = main */
 typedef OG_VEC(prot) prot_vec;
 typedef struct tref { char *key, *path; } tref;
 typedef OG_VEC(tref) tref_vec;
@@ -49,6 +59,7 @@ typedef struct gc {
     bool has_time;           /* a time bound applies */
     int64_t cutoff_us;       /* remove only versions older than this (has_time) */
     int64_t grace_us;
+    int64_t now_us;
     prot_vec prot;
     tref_vec tables;
     chain_vec chains;
@@ -70,7 +81,7 @@ void og_cleanup_result_clear(og_cleanup_result *r)
 
 static void gc_free(gc *c)
 {
-    for (size_t i = 0; i < c->prot.len; i++) free(c->prot.items[i].path);
+    for (size_t i = 0; i < c->prot.len; i++) { free(c->prot.items[i].path); free(c->prot.items[i].branch); }
     og_vec_free(&c->prot);
     for (size_t i = 0; i < c->tables.len; i++) { free(c->tables.items[i].key); free(c->tables.items[i].path); }
     og_vec_free(&c->tables);
@@ -83,14 +94,21 @@ static void gc_free(gc *c)
     free(c->refs);
 }
 
-static og_status protect(gc *c, const char *path, uint64_t version)
+static bool same_branch(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+static og_status protect(gc *c, const char *path, const char *branch, uint64_t version)
 {
     for (size_t i = 0; i < c->prot.len; i++)
-        if (c->prot.items[i].version == version && !strcmp(c->prot.items[i].path, path)) return OG_OK;
-    prot p = {strdup(path), version};
-    if (!p.path) return og_error_set(OG_E_NOMEM, "out of memory");
-    og_status rc = og_vec_push(&c->prot, p);
-    if (rc) free(p.path);
+        if (c->prot.items[i].version == version && !strcmp(c->prot.items[i].path, path) &&
+            same_branch(c->prot.items[i].branch, branch))
+            return OG_OK;
+    prot p = {strdup(path), branch ? strdup(branch) : NULL, version};
+    og_status rc = p.path && (p.branch || !branch) ? og_vec_push(&c->prot, p)
+                                                   : og_error_set(OG_E_NOMEM, "out of memory");
+    if (rc) { free(p.path); free(p.branch); }
     return rc;
 }
 
@@ -122,9 +140,9 @@ static og_status sidecars(gc *c)
         rc = og_sidecar_read(c->g->root, l.items[i].key, &sc);
         if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; continue; } /* finished meanwhile */
         for (size_t t = 0; t < sc.ntables && !rc; t++) {
-            if (sc.tables[t].table_branch) continue; /* forks keep all their versions */
-            rc = protect(c, sc.tables[t].path, sc.tables[t].expected_version);
-            if (!rc) rc = protect(c, sc.tables[t].path, sc.tables[t].post_version);
+            const char *tb = sc.tables[t].table_branch;
+            rc = protect(c, sc.tables[t].path, tb, sc.tables[t].expected_version);
+            if (!rc) rc = protect(c, sc.tables[t].path, tb, sc.tables[t].post_version);
         }
         og_sidecar_free(&sc);
     }
@@ -227,7 +245,7 @@ static og_status chain_plan(gc *c, chain *ch, bool *doomed)
         for (size_t t = 0; keep && t < s.npins && !rc; t++) {
             const og_graph_pin *pin = &s.pins[t];
             rc = note_table(c, pin->table_key, pin->path);
-            if (!rc && !pin->table_branch) rc = protect(c, pin->path, pin->version);
+            if (!rc) rc = protect(c, pin->path, pin->table_branch, pin->version);
         }
         og_graph_snapshot_free(&s);
     }
@@ -273,26 +291,80 @@ static og_status preview_table(gc *c, const char *path, const uint64_t *pv, size
     return OG_OK;
 }
 
+static bool live_uid(const gc *c, const char *uid)
+{
+    for (size_t i = 0; i < c->nrefs; i++)
+        if (!strcmp(c->refs[i].uid, uid)) return true;
+    return false;
+}
+
+/* The versions of (path, branch) that kept manifest versions or pending
+ * sidecars pin, into pv (room for every protected version). */
+static size_t prot_of(const gc *c, const char *path, const char *branch, uint64_t *pv)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->prot.len; i++)
+        if (!strcmp(c->prot.items[i].path, path) && same_branch(c->prot.items[i].branch, branch))
+            pv[n++] = c->prot.items[i].version;
+    return n;
+}
+
+/* (6) the table's forks: a live graph branch's fork is collected like
+ * main (its own pins protected, never its latest); a fork whose graph
+ * branch (by uid) no longer exists goes whole once its uid is older than
+ * the grace period. A tree not named by a ULID is no graph fork: left. */
+static og_status forks_gc(gc *c, const tref *t, const og_cleanup_opts *o, uint64_t *pv, og_cleanup_table *r)
+{
+    char **names = NULL;
+    size_t n = 0;
+    og_status rc = og_table_branch_trees(c->g->root, t->path, &names, &n);
+    for (size_t i = 0; i < n && !rc; i++) {
+        og_cleanup_stats st = {0, 0};
+        if (live_uid(c, names[i])) {
+            og_cleanup_keep k = {c->p->keep, pv, prot_of(c, t->path, names[i], pv)};
+            rc = og_table_cleanup_branch(c->g->root, t->path, names[i], o, &k, c->p->dry_run, &st);
+        } else {
+            /* a retained version of a live chain still pinning it (only
+             * after a crashed or forced delete) keeps it whole */
+            if (!og_ulid_valid(names[i]) || (int64_t)og_ulid_time_ms(names[i]) * 1000 >= c->now_us - c->grace_us ||
+                prot_of(c, t->path, names[i], pv))
+                continue;
+            rc = og_table_branch_reclaim(c->g->root, t->path, names[i], o, c->p->dry_run, &st);
+            if (!rc) r->forks_reclaimed++;
+        }
+        r->fork_versions_removed += st.versions_removed;
+        r->versions_removed += st.versions_removed;
+        r->files_removed += st.files_removed;
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
 static og_status table_gc(gc *c, const tref *t, og_cleanup_table *r)
 {
     og_status rc = OG_OK;
     og_buf prefix = OG_BUF_INIT;
     uint64_t *pv = calloc(c->prot.len + 1, sizeof *pv);
-    size_t npv = 0;
     uint64_t objs = 0, after = 0, vafter = 0;
-    if (!pv || !(r->table_key = strdup(t->key)) || !(r->path = strdup(t->path)))
+    og_cleanup_opts o = {0, c->has_time ? (c->cutoff_us > 0 ? c->cutoff_us : 1) : 0, c->grace_us};
+    if (!pv || !(r->table_key = strdup(t->key)) || !(r->path = strdup(t->path))) {
+        free(pv);
         return og_error_set(OG_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < c->prot.len; i++)
-        if (!strcmp(c->prot.items[i].path, t->path)) pv[npv++] = c->prot.items[i].version;
+    }
+    size_t npv = prot_of(c, t->path, NULL, pv);
     if ((rc = og_buf_printf(&prefix, "%s/", t->path))) goto done;
     if ((rc = list_size(c->g->root, og_buf_cstr(&prefix), &objs, &r->bytes_before, &r->versions_before))) goto done;
-    if (c->p->dry_run) { rc = preview_table(c, t->path, pv, npv, &r->versions_removed); goto done; }
-    og_cleanup_opts o = {0, c->has_time ? (c->cutoff_us > 0 ? c->cutoff_us : 1) : 0, c->grace_us};
+    if (c->p->dry_run) {
+        if (!(rc = preview_table(c, t->path, pv, npv, &r->versions_removed))) rc = forks_gc(c, t, &o, pv, r);
+        goto done;
+    }
     og_cleanup_keep k = {c->p->keep, pv, npv};
-    og_cleanup_stats st = {0};
+    og_cleanup_stats st = {0, 0};
     if ((rc = og_table_cleanup_keep(c->g->root, t->path, &o, &k, &st))) goto done;
     r->versions_removed = st.versions_removed;
     r->files_removed = st.files_removed;
+    if ((rc = forks_gc(c, t, &o, pv, r))) goto done;
     if ((rc = list_size(c->g->root, og_buf_cstr(&prefix), &objs, &after, &vafter))) goto done;
     r->bytes_removed = r->bytes_before > after ? r->bytes_before - after : 0;
 done:
@@ -322,6 +394,7 @@ og_status og_graph_cleanup(og_graph *g, const og_cleanup_policy *p, og_cleanup_r
     c.g = g;
     c.p = p;
     int64_t now = og_clock_now_us();
+    c.now_us = now;
     int64_t min_age = p->min_age_us == 0 ? OG_MAINT_MIN_AGE_DEFAULT_US : p->min_age_us;
     c.has_time = p->has_older_than || min_age > 0;
     c.cutoff_us = now - (min_age > 0 ? min_age : 0);

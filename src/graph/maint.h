@@ -24,8 +24,11 @@
  *     when it fails every bound given) and the versions live branches were
  *     created from; per table it keeps every main version a kept manifest
  *     version or a pending sidecar pins, the newest `keep`, and always the
- *     latest. Unreferenced table files and chains of deleted branches go
- *     once older than the grace period (files of abandoned stages too).
+ *     latest; the same per table fork of a live branch (versions its
+ *     kept manifest versions or sidecars pin, the newest `keep`, its
+ *     latest). Unreferenced table files, chains of deleted branches and
+ *     their table forks (only files no live version names) go once older
+ *     than the grace period (files of abandoned stages too).
  *     Manifest versions go first, table versions second: a crash between
  *     leaves only less history retained, never a dangling pin. No version
  *     younger than min_age goes (default 60 s): a writer commits and
@@ -129,7 +132,9 @@ typedef struct og_cleanup_policy {
 typedef struct og_cleanup_table {
     char *table_key;          /* "node:Person", or the audit table's name */
     char *path;
-    uint64_t versions_before, versions_removed;
+    uint64_t versions_before, versions_removed; /* removed: main and fork versions */
+    uint64_t fork_versions_removed;           /* of those, versions of table forks */
+    uint64_t forks_reclaimed;                 /* forks of deleted branches removed whole */
     uint64_t files_removed;
     uint64_t bytes_before, bytes_removed;
     char *error;              /* per-table failure (6), NULL when fine */

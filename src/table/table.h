@@ -288,6 +288,24 @@ og_status og_table_cleanup(og_store *s, const char *root, const og_cleanup_opts 
  * og_table_cleanup. */
 og_status og_table_cleanup_keep(og_store *s, const char *root, const og_cleanup_opts *o, const og_cleanup_keep *k,
                                 og_cleanup_stats *st);
+/* og_table_cleanup_keep on the versions of branch `name` (NULL = main):
+ * never its latest; then the unreferenced old files under the branch's
+ * own tree. Files any remaining manifest of main or of any branch names
+ * stay (a shallow fork references its parent's files). */
+og_status og_table_cleanup_branch(og_store *s, const char *root, const char *name, const og_cleanup_opts *o,
+                                  const og_cleanup_keep *k, bool dry_run, og_cleanup_stats *st);
+/* Removes branch `name` whole: its ref first, then every version, then
+ * the files under its tree that no manifest of main or of another branch
+ * references (files younger than o->grace_us stay; o's version bounds are
+ * ignored). Idempotent: a missing ref or tree is no error, and a crash
+ * leaves a tree that og_table_branch_trees still lists. dry_run (here
+ * and in og_table_cleanup_branch): delete nothing, count the versions
+ * that would go (files: none). */
+og_status og_table_branch_reclaim(og_store *s, const char *root, const char *name, const og_cleanup_opts *o,
+                                  bool dry_run, og_cleanup_stats *st);
+/* Names of every branch tree (tree/<name>/...), with or without a ref,
+ * sorted; free like og_table_branch_list. */
+og_status og_table_branch_trees(og_store *s, const char *root, char ***names, size_t *n);
 
 /* ---- scalar key index (table_index.c) ---- */
 

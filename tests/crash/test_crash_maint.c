@@ -4,13 +4,33 @@
  * runs) and checked: main and branch content unchanged (both verbs are
  * content-preserving), every pin equals its table head, no sidecar left,
  * and the verb then runs to completion with the content still unchanged.
+ * The template also holds a deleted branch `d` whose table forks are left
+ * (its delete crashed after the ref went) and a branch `b` with more fork
+ * versions than cleanup keeps, so the fork GC (version collection and the
+ * reclaim of d's forks) is crashed at each of its store operations too;
+ * once the verb completes, nothing of d's forks is left in the listing.
  * The number of crash points per verb is printed. */
 #include "testutil.h"
 
 #include "graph/maint_fixture.h"
 
 static og_store *g_template;
-static char *g_main, *g_branch;
+static char *g_main, *g_branch, *g_c;
+static char g_dead[OG_ULID_LEN + 1];
+
+/* Keys of the dead branch's table forks (trees and refs) in the store. */
+static size_t dead_fork_keys(og_store *st)
+{
+    og_list l;
+    char tree[64], ref[64];
+    size_t n = 0;
+    snprintf(tree, sizeof tree, "/tree/%s/", g_dead);
+    snprintf(ref, sizeof ref, "/_refs/branches/%s.json", g_dead);
+    OG_CHECK(og_store_list_all(st, "", &l));
+    for (size_t i = 0; i < l.len; i++) n += strstr(l.items[i].key, tree) || strstr(l.items[i].key, ref);
+    og_list_free(&l);
+    return n;
+}
 
 static int setup(void **state)
 {
@@ -20,8 +40,23 @@ static int setup(void **state)
     mf_build(g, 5);
     OG_CHECK(og_graph_branch_create(st, "c", NULL, 0, NULL));
     for (int i = 0; i < 3; i++) OG_CHECK(cf_write_pair(g, NULL, "q1", "q2", 70 + i, NULL));
+    /* more fork versions on b than cleanup keeps */
+    for (int i = 0; i < 3; i++) OG_CHECK(cf_write_pair(g, "b", "bq1", "bq2", 80 + i, NULL));
+    /* d: forks written, then its ref dropped as a crashed delete leaves it */
+    og_graph_ref ref;
+    og_buf key = OG_BUF_INIT;
+    memset(&ref, 0, sizeof ref);
+    OG_CHECK(og_graph_branch_create(st, "d", NULL, 0, &ref));
+    snprintf(g_dead, sizeof g_dead, "%s", ref.uid);
+    og_graph_ref_clear(&ref);
+    for (int i = 0; i < 2; i++) OG_CHECK(cf_write_pair(g, "d", "dq1", "dq2", 90 + i, NULL));
+    OG_CHECK(og_graph_key_ref(&key, "d"));
+    OG_CHECK(og_store_delete(st, og_buf_cstr(&key)));
+    og_buf_free(&key);
+    assert_true(dead_fork_keys(st) > 0);
     g_main = cf_content(g, NULL);
     g_branch = cf_content(g, "b");
+    g_c = cf_content(g, "c");
     og_graph_close(g);
     g_template = st;
     return 0;
@@ -33,6 +68,7 @@ static int teardown(void **state)
     og_store_close(g_template);
     free(g_main);
     free(g_branch);
+    free(g_c);
     return 0;
 }
 
@@ -74,8 +110,8 @@ static og_status v_optimize_then_cleanup(og_graph *g)
 static void check(og_store *st, verb_fn fn, const char *what, unsigned at)
 {
     og_graph *g = cf_open(st, OG_GRAPH_RW);
-    char *m = cf_content(g, NULL), *b = cf_content(g, "b");
-    if (strcmp(m, g_main) || strcmp(b, g_branch)) {
+    char *m = cf_content(g, NULL), *b = cf_content(g, "b"), *c = cf_content(g, "c");
+    if (strcmp(m, g_main) || strcmp(b, g_branch) || strcmp(c, g_c)) {
         print_error("%s crashed at op %u: content changed\n", what, at);
         fail();
     }
@@ -86,8 +122,10 @@ static void check(og_store *st, verb_fn fn, const char *what, unsigned at)
     char *m2 = cf_content(g, NULL), *b2 = cf_content(g, "b"), *c2 = cf_content(g, "c");
     assert_string_equal(m2, g_main);
     assert_string_equal(b2, g_branch);
+    assert_string_equal(c2, g_c);
+    assert_int_equal(dead_fork_keys(st), 0); /* the fork GC completed */
     OG_CHECK(cf_write_pair(g, NULL, "w1", "w2", 1, NULL)); /* and the graph takes writes */
-    free(m); free(b); free(m2); free(b2); free(c2);
+    free(m); free(b); free(c); free(m2); free(b2); free(c2);
     og_graph_close(g);
 }
 
@@ -150,6 +188,14 @@ static void test_optimize_and_cleanup_crashed_at_every_store_op_recover(void **s
     crash_every_op(v_optimize_then_cleanup, "optimize+cleanup");
 }
 
+/* Cleanup alone: every store op of the manifest GC, the table GC and the
+ * fork GC (b's fork versions, d's forks reclaimed) crashed once. */
+static void test_cleanup_with_fork_gc_crashed_at_every_store_op_recovers(void **state)
+{
+    (void)state;
+    crash_every_op(v_cleanup, "cleanup (with forks)");
+}
+
 static void test_crash_at_every_maintenance_failpoint_recovers(void **state)
 {
     (void)state;
@@ -168,6 +214,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crash_at_every_maintenance_failpoint_recovers),
         cmocka_unit_test(test_optimize_and_cleanup_crashed_at_every_store_op_recover),
+        cmocka_unit_test(test_cleanup_with_fork_gc_crashed_at_every_store_op_recovers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
