@@ -186,7 +186,8 @@ int og_db_optimize(og_db *db, const char *branch, const char *actor, char **json
  * nor (without OG_DB_CLEANUP_QUIESCED) a version younger than a minute;
  * unreferenced files go after a one-hour grace period. {uri, dry_run,
  * manifest_versions_removed, manifest_versions_kept, orphan_chains_removed,
- * datasets:[{type_key, old_versions_removed, versions_before,
+ * datasets:[{type_key, old_versions_removed (main and forks), fork_versions_removed,
+ * forks_reclaimed, versions_before,
  * files_removed, bytes_removed, bytes_before, error?}]}. */
 int og_db_cleanup(og_db *db, unsigned long long keep, long long older_than_s, unsigned flags,
                   char **json_out);

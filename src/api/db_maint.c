@@ -102,6 +102,8 @@ int og_db_cleanup(og_db *db, unsigned long long keep, long long older_than_s, un
         if (!d) continue;
         JSET(d, "type_key", json_string(t->table_key));
         JSET(d, "old_versions_removed", json_integer((json_int_t)t->versions_removed));
+        JSET(d, "fork_versions_removed", json_integer((json_int_t)t->fork_versions_removed));
+        JSET(d, "forks_reclaimed", json_integer((json_int_t)t->forks_reclaimed));
         JSET(d, "versions_before", json_integer((json_int_t)t->versions_before));
         JSET(d, "files_removed", json_integer((json_int_t)t->files_removed));
         JSET(d, "bytes_removed", json_integer((json_int_t)t->bytes_removed));
