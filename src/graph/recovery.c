@@ -7,6 +7,7 @@
  * (3) A published write whose table a recovery in another process restored
  *     underneath it (heal_published) is re-restored to its pin. */
 #include "recovery.h"
+#include "table_version.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -256,20 +257,13 @@ static og_status is_published(og_store *root, const char *id, bool *out)
 
 static og_status open_head(og_store *root, const og_sidecar_table *t, uint64_t version, og_table **out)
 {
-    if (t->table_branch) return og_table_open_branch(root, t->path, t->table_branch, version, out);
-    return version ? og_table_open_at(root, t->path, version, out) : og_table_open(root, t->path, out);
+    return og_graph_table_open_version(root, t->path, t->table_branch, version, out);
 }
 
 /* The transaction record of version v of t (on its table branch). */
 static og_status txn_at(og_store *root, const og_sidecar_table *t, uint64_t v, og_txn_record *out)
 {
-    og_status rc = OG_OK;
-    og_table *tbl = NULL;
-    memset(out, 0, sizeof *out);
-    if (!t->table_branch) return og_table_read_transaction(root, t->path, v, out);
-    if (!(rc = open_head(root, t, v, &tbl))) rc = og_txn_record_copy(out, &og_table_manifest(tbl)->txn);
-    og_table_close(tbl);
-    return rc;
+    return og_graph_table_txn_at(root, t->path, t->table_branch, v, out);
 }
 
 static og_status owned_at(og_store *root, const og_sidecar_table *t, uint64_t version, bool *owned)

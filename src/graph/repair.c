@@ -4,6 +4,7 @@
  *     passed as expected versions, so a publish never adopts a head that
  *     was judged against another manifest. */
 #include "repair.h"
+#include "table_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,19 +75,12 @@ void og_repair_result_free(og_repair_result *r)
 
 static og_status open_pin(og_store *root, const og_graph_pin *p, uint64_t version, og_table **out)
 {
-    if (p->table_branch) return og_table_open_branch(root, p->path, p->table_branch, version, out);
-    return version ? og_table_open_at(root, p->path, version, out) : og_table_open(root, p->path, out);
+    return og_graph_table_open_version(root, p->path, p->table_branch, version, out);
 }
 
 static og_status read_txn(og_store *root, const og_graph_pin *p, uint64_t v, og_txn_record *out)
 {
-    og_status rc = OG_OK;
-    og_table *t = NULL;
-    memset(out, 0, sizeof *out);
-    if (!p->table_branch) return og_table_read_transaction(root, p->path, v, out);
-    if (!(rc = open_pin(root, p, v, &t))) rc = og_txn_record_copy(out, &og_table_manifest(t)->txn);
-    og_table_close(t);
-    return rc;
+    return og_graph_table_txn_at(root, p->path, p->table_branch, v, out);
 }
 
 static bool fatal(og_status rc) { return rc == OG_E_NOMEM || rc == OG_E_CRASHED; }

@@ -465,13 +465,14 @@ done:
     return rc;
 }
 
-og_status og_fragment_open_copy(const void *p, size_t n, og_fragment_reader **out)
+/* A reader over n bytes at p, copied into the reader first when copy. */
+static og_status open_bytes(const void *p, size_t n, bool copy, og_fragment_reader **out)
 {
     og_fragment_reader *r = NULL;
     og_status rc = reader_new(&r);
     if (rc) return rc;
-    if ((rc = og_buf_set(&r->owned, p, n))) goto done;
-    r->mem = r->owned.data;
+    if (copy && (rc = og_buf_set(&r->owned, p, n))) goto done;
+    r->mem = copy ? (const void *)r->owned.data : p;
     r->size = n;
     if (n < 8 || memcmp(p, OG_FRAG_MAGIC, 4)) { rc = corrupt("bad magic at start of file"); goto done; }
     uint32_t ver = get32((const char *)p + 4);
@@ -487,25 +488,14 @@ done:
     return rc;
 }
 
+og_status og_fragment_open_copy(const void *p, size_t n, og_fragment_reader **out)
+{
+    return open_bytes(p, n, true, out);
+}
+
 og_status og_fragment_open_mem(const void *p, size_t n, og_fragment_reader **out)
 {
-    og_fragment_reader *r = NULL;
-    og_status rc = reader_new(&r);
-    if (rc) return rc;
-    r->mem = p;
-    r->size = n;
-    if (n < 8 || memcmp(p, OG_FRAG_MAGIC, 4)) { rc = corrupt("bad magic at start of file"); goto done; }
-    uint32_t ver = get32((const char *)p + 4);
-    if (ver > OG_FRAG_VERSION) {
-        rc = og_error_set(OG_E_CORRUPT, "fragment format version %u is newer than supported version %u",
-                          ver, OG_FRAG_VERSION);
-        goto done;
-    }
-    rc = reader_init(r);
-done:
-    if (rc) { og_fragment_close(r); r = NULL; }
-    *out = r;
-    return rc;
+    return open_bytes(p, n, false, out);
 }
 
 void og_fragment_close(og_fragment_reader *r)
