@@ -547,6 +547,12 @@ static og_status recover_one(og_store *root, const og_sidecar *sc, bool owner, o
             if ((rc = chain(root, t, ts[i].pinned, ts[i].head, &cv, &top_restore))) goto done;
             if (cv == CHAIN_FOREIGN) continue;
             if (cv == CHAIN_BURIED) {
+                /* A live writer may have published this very write (and
+                 * written on top of it) since this attempt read its state:
+                 * then there is nothing to undo; re-evaluate. */
+                bool now_pub = false;
+                if ((rc = is_published(root, sc->commit_id, &now_pub))) goto done;
+                if (now_pub) { lost = true; break; }
                 rc = og_error_set(OG_E_CONFLICT, "recovery sidecar `%s%s.json`: a foreign commit sits on top of "
                                   "this write's commit of `%s` (version %llu); nothing restored, the sidecar is "
                                   "kept for an operator", OG_SIDECAR_PREFIX, sc->operation_id, t->table_key,
