@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_sqlite.h"
 #include "bench_util.h"
 #include "omnigraph.h"
 
@@ -140,25 +141,6 @@ static void report_lat(const char *w, const stats *og, const stats *sq, size_t w
 }
 
 /* ---- SQLite ---- */
-
-static void sq_exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "sqlite: %s: %s\n", sql, err);
-        exit(1);
-    }
-}
-
-static sqlite3_stmt *sq_prep(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "sqlite prepare: %s: %s\n", sql, sqlite3_errmsg(db));
-        exit(1);
-    }
-    return st;
-}
 
 static void sq_step_done(sqlite3 *db, sqlite3_stmt *st)
 {
