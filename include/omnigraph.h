@@ -144,6 +144,16 @@ int og_db_branch_create(og_db *db, const char *name, const char *from, const cha
 int og_db_branch_list(og_db *db, char **json_out);
 /* {uri, name, actor_id?}. */
 int og_db_branch_delete(og_db *db, const char *name, const char *actor, char **json_out);
+/* Three-way merge of branch source into target (NULL = main) as one commit
+ * with two parents (surface.md §6). json_out: {source, target, outcome:
+ * already_up_to_date|fast_forward|merged, actor_id?, graph_commit_id?,
+ * branch_deleted?, branch_delete_error?}. delete_branch deletes the source
+ * after a successful merge; its failure is reported in the output, not as
+ * a failure of the call. Conflicts fail with OG_DB_E_CONFLICT and leave
+ * {error, code, merge_conflicts:[{entity_kind, type_name, entity_id?,
+ * kind, message}]} for og_last_conflict_json(). */
+int og_db_branch_merge(og_db *db, const char *source, const char *target, const char *actor,
+                       int delete_branch, char **json_out);
 
 /* {commits: [CommitOutput...]} newest first; actor_filter nullable. */
 int og_db_commit_list(og_db *db, const char *branch, const char *actor_filter,

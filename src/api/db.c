@@ -216,3 +216,10 @@ void og_db_close(og_db *db)
 }
 
 const char *og_db_uri(const og_db *db) { return db->uri; }
+
+void og_api_conflict_set_body(json_t *body)
+{
+    og_api_conflict_reset();
+    if (body) g_conflict = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+}

@@ -45,5 +45,8 @@ void og_api_conflict_reset(void);
  * current error message is its "error"), and rewrites the error message
  * so that it names the table and versions. */
 void og_api_conflict_record(og_status rc, const og_graph_conflict *c);
+/* Records body (consumed; an ErrorOutput with "error", "code" and one
+ * structured member, e.g. merge_conflicts) as the last conflict. */
+void og_api_conflict_set_body(json_t *body);
 
 #endif

@@ -28,6 +28,8 @@ int cli_ingest(int argc, char **argv);     /* deprecated loader alias */
 int cli_snapshot(int argc, char **argv);   /* cli_snapshot.c */
 int cli_export(int argc, char **argv);     /* cli_export.c */
 int cli_branch(int argc, char **argv);     /* cli_branch.c */
+struct cli_args;
+int cli_branch_merge(const struct cli_args *a); /* cli_merge.c: `branch merge` (parsed) */
 int cli_commit(int argc, char **argv);     /* cli_commit.c */
 int cli_schema(int argc, char **argv);     /* cli_schema.c */
 int cli_optimize(int argc, char **argv);   /* cli_maint.c: guards only */

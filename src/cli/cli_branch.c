@@ -4,7 +4,7 @@
  *     --from (default main); delete takes NAME.
  * (2) --json prints BranchCreateOutput / {branches} / {uri, name}; human
  *     output is one line (list: one branch per line).
- * (3) `branch merge` is recognised and refused as not supported yet. */
+ * (3) `branch merge` is cli_merge.c's. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,18 +38,7 @@ int cli_branch(int argc, char **argv)
         else cli_err("`branch %s` needs a branch name", sub);
         return CLI_EXIT_USAGE;
     }
-    if (!strcmp(sub, "merge")) {
-        if (!strcmp(a.pos[0], cli_get(&a, "into") ? cli_get(&a, "into") : "main")) {
-            cli_err("branch merge needs distinct source and target branches");
-            return CLI_EXIT_ERR;
-        }
-        if (!strncmp(a.pos[0], "__", 2)) {
-            cli_err("branch merge refuses internal system refs ('%s')", a.pos[0]);
-            return CLI_EXIT_ERR;
-        }
-        cli_err("`branch merge` is not supported yet");
-        return CLI_EXIT_ERR;
-    }
+    if (!strcmp(sub, "merge")) return cli_branch_merge(&a);
     const char *uri = cli_target(&a, "branch", NULL);
     if (!uri) goto done;
     if (!strcmp(sub, "delete") && !cli_confirm_destructive(&a, "branch delete", uri)) goto done;

@@ -463,3 +463,15 @@ int cli_remote_graphs(char **json_out)
     long st = http("GET", "/graphs", NULL, NULL, 0, NULL, &b);
     return finish(st, &b, json_out);
 }
+
+int cli_db_branch_merge(og_db *db, const char *source, const char *target, const char *actor,
+                        int delete_branch, char **json_out)
+{
+    if (!is_remote(db)) return og_db_branch_merge(db, source, target, actor, delete_branch, json_out);
+    reset();
+    json_t *o = json_object();
+    put_str(o, "source", source);
+    put_str(o, "target", target);
+    if (o && delete_branch) json_object_set_new(o, "delete_branch", json_true());
+    return post_json("POST", "/branches/merge", o, NULL, json_out);
+}

@@ -52,6 +52,8 @@ int cli_db_branch_create(og_db *db, const char *name, const char *from, const ch
                          char **json_out);
 int cli_db_branch_list(og_db *db, char **json_out);
 int cli_db_branch_delete(og_db *db, const char *name, const char *actor, char **json_out);
+int cli_db_branch_merge(og_db *db, const char *source, const char *target, const char *actor,
+                        int delete_branch, char **json_out);
 int cli_db_commit_list(og_db *db, const char *branch, const char *actor_filter, char **json_out);
 int cli_db_commit_show(og_db *db, const char *commit_id, char **json_out);
 int cli_db_schema_show(og_db *db, char **json_out);

@@ -44,6 +44,9 @@ og_status og_graph_batch_like(const og_schema *s, og_batch *out);
 /* The writer validated the whole delta itself (og_validate_delta against
  * the base view): commit skips its own validation (graph_txn.c (5)). */
 void og_graph_txn_set_validated(og_graph_txn *x);
+/* The transaction is a branch merge whose second parent is merged_parent:
+ * graph_txn.c (9). */
+void og_graph_txn_set_merge(og_graph_txn *x, const char *merged_parent);
 /* Committed edges of e with `col` (src or dst) in args[0..n), when earlier
  * txn scans by that column read them all: *rows is a batch (id, src, dst)
  * holding at least those edges (filter it by col), owned by x. False when

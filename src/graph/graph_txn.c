@@ -39,7 +39,12 @@
  *     only for id/src/dst remembers the committed rows it read and the
  *     values it covered (the base view never moves, so they stay true);
  *     commit-time validation answers its kept-edge probes for those values
- *     from them (graph_probe.c (3)) instead of scanning the edges again. */
+ *     from them (graph_probe.c (3)) instead of scanning the edges again.
+ * (9) A branch merge (merge.h) marks its transaction with
+ *     og_graph_txn_set_merge: the commit records the merged parent (and so
+ *     does the sidecar, for a roll forward), and a merge that changes no
+ *     table still publishes one commit (no sidecar: the publish is its only
+ *     effect). Its failpoints are named merge.<phase>. */
 #include "engine_internal.h"
 
 #include <stdio.h>
@@ -82,10 +87,17 @@ struct og_graph_txn {
     edge_memo *memo;  /* 2 * cat->n_types entries (src, dst), lazily */
     og_writer_kind kind;
     bool validated;   /* (5) the writer validated the delta itself */
+    char merged_parent[OG_ULID_LEN + 1]; /* (9) merge commits only */
+    bool publish_empty;                  /* (9) publish even with no table change */
 };
 
 void og_graph_txn_set_writer_kind(og_graph_txn *x, og_writer_kind k) { x->kind = k; }
 void og_graph_txn_set_validated(og_graph_txn *x) { x->validated = true; }
+void og_graph_txn_set_merge(og_graph_txn *x, const char *merged_parent)
+{
+    snprintf(x->merged_parent, sizeof x->merged_parent, "%s", merged_parent ? merged_parent : "");
+    x->publish_empty = true;
+}
 
 static void pend_free(pend *p)
 {
@@ -601,7 +613,8 @@ static og_status lost_race(og_graph_txn *x, tstage *ts, const og_graph_pin *pin,
 static og_status fp(const og_graph_txn *x, const char *suffix)
 {
     char name[96];
-    snprintf(name, sizeof name, "%s.%s", x->kind == OG_WRITER_LOAD ? "load" : "mutation", suffix);
+    snprintf(name, sizeof name, "%s.%s", x->kind == OG_WRITER_LOAD ? "load" : x->kind == OG_WRITER_MERGE ? "merge"
+                                                                                 : "mutation", suffix);
     return OG_FAILPOINT(name);
 }
 
@@ -610,6 +623,7 @@ static og_status arm(og_graph_txn *x, tstage *ts, size_t nts, og_sidecar *sc, bo
 {
     og_status rc = OG_OK;
     if ((rc = og_sidecar_begin(sc, x->kind, x->actor, x->branch))) return rc;
+    memcpy(sc->merge_source, x->merged_parent, sizeof sc->merge_source);
     sc->tables = calloc(nts, sizeof *sc->tables);
     if (!sc->tables) return og_error_set(OG_E_NOMEM, "out of memory");
     for (size_t i = 0; i < nts; i++) {
@@ -733,7 +747,13 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
         if (s->own_tbl) og_table_close(s->tbl);
         memset(s, 0, sizeof *s);
     }
-    if (nts == 0) goto done; /* zero-change commit: publish nothing */
+    if (nts == 0 && !x->publish_empty) goto done; /* zero-change commit: publish nothing */
+    if (nts == 0) {
+        /* (9) a merge that moves no table still publishes its commit: one
+         * manifest put is its only effect, so no sidecar is needed */
+        if ((rc = og_sidecar_begin(&sc, x->kind, x->actor, x->branch))) goto done;
+        goto publish;
+    }
     /* Phase A: arm the recovery sidecar (4). */
     if ((rc = arm(x, ts, nts, &sc, &registered))) goto done;
     armed = true;
@@ -759,6 +779,7 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     }
     if ((rc = OG_FAILPOINT("graph.txn.after_table_commits"))) goto done;
     if ((rc = fp(x, "post_phase_b_pre_manifest_commit"))) goto done;
+publish:
     /* Phase C: publish once, with the commit id the sidecar names. */
     for (size_t i = 0; i < nts; i++) {
         const og_graph_pin *pin = og_graph_view_pin(x->base, ts[i].t);
@@ -781,6 +802,7 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     req.expected_head = x->if_commit;
     req.commit.id = sc.commit_id;
     req.commit.actor = x->actor;
+    req.commit.merged_parent = x->merged_parent[0] ? x->merged_parent : NULL;
     req.hint = og_graph_view_snapshot(x->base);  /* saves re-reading the head */
     req.hint_uid_is_live = !x->branch;            /* main's chain never changes */
     rc = og_graph_publish(x->g->root, &req, &out->conflict, &snap);
@@ -797,6 +819,7 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     out->manifest_version = snap.version;
     armed = false;
     if ((rc = fp(x, "post_phase_c_pre_phase_d"))) goto done;
+    if (nts == 0) goto done; /* (9) no sidecar was written */
     /* Phase D: best effort. */
     og_status d = og_sidecar_delete(x->g->root, sc.operation_id);
     if (d == OG_E_CRASHED) { rc = d; goto done; }

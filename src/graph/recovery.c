@@ -404,6 +404,8 @@ static og_status publish(og_store *root, const og_sidecar *sc, const tstate *ts,
     req.n_pins = n;
     req.commit.id = commit_id;
     req.commit.actor = OG_RECOVERY_ACTOR;
+    /* a rolled-forward merge keeps its second parent */
+    if (sc->merge_source[0] && commit_id == sc->commit_id) req.commit.merged_parent = sc->merge_source;
     rc = og_graph_publish(root, &req, &cf, NULL);
     if (rc == OG_E_CONFLICT || rc == OG_E_PRECONDITION) { og_error_clear(); rc = OG_OK; *lost = true; }
 done:

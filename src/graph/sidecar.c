@@ -15,6 +15,7 @@
 
 const char *og_writer_kind_name(og_writer_kind k)
 {
+    if (k == OG_WRITER_MERGE) return "BranchMerge";
     return k == OG_WRITER_LOAD ? "Load" : k == OG_WRITER_OPTIMIZE ? "Optimize" : "Mutation";
 }
 
@@ -46,6 +47,7 @@ og_status og_sidecar_encode(const og_sidecar *s, og_buf *out)
     og_genc_str(o, "branch", s->branch, &rc);
     og_genc_str(o, "graph_commit_id", s->commit_id, &rc);
     og_genc_str(o, "rollback_graph_commit_id", s->rollback_commit_id, &rc);
+    if (s->merge_source[0]) og_genc_str(o, "merge_source_commit_id", s->merge_source, &rc);
     for (size_t i = 0; i < s->ntables && !rc; i++) {
         const og_sidecar_table *t = &s->tables[i];
         json_t *e = json_object();
@@ -83,7 +85,7 @@ og_status og_sidecar_decode(const char *obj, const void *p, size_t n, og_sidecar
 {
     static const char *const top[] = {"schema_version", "operation_id", "started_at_us", "writer_kind",
                                       "actor_id", "branch", "graph_commit_id", "rollback_graph_commit_id",
-                                      "tables", NULL};
+                                      "tables", "merge_source_commit_id", NULL};
     static const char *const tf[] = {"table_key", "table_path", "table_branch", "expected_version",
                                      "post_commit_version", "transaction_uuid", NULL};
     og_status rc = OG_OK;
@@ -112,11 +114,15 @@ og_status og_sidecar_decode(const char *obj, const void *p, size_t n, og_sidecar
     if (!strcmp(s, "Mutation")) out->kind = OG_WRITER_MUTATION;
     else if (!strcmp(s, "Load")) out->kind = OG_WRITER_LOAD;
     else if (!strcmp(s, "Optimize")) out->kind = OG_WRITER_OPTIMIZE;
+    else if (!strcmp(s, "BranchMerge")) out->kind = OG_WRITER_MERGE;
     else { rc = og_error_set(OG_E_CORRUPT, "corrupt recovery sidecar `%s`: unknown writer_kind `%s`", obj, s); goto done; }
     if ((rc = og_gdec_str(obj, "", j, "actor_id", true, &s)) || (rc = og_gstrdup(s, &out->actor))) goto done;
     if ((rc = og_gdec_str(obj, "", j, "branch", true, &s)) || (rc = og_gstrdup(s, &out->branch))) goto done;
     if ((rc = og_gdec_ulid(obj, "", j, "graph_commit_id", false, out->commit_id))) goto done;
     if ((rc = og_gdec_ulid(obj, "", j, "rollback_graph_commit_id", false, out->rollback_commit_id))) goto done;
+    if (json_object_get(j, "merge_source_commit_id") &&
+        (rc = og_gdec_ulid(obj, "", j, "merge_source_commit_id", true, out->merge_source)))
+        goto done;
     json_t *arr = json_object_get(j, "tables");
     if (!json_is_array(arr)) { rc = og_error_set(OG_E_CORRUPT, "corrupt recovery sidecar `%s`: tables is not an array", obj); goto done; }
     size_t nt = json_array_size(arr);

@@ -32,7 +32,8 @@
 
 /* Optimize (maint.h) is content-preserving compaction: recovery treats it
  * like any writer (all tables at post: roll forward; else roll back). */
-typedef enum og_writer_kind { OG_WRITER_MUTATION = 0, OG_WRITER_LOAD = 1, OG_WRITER_OPTIMIZE = 2 } og_writer_kind;
+typedef enum og_writer_kind { OG_WRITER_MUTATION = 0, OG_WRITER_LOAD = 1, OG_WRITER_OPTIMIZE = 2,
+               OG_WRITER_MERGE = 3 /* branch merge (merge.h): "BranchMerge" */ } og_writer_kind;
 
 const char *og_writer_kind_name(og_writer_kind k); /* "Mutation" / "Load" / "Optimize" */
 
@@ -56,6 +57,9 @@ typedef struct og_sidecar {
     char rollback_commit_id[OG_ULID_LEN + 1];
     og_sidecar_table *tables;
     size_t ntables;
+    /* BranchMerge: the captured source head, the merged parent of the
+     * commit a roll forward publishes ("" otherwise; omitted when empty). */
+    char merge_source[OG_ULID_LEN + 1];
 } og_sidecar;
 
 void og_sidecar_free(og_sidecar *s); /* frees members, zeroes */
