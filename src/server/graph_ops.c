@@ -584,6 +584,32 @@ static void do_branch(op_ctx *c, bool create)
     og_srv_release(c->q, c->q->body_len);
 }
 
+/* POST /branches/merge {source, target?, delete_branch?} (surface.md §5.3):
+ * branch_merge on source -> target, plus branch_delete on the source when
+ * delete_branch; conflicts answer 409 with merge_conflicts[]. */
+static void do_merge(op_ctx *c)
+{
+    og_db *db = NULL;
+    char *out = NULL;
+    const char *src = NULL, *tgt = NULL;
+    json_t *del = c->body ? json_object_get(c->body, "delete_branch") : NULL;
+    if (opt_str(c, "source", &src) || opt_str(c, "target", &tgt)) return;
+    if (!src) { og_resp_error(c->r, 400, "bad_request", "missing field 'source'", NULL); return; }
+    if (del && !json_is_boolean(del) && !json_is_null(del)) {
+        og_resp_error(c->r, 400, "bad_request", "field 'delete_branch' must be a boolean", NULL);
+        return;
+    }
+    if (og_srv_authorize(c->q, c->r, "branch_merge", src, tgt ? tgt : "main", false)) return;
+    if (json_is_true(del) && og_srv_authorize(c->q, c->r, "branch_delete", NULL, src, false)) return;
+    if (og_srv_recovery_gate(c->q, c->r)) return;
+    if (og_srv_admit(c->q, c->r, c->q->body_len)) return;
+    if (!open_db(c, &db)) {
+        int rc = og_db_branch_merge(db, src, tgt, c->q->actor, json_is_true(del), &out);
+        answer(c, rc, out, true);
+    }
+    og_srv_release(c->q, c->q->body_len);
+}
+
 static void dispatch(op_ctx *c)
 {
     og_req *q = c->q;
@@ -627,6 +653,7 @@ static void dispatch(op_ctx *c)
     case OG_ROUTE_EXPORT: do_export(c); break;
     case OG_ROUTE_BRANCH_CREATE: do_branch(c, true); break;
     case OG_ROUTE_BRANCH_DELETE: do_branch(c, false); break;
+    case OG_ROUTE_BRANCH_MERGE: do_merge(c); break;
     default: og_resp_error(c->r, 405, "method_not_allowed", "route not served by this server", NULL); break;
     }
 }
@@ -649,6 +676,7 @@ static const char *route_fields(og_route_id id)
     case OG_ROUTE_INGEST: return "data, branch, from, mode";
     case OG_ROUTE_EXPORT: return "branch, type_names";
     case OG_ROUTE_BRANCH_CREATE: return "name, from";
+    case OG_ROUTE_BRANCH_MERGE: return "source, target, delete_branch";
     default: return NULL;
     }
 }
