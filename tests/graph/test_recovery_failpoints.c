@@ -9,6 +9,7 @@
 #include "graph/internal.h"
 #include "graph/repair.h"
 #include "graph/maint.h"
+#include "graph/merge.h"
 
 static char *catalog_path(void)
 {
@@ -104,6 +105,15 @@ static void scenario(void)
     memset(&lr, 0, sizeof lr);
     (void)og_graph_load(g, &lo, text, strlen(text), &lr); /* load phases */
     og_graph_load_result_clear(&lr);
+    /* merge phases: feature moved Person and Knows, main moved them too */
+    if (og_graph_branch_create(og_graph_store(g), "mfeat", NULL, 0, NULL) == OG_OK) {
+        (void)cf_write_pair(g, "mfeat", "Mia", "Max", 7, NULL);
+        (void)cf_write_pair(g, NULL, "Ned", "Ola", 8, NULL);
+        og_graph_merge_opts mo = {"mfeat", NULL, "merger"};
+        og_graph_merge_result mr;
+        (void)og_graph_branch_merge(g, &mo, &mr);
+        og_graph_merge_result_clear(&mr);
+    }
     /* roll forward through refresh */
     og_failpoint_arm("graph.txn.after_table_commits", OG_FP_CRASH, 1, false);
     (void)cf_write_pair(g, NULL, "Cid", "Dan", 1, NULL);
