@@ -35,6 +35,7 @@ static const op_row ops[] = {
     {"/graphs/{graph_id}/branches", "get", "listBranches", "List branches", NULL, "json", false},
     {"/graphs/{graph_id}/branches", "post", "createBranch", "Create a branch", "json", "json", false},
     {"/graphs/{graph_id}/branches/{branch}", "delete", "deleteBranch", "Delete a branch", NULL, "json", false},
+    {"/graphs/{graph_id}/branches/merge", "post", "mergeBranch", "Merge a branch into another (three-way)", "json", "json", false},
     {"/graphs/{graph_id}/commits", "get", "listCommits", "List commits of a branch", NULL, "json", false},
     {"/graphs/{graph_id}/commits/{commit_id}", "get", "showCommit", "Show one commit", NULL, "json", false},
 };

@@ -41,7 +41,7 @@ static const route_row rows[] = {
     {"POST", "ingest", OG_ROUTE_INGEST, G | J | OG_RF_BIG_BODY | S | A, "change", "ingest"},
     {"POST", "export", OG_ROUTE_EXPORT, G | J | S, "export", "export"},
     {"GET", "branches", OG_ROUTE_BRANCHES, G | S, "read", "branches"},
-    {"POST", "branches/merge", OG_ROUTE_BRANCH_MERGE, G | J | A, "branch_merge", "branch_merge"},
+    {"POST", "branches/merge", OG_ROUTE_BRANCH_MERGE, G | J | S | A, "branch_merge", "branch_merge"},
     {"POST", "branches", OG_ROUTE_BRANCH_CREATE, G | J | S | A, "branch_create", "branch_create"},
     {"DELETE", "branches/**", OG_ROUTE_BRANCH_DELETE, G | S | A, "branch_delete", "branch_delete"},
     {"GET", "commits", OG_ROUTE_COMMITS, G | S, "read", "commits"},

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# cli_merge.sh BUILD_DIR — `omnigraph branch merge` end to end, and the
+# same merge through the HTTP route:
+# (1) CLI: human and --json output, --into, --as recorded on the commit,
+#     a divergent update exits 1 naming the conflict and publishes nothing;
+# (2) a merge process killed at merge.post_phase_b_pre_manifest_commit
+#     (OMNIGRAPH_FAILPOINTS=...=exit) leaves a sidecar that the next
+#     read-write open rolls forward: the merge commit (both parents) lands
+#     once, a merge killed at merge.post_phase_a is rolled back;
+# (3) POST /graphs/g1/branches/merge: 200 with the outcome, 409 with
+#     merge_conflicts[], 400 without a source, 404 for an unknown branch.
+set -u
+build=${1:?build dir}
+og="$build/omnigraph"
+bin="$build/omnigraph-server"
+src=$(cd "$(dirname "$0")/../.." && pwd)
+ex="$src/examples"
+t=$(mktemp -d "${TMPDIR:-/tmp}/og-e2e-merge.XXXXXX")
+pid=""
+cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$t"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+export OMNIGRAPH_HOME="$t/home" NO_COLOR=1
+unset OMNIGRAPH_FAILPOINTS
+cat >"$t/q.gq" <<'GQ'
+query born($name: String, $born: I32) { update Person set { born: $born } where name = $name }
+query add($name: String, $born: I32) { insert Person { name: $name, born: $born } }
+GQ
+mk() {
+    g="$t/$1"
+    "$og" init --schema "$ex/demo.pg" "$g" >/dev/null || fail init
+    "$og" load --data "$ex/demo.jsonl" --mode overwrite "$g" >/dev/null 2>&1 || fail load
+    "$og" branch create --uri "$g" feat >/dev/null 2>&1 || fail "branch create"
+}
+m() { "$og" mutate --store "$g" --query "$t/q.gq" "$@" >/dev/null 2>"$t/merr" || fail "mutate $*: $(cat "$t/merr")"; }
+head_field() { "$og" commit list "$g" ${2:+--branch "$2"} --json | python3 -c "import json,sys; print(json.load(sys.stdin)['commits'][0].get('$1') or '')"; }
+people() { "$og" query --store "$g" --query "$ex/demo.gq" people --format jsonl 2>/dev/null | tail -n +2 | wc -l; }
+
+# (1)
+mk g1
+m add --params '{"name":"Eve","born":1990}' --branch feat
+out=$("$og" --as alice branch merge --uri "$g" feat 2>"$t/err") || fail "merge: $(cat "$t/err")"
+[ "$out" = "merged feat into main: fast_forward" ] || fail "human output: $out"
+grep -q 'omnigraph branch merge → ' "$t/err" || fail "no write echo: $(cat "$t/err")"
+[ "$(head_field actor_id)" = alice ] || fail "actor not recorded"
+[ "$(head_field merged_parent_commit_id)" = "$(head_field graph_commit_id feat)" ] || fail "merged parent"
+[ "$(people)" = 5 ] || fail "Eve not merged"
+json=$("$og" branch merge --uri "$g" feat --json 2>/dev/null) || fail "second merge"
+echo "$json" | grep -q '"outcome": "already_up_to_date"' || fail "json: $json"
+m born --params '{"name":"Ada","born":1}' --branch feat
+m born --params '{"name":"Ada","born":2}'
+before=$(head_field graph_commit_id)
+"$og" branch merge --uri "$g" feat --into main >/dev/null 2>"$t/err" && fail "divergent update merged"
+[ $? = 1 ] || fail "exit code"
+grep -q "divergent_update on node:Person id 'Ada'" "$t/err" || fail "conflict message: $(cat "$t/err")"
+[ "$(head_field graph_commit_id)" = "$before" ] || fail "a conflicting merge published"
+
+# (2) killed between the table commits and the publish: rolled forward
+mk g2
+m add --params '{"name":"Eve","born":1990}' --branch feat
+m add --params '{"name":"Fay","born":1991}'
+src_head=$(head_field graph_commit_id feat); tgt_head=$(head_field graph_commit_id)
+OMNIGRAPH_FAILPOINTS=merge.post_phase_b_pre_manifest_commit=exit "$og" branch merge --uri "$g" feat >/dev/null 2>&1
+[ $? = 86 ] || fail "the failpoint did not kill the merge"
+ls "$g/__recovery/" | grep -q json || fail "no sidecar left by the killed merge"
+[ "$(people)" = 6 ] || fail "the merge was not rolled forward"
+ls "$g/__recovery/" | grep -q json && fail "sidecar left after recovery"
+[ "$(head_field merged_parent_commit_id)" = "$src_head" ] || fail "rolled-forward commit lost its merged parent"
+[ "$(head_field parent_commit_id)" = "$tgt_head" ] || fail "rolled-forward commit parent"
+json=$("$og" branch merge --uri "$g" feat --json 2>/dev/null) || fail "merge after roll forward"
+echo "$json" | grep -q already_up_to_date || fail "not up to date after roll forward: $json"
+# killed right after arming: rolled back, and the merge then succeeds
+mk g3
+m add --params '{"name":"Eve","born":1990}' --branch feat
+m add --params '{"name":"Fay","born":1991}'
+OMNIGRAPH_FAILPOINTS=merge.post_phase_a=exit "$og" branch merge --uri "$g" feat >/dev/null 2>&1
+[ $? = 86 ] || fail "the failpoint did not kill the merge (phase a)"
+[ "$(people)" = 5 ] || fail "the armed merge was not rolled back"
+json=$("$og" branch merge --uri "$g" feat --json 2>/dev/null) || fail "merge after roll back"
+echo "$json" | grep -q '"outcome": "merged"' || fail "retry: $json"
+[ "$(people)" = 6 ] || fail "retried merge"
+
+# (3) the HTTP route
+mk g4
+m add --params '{"name":"Eve","born":1990}' --branch feat
+"$og" branch create --uri "$g" c1 >/dev/null 2>&1; "$og" branch create --uri "$g" c2 >/dev/null 2>&1
+m born --params '{"name":"Ada","born":1}' --branch c1
+m born --params '{"name":"Ada","born":2}' --branch c2
+"$bin" --graph "g1=$g" --bind 127.0.0.1:0 --unauthenticated >"$t/out" 2>"$t/serr" &
+pid=$!
+addr=""
+for _ in $(seq 1 200); do
+    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$t/out"); [ -n "$addr" ] && break; sleep 0.05
+done
+[ -n "$addr" ] || { cat "$t/serr"; fail "server did not start"; }
+post() { curl -s -o "$t/body" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' -d "$1" "http://$addr/graphs/g1/branches/merge"; }
+code=$(post '{"source":"feat"}')
+[ "$code" = 200 ] || fail "merge route: $code $(cat "$t/body")"
+grep -q '"outcome":"fast_forward"' "$t/body" || fail "route body: $(cat "$t/body")"
+grep -q '"target":"main"' "$t/body" || fail "route target: $(cat "$t/body")"
+code=$(post '{"source":"c1","target":"c2"}')
+[ "$code" = 409 ] || fail "conflict status $code: $(cat "$t/body")"
+grep -q '"merge_conflicts":\[{' "$t/body" || fail "no merge_conflicts: $(cat "$t/body")"
+grep -q '"kind":"divergent_update"' "$t/body" || fail "conflict kind: $(cat "$t/body")"
+grep -q '"code":"conflict"' "$t/body" || fail "conflict code: $(cat "$t/body")"
+code=$(post '{"target":"c2"}'); [ "$code" = 400 ] || fail "missing source: $code"
+code=$(post '{"source":"nope"}'); [ "$code" = 404 ] || fail "unknown branch: $code $(cat "$t/body")"
+code=$(post '{"source":"c1","bogus":1}'); [ "$code" = 400 ] || fail "unknown field: $code"
+kill -INT "$pid"; wait "$pid"; pid=""
+echo ok
