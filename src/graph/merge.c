@@ -15,6 +15,7 @@
  *     snapshot, so the validator sees exactly the merged result. */
 #include "merge.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,37 @@ static void dag_free(dag *d)
     d->cache = NULL;
 }
 
+/* commits/{id}.json, read as it is: a commit reached from a head through
+ * parent links was published (commit.c (3)), and its object outlives a
+ * deleted branch's chain, which og_graph_commit_get would need. */
+static og_status read_commit(og_store *st, const char *id, og_graph_commit *out)
+{
+    og_status rc = OG_OK;
+    og_buf key = OG_BUF_INIT, data = OG_BUF_INIT;
+    json_t *j = NULL;
+    json_error_t je;
+    memset(out, 0, sizeof *out);
+    if ((rc = og_graph_key_commit(&key, id))) goto done;
+    if ((rc = og_store_get(st, og_buf_cstr(&key), &data, NULL))) {
+        if (rc == OG_E_NOTFOUND) rc = og_error_set(OG_E_NOTFOUND, "commit %s does not exist", id);
+        goto done;
+    }
+    if (!(j = json_loadb(data.data, data.len, 0, &je))) {
+        rc = og_error_set(OG_E_CORRUPT, "corrupt commit object `%s`: %s", og_buf_cstr(&key), je.text);
+        goto done;
+    }
+    if ((rc = og_graph_commit_from_json(og_buf_cstr(&key), "commit", json_object_get(j, "commit"), out))) goto done;
+    if (strcmp(out->id, id)) {
+        rc = og_error_set(OG_E_CORRUPT, "corrupt commit object `%s`: holds commit %s", og_buf_cstr(&key), out->id);
+        og_graph_commit_clear(out);
+    }
+done:
+    json_decref(j);
+    og_buf_free(&key);
+    og_buf_free(&data);
+    return rc;
+}
+
 static og_status dag_get(dag *d, const char *id, const og_graph_commit **out)
 {
     og_status rc = OG_OK;
@@ -88,7 +120,7 @@ static og_status dag_get(dag *d, const char *id, const og_graph_commit **out)
     if (og_map_gets(d->cache, id, &v)) { *out = v; return OG_OK; }
     og_graph_commit *c = calloc(1, sizeof *c);
     if (!c) return og_error_set(OG_E_NOMEM, "out of memory");
-    if ((rc = og_graph_commit_lookup(d->g, id, c))) {
+    if ((rc = read_commit(og_graph_store(d->g), id, c))) {
         free(c);
         return og_error_context(rc, "reading commit %s for the merge base", id);
     }

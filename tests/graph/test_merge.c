@@ -363,6 +363,25 @@ static void test_delete_branch_after_merge_and_its_refusal_as_data(void **state)
     fx_close(&f);
 }
 
+static void test_merge_base_search_crosses_a_deleted_merged_branch(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "merge_deleted_src");
+    char *out = NULL;
+    branch(f.db, "f", NULL);
+    mut(f.db, "f", "set_age", "{\"name\":\"Alice\",\"age\":31}");
+    assert_int_equal(og_db_branch_merge(f.db, "f", NULL, NULL, 1, &out), 0); /* merged, then deleted */
+    assert_non_null(strstr(out, "\"branch_deleted\":true"));
+    og_free(out);
+    /* main's history now reaches f's commits through a merged parent */
+    branch(f.db, "g", NULL);
+    mut(f.db, "g", "set_age", "{\"name\":\"Bob\",\"age\":31}");
+    mut(f.db, NULL, "set_age", "{\"name\":\"Carol\",\"age\":31}");
+    expect_outcome(f.db, "g", NULL, "merged");
+    fx_close(&f);
+}
+
 /* ---- a merge racing mutations of its target ---- */
 
 typedef struct racer { const char *dir; int which, rc; char msg[512]; pthread_barrier_t *bar; } racer;
@@ -441,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_lazy_target_takes_the_source_not_main),
         cmocka_unit_test(test_refused_requests_are_typed),
         cmocka_unit_test(test_delete_branch_after_merge_and_its_refusal_as_data),
+        cmocka_unit_test(test_merge_base_search_crosses_a_deleted_merged_branch),
         cmocka_unit_test(test_merge_racing_a_target_mutation_has_one_winner_and_a_typed_loser),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
