@@ -8,7 +8,8 @@
 #     read-write open rolls forward: the merge commit (both parents) lands
 #     once, a merge killed at merge.post_phase_a is rolled back;
 # (3) POST /graphs/g1/branches/merge: 200 with the outcome, 409 with
-#     merge_conflicts[], 400 without a source, 404 for an unknown branch.
+#     merge_conflicts[], 400 without a source, 404 for an unknown branch;
+#     and `branch merge --server` through it.
 set -u
 build=${1:?build dir}
 og="$build/omnigraph"
@@ -106,5 +107,12 @@ grep -q '"code":"conflict"' "$t/body" || fail "conflict code: $(cat "$t/body")"
 code=$(post '{"target":"c2"}'); [ "$code" = 400 ] || fail "missing source: $code"
 code=$(post '{"source":"nope"}'); [ "$code" = 404 ] || fail "unknown branch: $code $(cat "$t/body")"
 code=$(post '{"source":"c1","bogus":1}'); [ "$code" = 400 ] || fail "unknown field: $code"
+# the CLI against the server: same output, conflicts exit 1
+"$og" branch create --uri "$g" c3 >/dev/null 2>&1 || fail "branch c3"
+m add --params '{"name":"Zed","born":3}' --branch c3
+json=$("$og" --server "http://$addr" --graph g1 branch merge c3 --json 2>"$t/err") || fail "served merge: $(cat "$t/err")"
+echo "$json" | grep -q '"outcome": "fast_forward"' || fail "served merge output: $json"
+"$og" --server "http://$addr" --graph g1 branch merge c1 --into c2 >/dev/null 2>"$t/err" && fail "served conflict merged"
+grep -q 'divergent_update' "$t/err" || fail "served conflict message: $(cat "$t/err")"
 kill -INT "$pid"; wait "$pid"; pid=""
 echo ok
