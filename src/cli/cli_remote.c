@@ -467,7 +467,11 @@ int cli_remote_graphs(char **json_out)
 int cli_db_branch_merge(og_db *db, const char *source, const char *target, const char *actor,
                         int delete_branch, char **json_out)
 {
-    if (!is_remote(db)) return og_db_branch_merge(db, source, target, actor, delete_branch, json_out);
+    if (!is_remote(db)) {
+        int rc = og_db_branch_merge(db, source, target, actor, delete_branch, json_out);
+        if (!rc) cli_maint_note_write(target && strcmp(target, "main") ? target : NULL);
+        return rc;
+    }
     reset();
     json_t *o = json_object();
     put_str(o, "source", source);
