@@ -4,9 +4,10 @@
  *     base view (a snapshot at the merge-base commit). Nothing is written
  *     before every table is classified and the delta validated.
  * (2) A table is read only when the source moved it (its pin differs from
- *     both the base's and the target's); a side whose pin equals the base's
- *     shares the base's rows. Rows are matched by id through one map per
- *     side.
+ *     both the base's and the target's); a target whose pin equals the
+ *     base's shares the base's rows. The sides are merge-joined by id, each
+ *     streamed in id order in bounded batches (og_ordered_scanner), so
+ *     memory is the merge's delta, not the tables.
  * (3) Row equality is typed and structural (cell_eq): null equals only
  *     null, floats compare by value with equal bit patterns also equal
  *     (NaN payloads), lists and vectors element-wise.
@@ -214,35 +215,66 @@ done:
 
 /* ---- rows (merge.c (2), (3)) ---- */
 
-typedef struct side {
-    og_batch rows;
-    og_map *ids;     /* id -> row + 1 */
-} side;
+/* (2) One side of a table, streamed in ascending id order with bounded
+ * memory (og_ordered_scanner); `cur` is the current row. */
+typedef struct cursor {
+    og_table *tbl;
+    og_ordered_scanner *sc;
+    og_scan_opts so;
+    og_batch b;
+    size_t pos;
+    bool done;
+} cursor;
 
-static void side_free(side *s)
+static void cursor_close(cursor *c)
 {
-    og_batch_free(&s->rows);
-    og_map_free(s->ids);
-    memset(s, 0, sizeof *s);
+    og_ordered_scanner_close(c->sc);
+    og_batch_free(&c->b);
+    memset(c, 0, sizeof *c);
 }
 
-static og_status side_load(og_graph_view *v, const og_decl *t, side *s)
+/* Moves to the next row (loading the next batch when needed). */
+static og_status cursor_fill(cursor *c)
 {
     og_status rc = OG_OK;
-    og_table *tbl = NULL;
-    og_scan_opts so;
-    memset(&so, 0, sizeof so);
-    if ((rc = og_graph_view_table(v, t, &tbl))) return rc;
-    if ((rc = og_table_scan(tbl, &so, &s->rows))) return rc;
-    if (!(s->ids = og_map_new())) return og_error_set(OG_E_NOMEM, "out of memory");
-    og_column *idc = og_batch_col(&s->rows, "id");
-    if (!idc) return og_error_set(OG_E_CORRUPT, "table of %s has no id column", t->name);
-    for (size_t r = 0; r < s->rows.nrows; r++) {
-        size_t n = 0;
-        const char *id = og_column_get_bytes(idc, r, &n);
-        if ((rc = og_map_put(s->ids, id, n, (void *)(uintptr_t)(r + 1), NULL))) return rc;
+    while (!c->done && c->pos >= c->b.nrows) {
+        og_batch_free(&c->b);
+        c->b = (og_batch)OG_BATCH_INIT;
+        c->pos = 0;
+        bool end = false;
+        if ((rc = og_ordered_scanner_next(c->sc, &c->b, &end))) return rc;
+        if (end && c->b.nrows == 0) c->done = true;
     }
     return OG_OK;
+}
+
+static og_status cursor_open(og_graph_view *v, const og_decl *t, cursor *c)
+{
+    og_status rc = OG_OK;
+    memset(c, 0, sizeof *c);
+    c->b = (og_batch)OG_BATCH_INIT;
+    if ((rc = og_graph_view_table(v, t, &c->tbl))) return rc;
+    if ((rc = og_ordered_scanner_open(c->tbl, &c->so, 0, &c->sc))) return rc;
+    return cursor_fill(c);
+}
+
+/* The current id (NULL at the end). */
+static const char *cursor_id(const cursor *c, size_t *n)
+{
+    if (c->done) return NULL;
+    return og_column_get_bytes(og_batch_col(&c->b, "id"), c->pos, n);
+}
+
+static og_status cursor_next(cursor *c)
+{
+    c->pos++;
+    return cursor_fill(c);
+}
+
+static int id_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int r = memcmp(a, b, an < bn ? an : bn);
+    return r ? r : (an < bn ? -1 : an > bn);
 }
 
 static bool val_eq(const og_value *a, const og_value *b)
@@ -276,28 +308,22 @@ static og_status cell_eq(og_arena *a, const og_batch *x, size_t rx, const og_bat
     return OG_OK;
 }
 
-/* Row rx of x equals row ry of y over every column of t (3); row index 0
- * means absent. */
-static og_status row_eq(og_arena *a, const og_decl *t, const side *x, size_t rx, const side *y, size_t ry, bool *eq)
+/* Row rx of x equals row ry of y over every column of t (3); a NULL
+ * batch is an absent row. */
+static og_status row_eq(og_arena *a, const og_decl *t, const og_batch *x, size_t rx, const og_batch *y, size_t ry,
+                        bool *eq)
 {
     og_status rc = OG_OK;
-    *eq = rx == 0 && ry == 0;
-    if (!rx || !ry) return OG_OK;
-    rx--, ry--;
+    *eq = !x && !y;
+    if (!x || !y) return OG_OK;
     *eq = true;
     if (t->kind == OG_KIND_EDGE) {
-        if ((rc = cell_eq(a, &x->rows, rx, &y->rows, ry, "src", NULL, eq)) || !*eq) return rc;
-        if ((rc = cell_eq(a, &x->rows, rx, &y->rows, ry, "dst", NULL, eq)) || !*eq) return rc;
+        if ((rc = cell_eq(a, x, rx, y, ry, "src", NULL, eq)) || !*eq) return rc;
+        if ((rc = cell_eq(a, x, rx, y, ry, "dst", NULL, eq)) || !*eq) return rc;
     }
     for (size_t j = 0; j < t->n_props && *eq; j++)
-        if ((rc = cell_eq(a, &x->rows, rx, &y->rows, ry, t->props[j].name, &t->props[j], eq))) return rc;
+        if ((rc = cell_eq(a, x, rx, y, ry, t->props[j].name, &t->props[j], eq))) return rc;
     return OG_OK;
-}
-
-static size_t side_row(const side *s, const void *id, size_t n)
-{
-    void *v = NULL;
-    return s->ids && og_map_get(s->ids, id, n, &v) ? (size_t)(uintptr_t)v : 0;
 }
 
 /* ---- conflicts ---- */
@@ -305,7 +331,8 @@ static size_t side_row(const side *s, const void *id, size_t n)
 typedef struct mctx {
     og_graph *g;
     const og_catalog *cat;
-    og_arena *a;
+    og_arena *a;        /* the plan's memory (ids deleted, validation rows) */
+    og_arena *scratch;  /* row comparisons, reset after each id */
     og_graph_merge_result *out;
     size_t cap;
 } mctx;
@@ -364,33 +391,30 @@ static og_status conflicts_error(const og_graph_merge_opts *o, const og_graph_me
 
 typedef struct tplan {
     bool touched;
-    side s;             /* source rows (when read) */
-    size_t *puts;       /* source row indices (0-based) written on the target */
-    size_t nputs, cap;
+    og_batch puts;      /* source rows written on the target (full table schema) */
     const char **dels;  /* ids deleted on the target (arena) */
     size_t ndels, dcap;
 } tplan;
 
 static void tplan_free(tplan *p)
 {
-    side_free(&p->s);
-    free(p->puts);
+    og_batch_free(&p->puts);
     free(p->dels);
     memset(p, 0, sizeof *p);
 }
 
-static og_status plan_put(tplan *p, size_t r)
+static og_status plan_put(const og_decl *t, tplan *p, const og_batch *src, size_t r)
 {
-    if (p->nputs == p->cap) {
-        size_t nc = p->cap ? 2 * p->cap : 16;
-        void *q = realloc(p->puts, nc * sizeof *p->puts);
-        if (!q) return og_error_set(OG_E_NOMEM, "out of memory");
-        p->puts = q;
-        p->cap = nc;
+    og_status rc = OG_OK;
+    if (!p->puts.ncols) {
+        og_schema s;
+        memset(&s, 0, sizeof s);
+        if (!(rc = og_graph_table_schema(t, &s))) rc = og_graph_batch_like(&s, &p->puts);
+        og_schema_free(&s);
+        if (rc) return rc;
     }
-    p->puts[p->nputs++] = r;
     p->touched = true;
-    return OG_OK;
+    return og_graph_batch_append_row(&p->puts, src, r);
 }
 
 static og_status plan_del(mctx *m, tplan *p, const void *id, size_t n)
@@ -416,27 +440,54 @@ static bool pin_same(const og_graph_pin *a, const og_graph_pin *b)
     return strcmp(a->table_branch, b->table_branch) == 0;
 }
 
-/* Classifies one id (merge.h (3)); rb/rs/rt are row + 1 (0 = absent). */
-static og_status classify(mctx *m, const og_decl *t, tplan *p, const side *b, const side *s, const side *tg,
-                          const void *id, size_t n)
+/* Classifies one id (merge.h (3)): each side's row as (batch, row), a
+ * NULL batch when the side does not hold the id. */
+static og_status classify(mctx *m, const og_decl *t, tplan *p, const og_batch *b, size_t rb, const og_batch *s,
+                          size_t rs, const og_batch *tg, size_t rt, const char *id, size_t n)
 {
     og_status rc = OG_OK;
-    size_t rb = side_row(b, id, n), rs = side_row(s, id, n), rt = side_row(tg, id, n);
     bool eq_bs = false, eq_bt = false, eq_st = false;
-    if ((rc = row_eq(m->a, t, b, rb, s, rs, &eq_bs))) return rc;
+    if ((rc = row_eq(m->scratch, t, b, rb, s, rs, &eq_bs))) return rc;
     if (eq_bs) return OG_OK;                      /* source unchanged: keep target */
-    if ((rc = row_eq(m->a, t, b, rb, tg, rt, &eq_bt))) return rc;
-    if ((rc = row_eq(m->a, t, s, rs, tg, rt, &eq_st))) return rc;
+    if ((rc = row_eq(m->scratch, t, b, rb, tg, rt, &eq_bt))) return rc;
+    if ((rc = row_eq(m->scratch, t, s, rs, tg, rt, &eq_st))) return rc;
     if (eq_st) return OG_OK;                      /* same result on both sides */
     if (eq_bt) {                                  /* target unchanged: take source */
-        if (!rs) return plan_del(m, p, id, n);
-        return plan_put(p, rs - 1);
+        if (!s) return plan_del(m, p, id, n);
+        return plan_put(t, p, s, rs);
     }
-    if (!rb && rs && rt)
+    if (!b && s && tg)
         return add_conflict(m, t, id, n, "divergent_insert", "divergent insert for id '%.*s'", NULL);
-    if (rb && (!rs || !rt))
+    if (b && (!s || !tg))
         return add_conflict(m, t, id, n, "delete_vs_update", "delete vs update for id '%.*s'", NULL);
     return add_conflict(m, t, id, n, "divergent_update", "divergent update for id '%.*s'", NULL);
+}
+
+/* (2): merge-join of the three sides by id; target may share the base's
+ * cursor (tc NULL: its pin is the base's). */
+static og_status join3(mctx *m, const og_decl *t, tplan *p, cursor *bc, cursor *sc, cursor *tc)
+{
+    og_status rc = OG_OK;
+    for (;;) {
+        size_t nb = 0, ns = 0, nt = 0, n = 0;
+        const char *ib = cursor_id(bc, &nb), *is = cursor_id(sc, &ns), *it = tc ? cursor_id(tc, &nt) : NULL;
+        const char *id = NULL;
+        if (ib && (!id || id_cmp(ib, nb, id, n) < 0)) { id = ib; n = nb; }
+        if (is && (!id || id_cmp(is, ns, id, n) < 0)) { id = is; n = ns; }
+        if (it && (!id || id_cmp(it, nt, id, n) < 0)) { id = it; n = nt; }
+        if (!id) break;
+        bool hb = ib && !id_cmp(ib, nb, id, n), hs = is && !id_cmp(is, ns, id, n);
+        bool ht = tc ? it && !id_cmp(it, nt, id, n) : hb;
+        const og_batch *tb = tc ? &tc->b : &bc->b;
+        size_t tr = tc ? tc->pos : bc->pos;
+        rc = classify(m, t, p, hb ? &bc->b : NULL, bc->pos, hs ? &sc->b : NULL, sc->pos, ht ? tb : NULL, tr, id, n);
+        og_arena_reset(m->scratch);
+        if (rc) return rc;
+        if (hb && (rc = cursor_next(bc))) return rc;
+        if (hs && (rc = cursor_next(sc))) return rc;
+        if (tc && ht && (rc = cursor_next(tc))) return rc;
+    }
+    return OG_OK;
 }
 
 static og_status plan_table(mctx *m, og_graph_view *vb, og_graph_view *vs, og_graph_view *vt, const og_decl *t,
@@ -444,9 +495,10 @@ static og_status plan_table(mctx *m, og_graph_view *vb, og_graph_view *vs, og_gr
 {
     og_status rc = OG_OK;
     og_buf key = OG_BUF_INIT;
-    side b, tg;
-    memset(&b, 0, sizeof b);
-    memset(&tg, 0, sizeof tg);
+    cursor bc, sc, tc;
+    memset(&bc, 0, sizeof bc);
+    memset(&sc, 0, sizeof sc);
+    memset(&tc, 0, sizeof tc);
     if ((rc = og_graph_table_key(t, &key))) goto done;
     const og_graph_pin *pb = og_graph_snapshot_pin(og_graph_view_snapshot(vb), og_buf_cstr(&key));
     const og_graph_pin *ps = og_graph_snapshot_pin(og_graph_view_snapshot(vs), og_buf_cstr(&key));
@@ -463,27 +515,15 @@ static og_status plan_table(mctx *m, og_graph_view *vb, og_graph_view *vs, og_gr
         goto done;
     }
     if (pin_same(ps, pt) || pin_same(pb, ps)) goto done;  /* the source did not move it */
-    if ((rc = side_load(vs, t, &p->s)) || (rc = side_load(vb, t, &b))) goto done;
-    const side *tp = &b;
-    if (!pin_same(pb, pt)) {
-        if ((rc = side_load(vt, t, &tg))) goto done;
-        tp = &tg;
-    }
-    /* every id of the three sides, once */
-    const side *all[3] = {&b, &p->s, tp};
-    for (int k = 0; k < 3 && !rc; k++) {
-        og_column *idc = og_batch_col(&all[k]->rows, "id");
-        for (size_t r = 0; r < all[k]->rows.nrows && !rc; r++) {
-            size_t n = 0;
-            const char *id = og_column_get_bytes(idc, r, &n);
-            if ((k >= 1 && side_row(&b, id, n)) || (k == 2 && side_row(&p->s, id, n))) continue;
-            rc = classify(m, t, p, &b, &p->s, tp, id, n);
-        }
-    }
+    if ((rc = cursor_open(vb, t, &bc)) || (rc = cursor_open(vs, t, &sc))) goto done;
+    bool shared = pin_same(pb, pt);
+    if (!shared && (rc = cursor_open(vt, t, &tc))) goto done;
+    rc = join3(m, t, p, &bc, &sc, shared ? NULL : &tc);
 done:
     og_buf_free(&key);
-    side_free(&b);
-    side_free(&tg);
+    cursor_close(&bc);
+    cursor_close(&sc);
+    cursor_close(&tc);
     return rc;
 }
 
@@ -591,11 +631,12 @@ static og_status validate_plan(mctx *m, og_graph_view *vt, tplan *plans)
         tabs[i].type = t;
         if (!p->touched) continue;
         any = true;
-        og_row *rows = og_arena_calloc(m->a, (p->nputs ? p->nputs : 1) * sizeof *rows);
+        size_t np = p->puts.nrows;
+        og_row *rows = og_arena_calloc(m->a, (np ? np : 1) * sizeof *rows);
         if (!rows) { rc = og_error_set(OG_E_NOMEM, "out of memory"); break; }
-        for (size_t k = 0; k < p->nputs && !rc; k++) rc = to_row(m->a, t, &p->s.rows, p->puts[k], &rows[k]);
+        for (size_t k = 0; k < np && !rc; k++) rc = to_row(m->a, t, &p->puts, k, &rows[k]);
         tabs[i].rows = rows;
-        tabs[i].n_rows = p->nputs;
+        tabs[i].n_rows = np;
         tabs[i].removed = p->dels;
         tabs[i].n_removed = p->ndels;
     }
@@ -613,18 +654,8 @@ done:
 static og_status apply_plan(og_graph_txn *x, const og_decl *t, tplan *p)
 {
     og_status rc = OG_OK;
-    og_schema s;
-    og_batch b = OG_BATCH_INIT;
-    memset(&s, 0, sizeof s);
-    if (p->nputs) {
-        if ((rc = og_graph_table_schema(t, &s)) || (rc = og_graph_batch_like(&s, &b))) goto done;
-        for (size_t k = 0; k < p->nputs && !rc; k++) rc = og_graph_batch_append_row(&b, &p->s.rows, p->puts[k]);
-        if (rc || (rc = og_graph_txn_put(x, t, &b, OG_WRITE_UPSERT))) goto done;
-    }
+    if (p->puts.nrows && (rc = og_graph_txn_put(x, t, &p->puts, OG_WRITE_UPSERT))) return rc;
     if (p->ndels) rc = og_graph_txn_delete(x, t, p->dels, p->ndels);
-done:
-    og_batch_free(&b);
-    og_schema_free(&s);
     return rc;
 }
 
@@ -694,7 +725,10 @@ og_status og_graph_branch_merge(og_graph *g, const og_graph_merge_opts *o, og_gr
         goto done;
     }
     if ((rc = OG_FAILPOINT("merge.post_authority_capture"))) goto done;
-    if (!(m.a = og_arena_create(NULL, "merge"))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if (!(m.a = og_arena_create(NULL, "merge")) || !(m.scratch = og_arena_create(NULL, "merge-rows"))) {
+        rc = og_error_set(OG_E_NOMEM, "out of memory");
+        goto done;
+    }
     plans = calloc(m.cat->n_types ? m.cat->n_types : 1, sizeof *plans);
     if (!plans) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     og_graph_view *vt = og_graph_txn_base(x);
@@ -719,6 +753,7 @@ done:
     if (plans)
         for (size_t i = 0; i < m.cat->n_types; i++) tplan_free(&plans[i]);
     free(plans);
+    og_arena_destroy(m.scratch);
     og_arena_destroy(m.a);
     og_graph_txn_abort(x);
     og_graph_view_close(vb);

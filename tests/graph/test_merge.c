@@ -382,6 +382,45 @@ static void test_merge_base_search_crosses_a_deleted_merged_branch(void **state)
     fx_close(&f);
 }
 
+/* Tables larger than one ordered-scan batch (8,192 rows): the sides are
+ * merge-joined across batch boundaries. */
+static void load_people(og_db *db, const char *b, int from, int to, int step, int age)
+{
+    size_t cap = (size_t)(to - from) / (size_t)step * 64 + 64, n = 0;
+    char *text = malloc(cap), *out = NULL;
+    for (int i = from; i < to; i += step)
+        n += (size_t)snprintf(text + n, cap - n, "{\"type\":\"Person\",\"data\":{\"name\":\"p%05d\",\"age\":%d}}\n", i, age);
+    if (og_db_load(db, b, NULL, text, n, "merge", NULL, &out)) fail_msg("load: %s", og_errmsg());
+    og_free(out);
+    free(text);
+}
+
+static void test_three_way_across_scan_batches(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "merge_big");
+    load_people(f.db, NULL, 0, 8000, 1, 0);
+    load_people(f.db, NULL, 8000, 16000, 1, 0);
+    load_people(f.db, NULL, 16000, 20000, 1, 0);
+    branch(f.db, "s", NULL);
+    load_people(f.db, "s", 0, 20000, 194, 1);    /* 104 even rows, spread over every batch */
+    load_people(f.db, NULL, 1, 20000, 178, 2);   /* 113 odd rows on main */
+    load_people(f.db, "s", 19990, 20005, 1, 3);  /* 5 new rows past the end, 10 updates */
+    expect_outcome(f.db, "s", NULL, "merged");
+    const char *rq = "query q($a: I32) { match { $p: Person { age: $a } } return { count($p) as n } }";
+    char *out = NULL;
+    const char *want[4] = {"\"n\":19773", "\"n\":104", "\"n\":113", "\"n\":15"};
+    for (int a = 0; a < 4; a++) {
+        char params[32];
+        snprintf(params, sizeof params, "{\"a\":%d}", a);
+        assert_int_equal(og_db_query(f.db, rq, strlen(rq), NULL, params, NULL, NULL, &out), 0);
+        if (!strstr(out, want[a])) fail_msg("age %d: %s, want %s", a, out, want[a]);
+        og_free(out);
+    }
+    fx_close(&f);
+}
+
 /* ---- a merge racing mutations of its target ---- */
 
 typedef struct racer { const char *dir; int which, rc; char msg[512]; pthread_barrier_t *bar; } racer;
@@ -461,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_refused_requests_are_typed),
         cmocka_unit_test(test_delete_branch_after_merge_and_its_refusal_as_data),
         cmocka_unit_test(test_merge_base_search_crosses_a_deleted_merged_branch),
+        cmocka_unit_test(test_three_way_across_scan_batches),
         cmocka_unit_test(test_merge_racing_a_target_mutation_has_one_winner_and_a_typed_loser),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
