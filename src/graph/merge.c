@@ -134,81 +134,123 @@ static og_status dag_get(dag *d, const char *id, const og_graph_commit **out)
     return OG_OK;
 }
 
-/* Distances (+1, as map values) from head to every ancestor. */
-static og_status dag_bfs(dag *d, const char *head, og_map *dist)
+/* One side's breadth-first search, one level per step: every ancestor at
+ * distance <= level is in dist (as distance + 1); cur is the frontier at
+ * distance level. */
+typedef struct bfs {
+    og_map *dist;
+    char (*cur)[OG_ULID_LEN + 1];
+    size_t ncur;
+    size_t level;
+    bool exhausted;
+} bfs;
+
+static void bfs_free(bfs *b)
+{
+    og_map_free(b->dist);
+    free(b->cur);
+    memset(b, 0, sizeof *b);
+}
+
+static og_status bfs_init(bfs *b, const char *head)
+{
+    memset(b, 0, sizeof *b);
+    b->dist = og_map_new();
+    b->cur = malloc(sizeof *b->cur);
+    if (!b->dist || !b->cur) return og_error_set(OG_E_NOMEM, "out of memory");
+    snprintf(b->cur[0], sizeof b->cur[0], "%s", head);
+    b->ncur = 1;
+    return og_map_puts(b->dist, head, (void *)(uintptr_t)1, NULL);
+}
+
+/* Expands one level; a node the other side already reached lowers *best
+ * (the least distance sum of a common ancestor seen so far). */
+static og_status bfs_step(dag *d, bfs *b, const og_map *other, uintptr_t *best)
 {
     og_status rc = OG_OK;
-    size_t cap = 64, qh = 0, qt = 0;
-    char (*q)[OG_ULID_LEN + 1] = malloc(cap * sizeof *q);
-    if (!q) return og_error_set(OG_E_NOMEM, "out of memory");
-    snprintf(q[qt++], sizeof q[0], "%s", head);
-    if ((rc = og_map_puts(dist, head, (void *)(uintptr_t)1, NULL))) goto done;
-    while (qh < qt) {
+    size_t cap = 2 * b->ncur + 2, n = 0;
+    char (*next)[OG_ULID_LEN + 1] = malloc(cap * sizeof *next);
+    if (!next) return og_error_set(OG_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < b->ncur; i++) {
         const og_graph_commit *c = NULL;
-        void *v = NULL;
-        char id[OG_ULID_LEN + 1];
-        memcpy(id, q[qh++], sizeof id);
-        og_map_gets(dist, id, &v);
-        uintptr_t dd = (uintptr_t)v;
-        if ((rc = dag_get(d, id, &c))) goto done;
-        const char *next[2] = {c->parent, c->merged_parent};
-        for (int i = 0; i < 2; i++) {
-            if (!next[i][0] || og_map_gets(dist, next[i], NULL)) continue;
-            if (og_map_len(dist) >= MERGE_MAX_ANCESTORS) {
+        if ((rc = dag_get(d, b->cur[i], &c))) goto done;
+        const char *par[2] = {c->parent, c->merged_parent};
+        for (int k = 0; k < 2; k++) {
+            void *ov = NULL;
+            if (!par[k][0] || og_map_gets(b->dist, par[k], NULL)) continue;
+            if (og_map_len(b->dist) >= MERGE_MAX_ANCESTORS) {
                 rc = og_error_set(OG_E_LIMIT, "merge base search passed %d commits", MERGE_MAX_ANCESTORS);
                 goto done;
             }
-            if ((rc = og_map_puts(dist, next[i], (void *)(dd + 1), NULL))) goto done;
-            if (qt == cap) {
-                void *nq = realloc(q, 2 * cap * sizeof *q);
-                if (!nq) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-                q = nq;
+            if ((rc = og_map_puts(b->dist, par[k], (void *)(uintptr_t)(b->level + 2), NULL))) goto done;
+            if (og_map_gets(other, par[k], &ov) && b->level + 1 + (uintptr_t)ov - 1 < *best)
+                *best = b->level + 1 + (uintptr_t)ov - 1;
+            if (n == cap) {
+                void *q = realloc(next, 2 * cap * sizeof *next);
+                if (!q) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+                next = q;
                 cap *= 2;
             }
-            snprintf(q[qt++], sizeof q[0], "%s", next[i]);
+            snprintf(next[n++], sizeof next[0], "%s", par[k]);
         }
     }
+    free(b->cur);
+    b->cur = next;
+    next = NULL;
+    b->ncur = n;
+    b->level++;
+    b->exhausted = n == 0;
 done:
-    free(q);
+    free(next);
     return rc;
 }
 
+/* merge.h (2). The searches stop once both have covered every ancestor
+ * within the best sum found: a common ancestor either side has not
+ * reached is farther than that from it, so it cannot win or tie. */
 static og_status merge_base(og_graph *g, const char *src, const char *tgt, char out[OG_ULID_LEN + 1])
 {
     og_status rc = OG_OK;
     dag d = {g, og_map_new()};
-    og_map *ds = og_map_new(), *dt = og_map_new();
+    bfs bs, bt;
+    uintptr_t best = UINTPTR_MAX;
+    memset(&bs, 0, sizeof bs);
+    memset(&bt, 0, sizeof bt);
     out[0] = '\0';
-    if (!d.cache || !ds || !dt) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-    if ((rc = dag_bfs(&d, src, ds)) || (rc = dag_bfs(&d, tgt, dt))) goto done;
-    /* one head an ancestor of the other: that head is the base */
-    if (og_map_gets(ds, tgt, NULL)) { snprintf(out, OG_ULID_LEN + 1, "%s", tgt); goto done; }
-    if (og_map_gets(dt, src, NULL)) { snprintf(out, OG_ULID_LEN + 1, "%s", src); goto done; }
+    if (!d.cache) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if ((rc = bfs_init(&bs, src)) || (rc = bfs_init(&bt, tgt))) goto done;
+    for (;;) {
+        bool s_done = bs.exhausted || (best != UINTPTR_MAX && bs.level >= best);
+        bool t_done = bt.exhausted || (best != UINTPTR_MAX && bt.level >= best);
+        if (s_done && t_done) break;
+        bool step_s = !s_done && (t_done || bs.level <= bt.level);
+        if ((rc = step_s ? bfs_step(&d, &bs, bt.dist, &best) : bfs_step(&d, &bt, bs.dist, &best))) goto done;
+    }
     size_t pos = 0, kl = 0;
     const void *k = NULL;
     void *vs = NULL, *vt = NULL;
-    uintptr_t best = 0;
+    uintptr_t bsum = 0;
     const og_graph_commit *bc = NULL;
-    while (og_map_next(ds, &pos, &k, &kl, &vs)) {
-        if (!og_map_get(dt, k, kl, &vt)) continue;
+    while (og_map_next(bs.dist, &pos, &k, &kl, &vs)) {
+        if (!og_map_get(bt.dist, k, kl, &vt)) continue;
         uintptr_t sum = (uintptr_t)vs + (uintptr_t)vt;
         const og_graph_commit *c = NULL;
         char id[OG_ULID_LEN + 1];
         snprintf(id, sizeof id, "%.*s", (int)kl, (const char *)k);
         if ((rc = dag_get(&d, id, &c))) goto done;
-        bool better = !bc || sum < best;
-        if (bc && sum == best) {
+        bool better = !bc || sum < bsum;
+        if (bc && sum == bsum) {
             if (c->manifest_version != bc->manifest_version) better = c->manifest_version > bc->manifest_version;
             else if (c->created_at_us != bc->created_at_us) better = c->created_at_us > bc->created_at_us;
             else better = strcmp(c->id, bc->id) > 0;
         }
-        if (better) { best = sum; bc = c; }
+        if (better) { bsum = sum; bc = c; }
     }
     if (!bc) { rc = og_error_set(OG_E_INVALID, "branches have no common ancestor commit"); goto done; }
     snprintf(out, OG_ULID_LEN + 1, "%s", bc->id);
 done:
-    og_map_free(ds);
-    og_map_free(dt);
+    bfs_free(&bs);
+    bfs_free(&bt);
     dag_free(&d);
     return rc;
 }

@@ -8,7 +8,8 @@
  * (2) Merge base: breadth-first distances from both heads over parent and
  *     merged-parent links; the common ancestor with the least summed
  *     distance, ties to the highest manifest version, then the newest
- *     commit. No common ancestor is an error.
+ *     commit. No common ancestor is an error. The searches stop at the
+ *     depth of the best sum found (not the whole history).
  * (3) Per table, by id over base/source/target rows (whole-row typed
  *     equality: null differs from "", lists element-wise): unchanged on one
  *     side takes the other; identical changes on both sides agree;
