@@ -421,6 +421,39 @@ static void test_three_way_across_scan_batches(void **state)
     fx_close(&f);
 }
 
+/* Merging back and forth: every round both sides change different rows,
+ * main takes feat (merged), feat takes main (a fast forward: it still
+ * publishes its own commit, internals §5.4); the base each time is the
+ * last merge, so no round sees an earlier round's change as a conflict. */
+static void test_back_and_forth_merges_find_the_latest_base(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "merge_pingpong");
+    branch(f.db, "feat", NULL);
+    for (int round = 0; round < 4; round++) {
+        char p[96];
+        snprintf(p, sizeof p, "{\"name\":\"Alice\",\"age\":%d}", 40 + round);
+        mut(f.db, "feat", "set_age", p);
+        snprintf(p, sizeof p, "{\"name\":\"Bob\",\"age\":%d}", 50 + round);
+        mut(f.db, NULL, "set_age", p);
+        expect_outcome(f.db, "feat", NULL, "merged");
+        expect_outcome(f.db, "main", "feat", "fast_forward");
+        expect_outcome(f.db, "main", "feat", "already_up_to_date");
+    }
+    const char *rq = "query q() { match { $p: Person } return { $p.name, $p.age } order { $p.name asc } }";
+    char *a = NULL, *b = NULL;
+    assert_int_equal(og_db_query(f.db, rq, strlen(rq), NULL, NULL, NULL, NULL, &a), 0);
+    assert_int_equal(og_db_query(f.db, rq, strlen(rq), NULL, NULL, "feat", NULL, &b), 0);
+    assert_non_null(strstr(a, "{\"p.name\":\"Alice\",\"p.age\":43},{\"p.name\":\"Bob\",\"p.age\":53}"));
+    *strstr(a, ",\"graph_commit_id\"") = '\0';  /* the heads differ: compare the rows */
+    *strstr(b, ",\"graph_commit_id\"") = '\0';
+    assert_string_equal(strstr(a, "\"rows\""), strstr(b, "\"rows\""));
+    og_free(a);
+    og_free(b);
+    fx_close(&f);
+}
+
 /* ---- a merge racing mutations of its target ---- */
 
 typedef struct racer { const char *dir; int which, rc; char msg[512]; pthread_barrier_t *bar; } racer;
@@ -433,6 +466,7 @@ static void *race(void *arg)
     if (og_db_open(r->dir, 0, &db)) { r->rc = -1; return NULL; }
     pthread_barrier_wait(r->bar);
     if (r->which == 0) r->rc = og_db_branch_merge(db, "feat", NULL, "merger", 0, &out);
+    else if (r->which == 2) r->rc = og_db_branch_merge(db, "feat2", NULL, "merger", 0, &out);
     else r->rc = og_db_mutate(db, Q, strlen(Q), "set_age", "{\"name\":\"Alice\",\"age\":77}", NULL, NULL, NULL, &out);
     snprintf(r->msg, sizeof r->msg, "%s", r->rc ? og_errmsg() : "");
     og_free(out);
@@ -487,6 +521,49 @@ static void test_merge_racing_a_target_mutation_has_one_winner_and_a_typed_loser
     printf("8 races: merge alone %d, mutation alone %d, both (serialised) %d\n", merge_wins, mutation_wins, both);
 }
 
+/* Two merges into main from two branches at once: a loser's target moved
+ * under it (read set changed) or its table commit lost: a typed conflict;
+ * retried, it merges; both branches' rows end up on main. */
+static void test_two_merges_racing_into_one_target(void **state)
+{
+    (void)state;
+    int lost = 0;
+    for (int round = 0; round < 6; round++) {
+        fx f;
+        fx_open(&f, "merge_race2");
+        branch(f.db, "feat", NULL);
+        branch(f.db, "feat2", NULL);
+        mut(f.db, "feat", "add_person", "{\"name\":\"Eve\",\"age\":22}");
+        mut(f.db, "feat2", "add_person", "{\"name\":\"Fay\",\"age\":23}");
+        og_db_close(f.db);
+        f.db = NULL;
+        pthread_barrier_t bar;
+        pthread_barrier_init(&bar, NULL, 2);
+        racer r[2];
+        pthread_t t[2];
+        for (int i = 0; i < 2; i++) {
+            memset(&r[i], 0, sizeof r[i]);
+            r[i].dir = f.dir;
+            r[i].which = i ? 2 : 0;
+            r[i].bar = &bar;
+            pthread_create(&t[i], NULL, race, &r[i]);
+        }
+        for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+        pthread_barrier_destroy(&bar);
+        assert_true(r[0].rc == 0 || r[1].rc == 0);
+        assert_int_equal(og_db_open(f.dir, 0, &f.db), 0);
+        for (int i = 0; i < 2; i++) {
+            if (!r[i].rc) continue;
+            if (r[i].rc != OG_DB_E_CONFLICT) fail_msg("racer %d: rc %d: %s", i, r[i].rc, r[i].msg);
+            lost++;
+            expect_outcome(f.db, i ? "feat2" : "feat", NULL, "merged"); /* the retry merges */
+        }
+        assert_int_equal(count(f.db, NULL, "Person"), 5);
+        fx_close(&f);
+    }
+    printf("6 races of two merges: %d lost and retried\n", lost);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,7 +578,9 @@ int main(void)
         cmocka_unit_test(test_delete_branch_after_merge_and_its_refusal_as_data),
         cmocka_unit_test(test_merge_base_search_crosses_a_deleted_merged_branch),
         cmocka_unit_test(test_three_way_across_scan_batches),
+        cmocka_unit_test(test_back_and_forth_merges_find_the_latest_base),
         cmocka_unit_test(test_merge_racing_a_target_mutation_has_one_winner_and_a_typed_loser),
+        cmocka_unit_test(test_two_merges_racing_into_one_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
