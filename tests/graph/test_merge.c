@@ -480,7 +480,7 @@ static void test_merge_racing_a_target_mutation_has_one_winner_and_a_typed_loser
 {
     (void)state;
     int merge_wins = 0, mutation_wins = 0, both = 0;
-    for (int round = 0; round < 8; round++) {
+    for (int round = 0; round < 6; round++) {
         fx f;
         fx_open(&f, "merge_race");
         branch(f.db, "feat", NULL);
@@ -518,7 +518,7 @@ static void test_merge_racing_a_target_mutation_has_one_winner_and_a_typed_loser
         else mutation_wins++;
         fx_close(&f);
     }
-    printf("8 races: merge alone %d, mutation alone %d, both (serialised) %d\n", merge_wins, mutation_wins, both);
+    printf("6 races: merge alone %d, mutation alone %d, both (serialised) %d\n", merge_wins, mutation_wins, both);
 }
 
 /* Two merges into main from two branches at once: a loser's target moved
