@@ -600,13 +600,39 @@ static void do_merge(op_ctx *c)
         return;
     }
     if (og_srv_authorize(c->q, c->r, "branch_merge", src, tgt ? tgt : "main", false)) return;
-    if (json_is_true(del) && og_srv_authorize(c->q, c->r, "branch_delete", NULL, src, false)) return;
-    if (og_srv_recovery_gate(c->q, c->r)) return;
-    if (og_srv_admit(c->q, c->r, c->q->body_len)) return;
+    /* delete_branch is checked on its own: a denial is reported in the
+     * output (branch_deleted false), not a failure of the merge */
+    og_resp deny;
+    memset(&deny, 0, sizeof deny);
+    bool may_delete = json_is_true(del) && !og_srv_authorize(c->q, &deny, "branch_delete", NULL, src, false);
+    char *deny_msg = NULL;
+    if (json_is_true(del) && !may_delete) {
+        json_t *b = deny.body ? json_loadb(deny.body, deny.len, 0, NULL) : NULL;
+        const char *m = json_string_value(json_object_get(b, "error"));
+        deny_msg = strdup(m ? m : "policy denied action 'branch_delete'");
+        json_decref(b);
+    }
+    og_resp_free(&deny);
+    if (og_srv_recovery_gate(c->q, c->r) || og_srv_admit(c->q, c->r, c->q->body_len)) { free(deny_msg); return; }
     if (!open_db(c, &db)) {
-        int rc = og_db_branch_merge(db, src, tgt, c->q->actor, json_is_true(del), &out);
+        int rc = og_db_branch_merge(db, src, tgt, c->q->actor, may_delete, &out);
+        if (!rc && deny_msg) {
+            json_t *o = json_loads(out, 0, NULL);
+            char *txt = NULL;
+            if (o && !json_object_set_new(o, "branch_deleted", json_false()) &&
+                !json_object_set_new(o, "branch_delete_error", json_string(deny_msg)))
+                txt = json_dumps(o, JSON_COMPACT);
+            json_decref(o);
+            if (txt) {
+                og_free(out);
+                out = strdup(txt);
+                free(txt);
+                if (!out) rc = OG_DB_E_INVALID;
+            }
+        }
         answer(c, rc, out, true);
     }
+    free(deny_msg);
     og_srv_release(c->q, c->q->body_len);
 }
 

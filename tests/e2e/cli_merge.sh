@@ -9,7 +9,9 @@
 #     once, a merge killed at merge.post_phase_a is rolled back;
 # (3) POST /graphs/g1/branches/merge: 200 with the outcome, 409 with
 #     merge_conflicts[], 400 without a source, 404 for an unknown branch;
-#     and `branch merge --server` through it.
+#     and `branch merge --server` through it;
+# (4) under a policy: a reader gets 403, a denied delete_branch is reported
+#     as branch_deleted false in the 200 answer.
 set -u
 build=${1:?build dir}
 og="$build/omnigraph"
@@ -115,4 +117,60 @@ echo "$json" | grep -q '"outcome": "fast_forward"' || fail "served merge output:
 "$og" --server "http://$addr" --graph g1 branch merge c1 --into c2 >/dev/null 2>"$t/err" && fail "served conflict merged"
 grep -q 'divergent_update' "$t/err" || fail "served conflict message: $(cat "$t/err")"
 kill -INT "$pid"; wait "$pid"; pid=""
+
+# (4) under a policy: merging needs branch_merge; a denied delete_branch is
+# data in the 200 answer (branch_deleted false), not a failure
+mkdir -p "$t/cl/graphs"
+g="$t/cl/graphs/g1"
+"$og" init --schema "$ex/demo.pg" "$g" >/dev/null || fail init
+"$og" branch create --uri "$g" pf >/dev/null 2>&1 || fail "branch pf"
+m add --params '{"name":"Pam","born":1}' --branch pf
+cat >"$t/cl/policy.yaml" <<'YAML'
+version: 1
+groups:
+  team: [alice]
+  readers: [bob]
+rules:
+  - id: team-write
+    allow:
+      actors: { group: team }
+      actions: [read, change]
+      branch_scope: any
+  - id: team-merge
+    allow:
+      actors: { group: team }
+      actions: [branch_merge]
+  - id: readers-read
+    allow:
+      actors: { group: readers }
+      actions: [read]
+      branch_scope: any
+YAML
+cat >"$t/cl/cluster.yaml" <<'YAML'
+version: 1
+metadata: { name: t }
+graphs:
+  g1: {}
+policies:
+  p1: { file: policy.yaml, applies_to: [g1] }
+YAML
+OMNIGRAPH_SERVER_BEARER_TOKENS_JSON='{"alice":"tok-alice","bob":"tok-bob"}' \
+    "$bin" --cluster "$t/cl" --bind 127.0.0.1:0 >"$t/out" 2>"$t/serr" &
+pid=$!
+addr=""
+for _ in $(seq 1 200); do
+    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$t/out"); [ -n "$addr" ] && break; sleep 0.05
+done
+[ -n "$addr" ] || { cat "$t/serr"; fail "policy server did not start"; }
+postas() { curl -s -o "$t/body" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $1" -H 'Content-Type: application/json' -d "$2" "http://$addr/graphs/g1/branches/merge"; }
+code=$(postas tok-bob '{"source":"pf"}'); [ "$code" = 403 ] || fail "reader merged: $code $(cat "$t/body")"
+grep -q "branch_merge" "$t/body" || fail "403 body: $(cat "$t/body")"
+code=$(postas tok-alice '{"source":"pf","delete_branch":true}')
+[ "$code" = 200 ] || fail "policy merge: $code $(cat "$t/body")"
+grep -q '"outcome":"fast_forward"' "$t/body" || fail "policy merge body: $(cat "$t/body")"
+grep -q '"actor_id":"alice"' "$t/body" || fail "policy merge actor: $(cat "$t/body")"
+grep -q '"branch_deleted":false' "$t/body" || fail "denied delete not reported: $(cat "$t/body")"
+grep -q '"branch_delete_error":"[^"]*branch_delete' "$t/body" || fail "delete error: $(cat "$t/body")"
+kill -INT "$pid"; wait "$pid"; pid=""
+"$og" branch list --uri "$g" --json | grep -q '"pf"' || fail "the denied delete deleted the branch"
 echo ok
