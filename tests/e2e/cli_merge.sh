@@ -4,9 +4,10 @@
 # (1) CLI: human and --json output, --into, --as recorded on the commit,
 #     a divergent update exits 1 naming the conflict and publishes nothing;
 # (2) a merge process killed at merge.post_phase_b_pre_manifest_commit
-#     (OMNIGRAPH_FAILPOINTS=...=exit) leaves a sidecar that the next
-#     read-write open rolls forward: the merge commit (both parents) lands
-#     once, a merge killed at merge.post_phase_a is rolled back;
+#     (OMNIGRAPH_FAILPOINTS=...=exit) leaves a sidecar that reads (opened
+#     read-only) ignore and the next write's read-write open rolls forward:
+#     the merge commit (both parents) lands once; a merge killed at
+#     merge.post_phase_a is rolled back and the retry merges;
 # (3) POST /graphs/g1/branches/merge: 200 with the outcome, 409 with
 #     merge_conflicts[], 400 without a source, 404 for an unknown branch;
 #     and `branch merge --server` through it;
@@ -66,19 +67,21 @@ src_head=$(head_field graph_commit_id feat); tgt_head=$(head_field graph_commit_
 OMNIGRAPH_FAILPOINTS=merge.post_phase_b_pre_manifest_commit=exit "$og" branch merge --uri "$g" feat >/dev/null 2>&1
 [ $? = 86 ] || fail "the failpoint did not kill the merge"
 ls "$g/__recovery/" | grep -q json || fail "no sidecar left by the killed merge"
+[ "$(people)" = 5 ] || fail "a read (read-only open) saw the unpublished merge"
+# the next write's read-write open rolls it forward: the merge is then done
+json=$("$og" branch merge --uri "$g" feat --json 2>/dev/null) || fail "merge after the kill"
+echo "$json" | grep -q already_up_to_date || fail "not rolled forward before the retry: $json"
 [ "$(people)" = 6 ] || fail "the merge was not rolled forward"
 ls "$g/__recovery/" | grep -q json && fail "sidecar left after recovery"
 [ "$(head_field merged_parent_commit_id)" = "$src_head" ] || fail "rolled-forward commit lost its merged parent"
 [ "$(head_field parent_commit_id)" = "$tgt_head" ] || fail "rolled-forward commit parent"
-json=$("$og" branch merge --uri "$g" feat --json 2>/dev/null) || fail "merge after roll forward"
-echo "$json" | grep -q already_up_to_date || fail "not up to date after roll forward: $json"
 # killed right after arming: rolled back, and the merge then succeeds
 mk g3
 m add --params '{"name":"Eve","born":1990}' --branch feat
 m add --params '{"name":"Fay","born":1991}'
 OMNIGRAPH_FAILPOINTS=merge.post_phase_a=exit "$og" branch merge --uri "$g" feat >/dev/null 2>&1
 [ $? = 86 ] || fail "the failpoint did not kill the merge (phase a)"
-[ "$(people)" = 5 ] || fail "the armed merge was not rolled back"
+[ "$(people)" = 5 ] || fail "the armed merge is visible"
 json=$("$og" branch merge --uri "$g" feat --json 2>/dev/null) || fail "merge after roll back"
 echo "$json" | grep -q '"outcome": "merged"' || fail "retry: $json"
 [ "$(people)" = 6 ] || fail "retried merge"
