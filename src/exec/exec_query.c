@@ -754,9 +754,38 @@ static og_status rank_list(ex *e, const rowset *r, const og_tc_expr *x, bool arm
             if ((rc = charge(e, corpus.nrows * 32))) goto done;
             if (!(cc = og_batch_col(&corpus, p->name))) { rc = og_error_set(OG_E_INTERNAL, "scan lost column %s", p->name); goto done; }
         }
-        if ((rc = og_search_bm25_stats(tok, cc, &qt, &st))) goto done;
+        /* one pass over the corpus gives the statistics and, when the
+         * corpus is the pool itself, the candidates' term frequencies */
+        size_t nt = qt.n;
+        bool one_pass = cc == col;
+        uint32_t *tfs = NULL, *dl = NULL;
+        int32_t *ci = NULL;
+        if ((rc = og_search_bm25_init(&st, nt))) goto done;
+        if (one_pass) {
+            if ((rc = charge(e, (n * nt + n + cc->len + 3) * sizeof(uint32_t)))) goto done;
+            tfs = og_arena_calloc(e->a, (n * nt + 1) * sizeof *tfs);
+            dl = og_arena_calloc(e->a, (n + 1) * sizeof *dl);
+            ci = og_arena_alloc(e->a, (cc->len + 1) * sizeof *ci);
+            if (!tfs || !dl || !ci) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+            for (size_t k = 0; k < cc->len; k++) ci[k] = -1;
+            for (size_t i = 0; i < n; i++) ci[c[i].row] = (int32_t)i;
+        }
+        for (size_t cr = 0; cr < cc->len; cr++) {
+            size_t len = 0;
+            if (og_column_is_null(cc, cr)) continue;
+            const char *s = og_column_get_bytes(cc, cr, &len);
+            int32_t k = one_pass ? ci[cr] : -1;
+            if ((rc = og_search_tokenize(tok, s, len, &doc))) goto done;
+            og_search_bm25_add(&st, &qt, &doc, k >= 0 ? tfs + (size_t)k * nt : NULL);
+            if (k >= 0) dl[k] = (uint32_t)doc.n;
+            if ((rc = check_time(e))) goto done;
+        }
         for (size_t i = 0; i < n; i++) {
             size_t len = 0;
+            if (one_pass) {
+                c[i].score = og_search_bm25_score_tf(&st, tfs + i * nt, dl[i], &c[i].hit);
+                continue;
+            }
             if (og_column_is_null(col, (size_t)c[i].row)) continue;
             const char *s = og_column_get_bytes(col, (size_t)c[i].row, &len);
             if ((rc = og_search_tokenize(tok, s, len, &doc))) goto done;

@@ -67,17 +67,23 @@ uint32_t og_search_levenshtein(const char *a, const char *b, uint32_t max);
 /* (2): does doc share a term with query? max_edits < 0: exact terms. */
 bool og_search_terms_match(const og_search_terms *doc, const og_search_terms *query, int64_t max_edits);
 
-/* BM25 corpus statistics for one query (3). */
+/* BM25 corpus statistics for one query (3), accumulated one document at
+ * a time (the caller owns the loop, so it can check its time limit). */
 typedef struct og_search_bm25 {
     uint64_t n_docs, total_len;
     uint64_t *df;                /* per query term */
     size_t n_terms;
 } og_search_bm25;
-/* Reads every non-null cell of corpus (a UTF-8 column). */
-og_status og_search_bm25_stats(og_search_tok *t, const og_column *corpus, const og_search_terms *query,
-                               og_search_bm25 *out);
+og_status og_search_bm25_init(og_search_bm25 *s, size_t n_terms);
 void og_search_bm25_free(og_search_bm25 *s);
-/* Score of one tokenised document; *hit false when no query term occurs. */
+/* Counts one non-null document; tf (nullable, n_terms entries) gets the
+ * frequency of each query term in it. */
+void og_search_bm25_add(og_search_bm25 *s, const og_search_terms *query, const og_search_terms *doc,
+                        uint32_t *tf);
+/* Score from a document's term frequencies and length; *hit false when
+ * no query term occurs. */
+double og_search_bm25_score_tf(const og_search_bm25 *s, const uint32_t *tf, uint64_t doc_len, bool *hit);
+/* The same from a tokenised document. */
 double og_search_bm25_score(const og_search_bm25 *s, const og_search_terms *query,
                             const og_search_terms *doc, bool *hit);
 

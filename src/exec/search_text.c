@@ -128,6 +128,12 @@ static og_status token_emit(og_search_tok *t, const char *s, size_t n, og_search
     size_t ln = 0;
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t c;
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {   /* ASCII fast path */
+            t->low[ln++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            i++;
+            continue;
+        }
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c);
         if (k <= 0) { k = 1; c = 0xFFFD; }   /* cannot happen: the splitter checked */
         ln += (size_t)utf8proc_encode_char(utf8proc_tolower(c), (utf8proc_uint8_t *)t->low + ln);
@@ -156,9 +162,16 @@ og_status og_search_tokenize(og_search_tok *t, const char *text, size_t n, og_se
     out->len = out->n = 0;
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t c;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(n - i), &c);
-        bool w = k > 0 && word_cp(c);
-        if (k <= 0) k = 1;
+        unsigned char b = (unsigned char)text[i];
+        utf8proc_ssize_t k = 1;
+        bool w;
+        if (b < 0x80) {   /* ASCII fast path */
+            w = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+        } else {
+            k = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(n - i), &c);
+            w = k > 0 && word_cp(c);
+            if (k <= 0) k = 1;
+        }
         if (w && !in) { start = i; in = true; }
         if (!w && in) {
             if ((rc = token_emit(t, text + start, i - start, out))) return rc;
@@ -243,29 +256,12 @@ bool og_search_terms_match(const og_search_terms *doc, const og_search_terms *qu
     return false;
 }
 
-og_status og_search_bm25_stats(og_search_tok *t, const og_column *corpus, const og_search_terms *query,
-                               og_search_bm25 *out)
+og_status og_search_bm25_init(og_search_bm25 *s, size_t n_terms)
 {
-    og_status rc = OG_OK;
-    og_search_terms doc = {0};
-    memset(out, 0, sizeof *out);
-    out->n_terms = query->n;
-    if (!(out->df = calloc(query->n + 1, sizeof *out->df))) return og_error_set(OG_E_NOMEM, "out of memory");
-    for (size_t r = 0; corpus && r < corpus->len; r++) {
-        if (og_column_is_null(corpus, r)) continue;
-        size_t n = 0;
-        const char *s = og_column_get_bytes(corpus, r, &n);
-        if ((rc = og_search_tokenize(t, s, n, &doc))) goto done;
-        out->n_docs++;
-        out->total_len += doc.n;
-        for (size_t q = 0; q < query->n; q++)
-            for (size_t d = 0; d < doc.n; d++)
-                if (strcmp(og_search_term(query, q), og_search_term(&doc, d)) == 0) { out->df[q]++; break; }
-    }
-done:
-    og_search_terms_free(&doc);
-    if (rc) og_search_bm25_free(out);
-    return rc;
+    memset(s, 0, sizeof *s);
+    s->n_terms = n_terms;
+    if (!(s->df = calloc(n_terms + 1, sizeof *s->df))) return og_error_set(OG_E_NOMEM, "out of memory");
+    return OG_OK;
 }
 
 void og_search_bm25_free(og_search_bm25 *s)
@@ -275,23 +271,51 @@ void og_search_bm25_free(og_search_bm25 *s)
     memset(s, 0, sizeof *s);
 }
 
-double og_search_bm25_score(const og_search_bm25 *s, const og_search_terms *query,
-                            const og_search_terms *doc, bool *hit)
+static uint32_t term_freq(const og_search_terms *doc, const char *term)
+{
+    uint32_t tf = 0;
+    for (size_t d = 0; d < doc->n; d++) tf += strcmp(term, og_search_term(doc, d)) == 0;
+    return tf;
+}
+
+void og_search_bm25_add(og_search_bm25 *s, const og_search_terms *query, const og_search_terms *doc,
+                        uint32_t *tf)
+{
+    s->n_docs++;
+    s->total_len += doc->n;
+    for (size_t q = 0; q < query->n && q < s->n_terms; q++) {
+        uint32_t f = term_freq(doc, og_search_term(query, q));
+        s->df[q] += f > 0;
+        if (tf) tf[q] = f;
+    }
+}
+
+double og_search_bm25_score_tf(const og_search_bm25 *s, const uint32_t *tf, uint64_t doc_len, bool *hit)
 {
     double score = 0, n_docs = (double)(s->n_docs ? s->n_docs : 1);
     double avgdl = s->n_docs ? (double)s->total_len / (double)s->n_docs : 1.0;
     if (avgdl <= 0) avgdl = 1.0;
     *hit = false;
-    for (size_t q = 0; q < query->n && q < s->n_terms; q++) {
-        uint64_t tf = 0;
-        for (size_t d = 0; d < doc->n; d++)
-            if (strcmp(og_search_term(query, q), og_search_term(doc, d)) == 0) tf++;
-        if (!tf) continue;
+    for (size_t q = 0; q < s->n_terms; q++) {
+        if (!tf[q]) continue;
         *hit = true;
         double df = (double)s->df[q];
         double idf = log(1.0 + (n_docs - df + 0.5) / (df + 0.5));
-        double norm = OG_SEARCH_BM25_K1 * (1.0 - OG_SEARCH_BM25_B + OG_SEARCH_BM25_B * (double)doc->n / avgdl);
-        score += idf * (OG_SEARCH_BM25_K1 + 1.0) * (double)tf / ((double)tf + norm);
+        double norm = OG_SEARCH_BM25_K1 * (1.0 - OG_SEARCH_BM25_B + OG_SEARCH_BM25_B * (double)doc_len / avgdl);
+        score += idf * (OG_SEARCH_BM25_K1 + 1.0) * (double)tf[q] / ((double)tf[q] + norm);
     }
+    return score;
+}
+
+double og_search_bm25_score(const og_search_bm25 *s, const og_search_terms *query,
+                            const og_search_terms *doc, bool *hit)
+{
+    uint32_t small[16], *tf = s->n_terms <= 16 ? small : calloc(s->n_terms, sizeof *tf);
+    double score = 0;
+    *hit = false;
+    if (!tf) return 0;   /* out of memory: scored as a miss */
+    for (size_t q = 0; q < s->n_terms; q++) tf[q] = q < query->n ? term_freq(doc, og_search_term(query, q)) : 0;
+    score = og_search_bm25_score_tf(s, tf, doc->n, hit);
+    if (tf != small) free(tf);
     return score;
 }
