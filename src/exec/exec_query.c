@@ -675,6 +675,9 @@ static og_status nearest_query(ex *e, const og_tc_expr *x, uint32_t dim, const f
         char *text = og_arena_strndup(e->a, qv.as.s.ptr, qv.as.s.len);
         if (!what || !text) return og_error_set(OG_E_NOMEM, "out of memory");
         if ((rc = og_embed_config_from_env(&cfg))) return rc;
+        int64_t left_ms = (e->deadline - og_clock_mono_us()) / 1000;   /* within the query's time limit */
+        if (left_ms < 1) left_ms = 1;
+        if (cfg.deadline_ms == 0 || cfg.deadline_ms > left_ms) cfg.deadline_ms = left_ms;
         if ((rc = og_embed_query(&cfg, text, qv.as.s.len, dim, p->embed_model, what, v))) return rc;
     } else {
         return og_error_set(OG_E_INVALID, "nearest() query for `$%s.%s` is null", tv->name, p->name);

@@ -85,4 +85,46 @@ body=$(curl -s --max-time 20 -H 'Content-Type: application/json' \
        -d "{\"query\":\"$Q\",\"params\":{\"q\":\"handbook\"}}" "http://$addr/graphs/g1/query") || fail "curl"
 grep -qF '"row_count":1,' <<<"$body" && grep -qF '"rows":[{"d.slug":"gamma-doc"}]' <<<"$body" || fail "http bm25: $body"
 kill -INT "$pid"; wait "$pid"; pid=""
+
+# The OpenAI-compatible client against a local fake provider (no network):
+# the first request gets a 503 (retried), the second a non-normalised
+# vector along gamma's; the request must carry the key, model and
+# dimension. Skipped without python3.
+if command -v python3 >/dev/null; then
+    cat >"$tmp/fake.py" <<'PY'
+import http.server, json, sys
+hits = []
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        hits.append(1)
+        with open(sys.argv[1], "a") as f:
+            f.write(json.dumps({"path": self.path, "auth": self.headers.get("Authorization"), "body": body}) + "\n")
+        if len(hits) == 1:
+            self.send_response(503); self.end_headers(); return
+        v = [3 * x for x in [0.50424933, 0.25277379, 0.44896162, -0.69301629]]
+        out = json.dumps({"data": [{"embedding": v}]}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out))); self.end_headers(); self.wfile.write(out)
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.handle_request(); s.handle_request()
+PY
+    python3 "$tmp/fake.py" "$tmp/reqs" >"$tmp/port" &
+    fpid=$!
+    for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+    port=$(cat "$tmp/port")
+    out=$(OMNIGRAPH_EMBED_PROVIDER=openai OMNIGRAPH_EMBED_MODEL=m-a OPENAI_API_KEY=sk-test \
+          OMNIGRAPH_EMBED_BASE_URL="http://127.0.0.1:$port/v1/" OMNIGRAPH_EMBED_RETRY_BACKOFF_MS=10 \
+          "$og" query --store "$tmp/g" --query "$tmp/q.gq" near --params '{"q":"anything"}' --format jsonl 2>&1)
+    rc=$?
+    kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+    [ $rc -eq 0 ] || fail "fake provider query: $out"
+    [ "$(sed -n 2p <<<"$out")" = '{"d.slug":"gamma-doc"}' ] || fail "fake provider ranking: $out"
+    [ "$(wc -l <"$tmp/reqs")" = 2 ] || fail "expected a retry: $(cat "$tmp/reqs")"
+    grep -qF '"path": "/v1/embeddings"' "$tmp/reqs" || fail "path: $(cat "$tmp/reqs")"
+    grep -qF '"auth": "Bearer sk-test"' "$tmp/reqs" || fail "auth: $(cat "$tmp/reqs")"
+    grep -qF '"body": {"model": "m-a", "input": "anything", "dimensions": 4}' "$tmp/reqs" || fail "body: $(cat "$tmp/reqs")"
+fi
 echo ok
