@@ -310,7 +310,7 @@ double og_search_bm25_score_tf(const og_search_bm25 *s, const uint32_t *tf, uint
 double og_search_bm25_score(const og_search_bm25 *s, const og_search_terms *query,
                             const og_search_terms *doc, bool *hit)
 {
-    uint32_t small[16], *tf = s->n_terms <= 16 ? small : calloc(s->n_terms, sizeof *tf);
+    uint32_t small[16] = {0}, *tf = s->n_terms <= 16 ? small : calloc(s->n_terms, sizeof *tf);
     double score = 0;
     *hit = false;
     if (!tf) return 0;   /* out of memory: scored as a miss */

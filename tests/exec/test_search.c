@@ -97,6 +97,18 @@ static const char *GQ =
     "  order { nearest($d.embedding, $v) }\n"
     "  limit 3\n"
     "}\n"
+    "query bm_on($q: String) {\n"
+    "  match { $d: Doc { status: \"on\" } }\n"
+    "  return { $d.slug, bm25($d.title, $q) as s }\n"
+    "  order { bm25($d.title, $q) }\n"
+    "  limit 10\n"
+    "}\n"
+    "query near_lit() {\n"
+    "  match { $d: Doc }\n"
+    "  return { $d.slug }\n"
+    "  order { nearest($d.embedding, [0.5, 0.5, 0.5]) }\n"
+    "  limit 10\n"
+    "}\n"
     "query not_red() {\n"
     "  match { $d: Doc\n  not { search($d.title, \"red\") } }\n"
     "  return { $d.slug }\n"
@@ -468,6 +480,37 @@ static void test_search_sees_rows_written_after_optimize(void **state)
     json_decref(j);
 }
 
+static void test_filtered_bm25_keeps_whole_table_statistics(void **state)
+{
+    fx *f = *state;
+    /* status "on": d1, d3, d5, d6; the scores must use N, df and the
+     * average length of every title, not of the filtered rows */
+    const char *q[] = {"red", "blue"};
+    json_t *j = run(f, GQ, "bm_on", "{\"q\":\"red blue\"}");
+    assert_int_equal(nrows(j), 2);
+    assert_string_equal(row_str(j, 0, "d.slug"), "d1");
+    assert_string_equal(row_str(j, 1, "d.slug"), "d5");
+    assert_true(fabs(row_num(j, 0, "s") - hand_bm25(0, q, 2)) < 1e-9);
+    assert_true(fabs(row_num(j, 1, "s") - hand_bm25(4, q, 2)) < 1e-9);
+    json_decref(j);
+}
+
+static void test_nearest_literal_query_skips_null_vectors(void **state)
+{
+    fx *f = *state;
+    char *out = NULL;
+    const float v[3] = {0.5f, 0.5f, 0.5f};
+    ranked want[NDOC];
+    hand_l2_rank(v, NULL, want);
+    const char *ins = "query add() { insert Doc { slug: \"d0\", title: \"no vector\", status: \"on\" } }";
+    OG_CHECK(og_db_mutate(f->db, ins, strlen(ins), NULL, NULL, NULL, NULL, NULL, &out));
+    og_free(out);
+    json_t *j = run(f, GQ, "near_lit", NULL);
+    assert_int_equal(nrows(j), NDOC);   /* d0 has no vector: not ranked */
+    for (size_t i = 0; i < NDOC; i++) assert_string_equal(row_str(j, i, "d.slug"), SLUG[want[i].doc]);
+    json_decref(j);
+}
+
 /* ---- embeddings ---- */
 
 static void clear_embed_env(void)
@@ -634,6 +677,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_and_match_text_or_terms_without_phrase, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fuzzy_tolerates_edits_up_to_max, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_sees_rows_written_after_optimize, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filtered_bm25_keeps_whole_table_statistics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nearest_literal_query_skips_null_vectors, setup, teardown),
         cmocka_unit_test(test_mock_embedding_matches_reference_seed_vector),
         cmocka_unit_test(test_string_nearest_embeds_checks_model_and_credentials),
         cmocka_unit_test(test_tokenizer_lowercases_stems_drops_stop_words_and_folds),
