@@ -567,11 +567,57 @@ static og_status text_test(ex *e, const og_tc_expr *call, const int32_t *row, co
     return OG_OK;
 }
 
+static og_status index_tick(void *ud)
+{
+    ex *e = ud;
+    return og_clock_mono_us() > e->deadline ? og_error_set(OG_E_LIMIT, "query time limit exceeded") : OG_OK;
+}
+
+/* The cached text index of property p of t at the view's version, built
+ * on first use from the pool when it holds the whole table, else from a
+ * scan of the id and text columns. The caller releases it. */
+static og_status text_index(ex *e, const og_decl *t, const og_property *p, og_search_index **out)
+{
+    og_status rc = OG_OK;
+    og_table *tab = NULL;
+    og_buf key = OG_BUF_INIT;
+    og_batch b = OG_BATCH_INIT;
+    og_search_index *x = NULL;
+    og_search_tok *tok = NULL;
+    const og_column *idc, *txt;
+    *out = NULL;
+    if ((rc = og_graph_view_table(e->v, t, &tab)) || (rc = version_key(e, t, tab, &key)) ||
+        (rc = og_buf_printf(&key, "|text|%s", p->name)))
+        goto done;
+    if ((*out = og_search_index_find(og_buf_cstr(&key)))) goto done;
+    if (e->pools[t->index].full) {
+        idc = pool_col(e, t, "id");
+        txt = pool_col(e, t, p->name);
+    } else {
+        og_scan_opts o = {0};
+        const char *cols[2] = {"id", p->name};
+        o.columns = cols;
+        o.ncolumns = 2;
+        if ((rc = og_table_scan(tab, &o, &b))) goto done;
+        idc = og_batch_col(&b, "id");
+        txt = og_batch_col(&b, p->name);
+    }
+    if (!idc || !txt) { rc = og_error_set(OG_E_INTERNAL, "no id or %s column in %s", p->name, t->name); goto done; }
+    if ((rc = tok_get(e, &tok)) || (rc = og_search_index_build(tok, idc, txt, index_tick, e, &x))) goto done;
+    *out = og_search_index_put(og_buf_cstr(&key), x);
+done:
+    og_buf_free(&key);
+    og_batch_free(&b);
+    return rc;
+}
+
 static og_status text_rows(ex *e, rowset *r, const og_tc_step *s)
 {
     og_status rc = OG_OK;
     const og_tc_expr *call = s->call;
     og_search_terms qt = {0}, doc = {0};
+    og_search_index *idx = NULL;
+    og_search_iquery iq = {0};
     int64_t edits = -1;
     bool qnull = false, per_row = !is_const(call->args[1]);
     int var = call->args[0]->var;
@@ -579,18 +625,29 @@ static og_status text_rows(ex *e, rowset *r, const og_tc_step *s)
     size_t np = pool_rows(e, t), w = 0;
     uint8_t *memo = NULL;   /* by pool row: 0 unknown, 1 miss, 2 hit (constant query only) */
     if ((rc = text_edits(e, call, &edits))) goto done;
-    if (!per_row && (rc = text_query(e, call->args[1], NULL, &qt, &qnull))) goto done;
-    if (!per_row && np && !(memo = og_arena_calloc(e->a, np))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    if (!per_row) {   /* a constant query: resolved once against the text index */
+        if ((rc = text_query(e, call->args[1], NULL, &qt, &qnull))) goto done;
+        if (qnull) { r->n = 0; goto done; }
+        if ((rc = text_index(e, t, &t->props[call->args[0]->prop], &idx)) ||
+            (rc = og_search_index_resolve(idx, &qt, edits, &iq)))
+            goto done;
+        if (np && !(memo = og_arena_calloc(e->a, np))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    }
     for (size_t i = 0; i < r->n; i++) {
         int32_t *row = row_at(e, r, i);
         bool hit = false;
         int32_t pr = row[var];
         if (memo && pr >= 0 && (size_t)pr < np && memo[pr]) {
             hit = memo[pr] == 2;
-        } else {
-            if (per_row && (rc = text_query(e, call->args[1], row, &qt, &qnull))) goto done;
-            if (!qnull && (rc = text_test(e, call, row, &qt, edits, &doc, &hit))) goto done;
+        } else if (idx) {
+            size_t n = 0;
+            uint32_t d;
+            const char *id = pr >= 0 ? pool_id(e, t, pr, &n) : NULL;
+            hit = id && og_search_index_doc(idx, id, n, &d) && og_search_index_match(idx, d, &iq);
             if (memo && pr >= 0 && (size_t)pr < np) memo[pr] = hit ? 2 : 1;
+        } else {
+            if ((rc = text_query(e, call->args[1], row, &qt, &qnull))) goto done;
+            if (!qnull && (rc = text_test(e, call, row, &qt, edits, &doc, &hit))) goto done;
         }
         if ((rc = check_time(e))) goto done;
         if (hit) {
@@ -600,6 +657,8 @@ static og_status text_rows(ex *e, rowset *r, const og_tc_step *s)
     }
     r->n = w;
 done:
+    og_search_iquery_free(&iq);
+    og_search_index_release(idx);
     og_search_terms_free(&qt);
     og_search_terms_free(&doc);
     return rc;
@@ -693,9 +752,9 @@ static og_status rank_list(ex *e, const rowset *r, const og_tc_expr *x, bool arm
     og_status rc = OG_OK;
     og_search_cand *c = NULL, *a = NULL, *b = NULL;
     size_t n = 0, na = 0, nb = 0;
-    og_search_terms qt = {0}, doc = {0};
-    og_search_bm25 st = {0};
-    og_batch corpus = OG_BATCH_INIT;
+    og_search_terms qt = {0};
+    og_search_index *idx = NULL;
+    og_search_iquery iq = {0};
     *out = NULL;
     *n_out = 0;
     if (x->fn == OG_GQ_FN_RRF) {
@@ -741,58 +800,14 @@ static og_status rank_list(ex *e, const rowset *r, const og_tc_expr *x, bool arm
         n = og_search_sort_nearest(c, n);
         /* an rrf arm retrieves `limit` neighbours (surface.md §2.8) */
         if (arm && e->q->has_limit && e->q->limit >= 0 && (uint64_t)e->q->limit < n) n = (size_t)e->q->limit;
-    } else {   /* bm25 */
-        og_search_tok *tok = NULL;
+    } else {   /* bm25 over the text index: whole-table statistics */
         bool qnull = false;
-        const og_column *cc = col;
-        if ((rc = tok_get(e, &tok)) || (rc = text_query(e, x->args[1], NULL, &qt, &qnull))) goto done;
+        if ((rc = text_query(e, x->args[1], NULL, &qt, &qnull))) goto done;
         if (qnull) { n = 0; goto ranked; }
-        if (!e->pools[t->index].full) {   /* corpus statistics need every row of the table */
-            og_table *tab = NULL;
-            og_scan_opts o = {0};
-            const char *cols[1] = {p->name};
-            o.columns = cols;
-            o.ncolumns = 1;
-            if ((rc = og_graph_view_table(e->v, t, &tab)) || (rc = og_table_scan(tab, &o, &corpus))) goto done;
-            if ((rc = charge(e, corpus.nrows * 32))) goto done;
-            if (!(cc = og_batch_col(&corpus, p->name))) { rc = og_error_set(OG_E_INTERNAL, "scan lost column %s", p->name); goto done; }
-        }
-        /* one pass over the corpus gives the statistics and, when the
-         * corpus is the pool itself, the candidates' term frequencies */
-        size_t nt = qt.n;
-        bool one_pass = cc == col;
-        uint32_t *tfs = NULL, *dl = NULL;
-        int32_t *ci = NULL;
-        if ((rc = og_search_bm25_init(&st, nt))) goto done;
-        if (one_pass) {
-            if ((rc = charge(e, (n * nt + n + cc->len + 3) * sizeof(uint32_t)))) goto done;
-            tfs = og_arena_calloc(e->a, (n * nt + 1) * sizeof *tfs);
-            dl = og_arena_calloc(e->a, (n + 1) * sizeof *dl);
-            ci = og_arena_alloc(e->a, (cc->len + 1) * sizeof *ci);
-            if (!tfs || !dl || !ci) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
-            for (size_t k = 0; k < cc->len; k++) ci[k] = -1;
-            for (size_t i = 0; i < n; i++) ci[c[i].row] = (int32_t)i;
-        }
-        for (size_t cr = 0; cr < cc->len; cr++) {
-            size_t len = 0;
-            if (og_column_is_null(cc, cr)) continue;
-            const char *s = og_column_get_bytes(cc, cr, &len);
-            int32_t k = one_pass ? ci[cr] : -1;
-            if ((rc = og_search_tokenize(tok, s, len, &doc))) goto done;
-            og_search_bm25_add(&st, &qt, &doc, k >= 0 ? tfs + (size_t)k * nt : NULL);
-            if (k >= 0) dl[k] = (uint32_t)doc.n;
-            if ((rc = check_time(e))) goto done;
-        }
+        if ((rc = text_index(e, t, p, &idx)) || (rc = og_search_index_resolve(idx, &qt, -1, &iq))) goto done;
         for (size_t i = 0; i < n; i++) {
-            size_t len = 0;
-            if (one_pass) {
-                c[i].score = og_search_bm25_score_tf(&st, tfs + i * nt, dl[i], &c[i].hit);
-                continue;
-            }
-            if (og_column_is_null(col, (size_t)c[i].row)) continue;
-            const char *s = og_column_get_bytes(col, (size_t)c[i].row, &len);
-            if ((rc = og_search_tokenize(tok, s, len, &doc))) goto done;
-            c[i].score = og_search_bm25_score(&st, &qt, &doc, &c[i].hit);
+            uint32_t d;
+            if (og_search_index_doc(idx, c[i].id, c[i].id_len, &d)) c[i].score = og_search_index_bm25(idx, d, &iq, &c[i].hit);
             if ((rc = check_time(e))) goto done;
         }
         n = og_search_sort_bm25(c, n);
@@ -802,9 +817,8 @@ ranked:
     *n_out = n;
 done:
     og_search_terms_free(&qt);
-    og_search_terms_free(&doc);
-    og_search_bm25_free(&st);
-    og_batch_free(&corpus);
+    og_search_iquery_free(&iq);
+    og_search_index_release(idx);
     return rc;
 }
 

@@ -108,4 +108,44 @@ size_t og_search_sort_bm25(og_search_cand *c, size_t n);
 og_status og_search_rrf(const og_search_cand *a, size_t na, const og_search_cand *b, size_t nb,
                         int64_t k, og_search_cand **out, size_t *n_out);
 
+/* ---- text index (search_index.c) ----
+ * Every non-null text of one String property of one table version,
+ * tokenised once (1) with its terms interned: per document the term ids
+ * in text order, per term its document frequency. Immutable once built;
+ * shared through a process-wide LRU cache keyed by the table version
+ * (the graph index cache's key) plus the property, under its own byte
+ * budget. It answers exactly what a scan of the same version answers. */
+typedef struct og_search_index og_search_index;
+
+/* Builds from parallel id and text columns (utf8); tick (nullable) is
+ * called every 1,024 documents and stops the build with its status. */
+og_status og_search_index_build(og_search_tok *t, const og_column *ids, const og_column *text,
+                                og_status (*tick)(void *), void *ud, og_search_index **out);
+/* The cached index of key, or NULL (no build). The caller releases it. */
+og_search_index *og_search_index_find(const char *key);
+/* Caches x under key (taking a reference) unless key is present; returns
+ * the cached one with a reference for the caller, releasing x. */
+og_search_index *og_search_index_put(const char *key, og_search_index *x);
+void og_search_index_release(og_search_index *x);   /* NULL-safe */
+void og_search_index_cache_set_budget(uint64_t bytes);   /* 0 = default 256 MiB */
+void og_search_index_cache_clear(void);
+
+/* The document of a node id; false when it has no (non-null) text. */
+bool og_search_index_doc(const og_search_index *x, const char *id, size_t n, uint32_t *doc);
+
+/* A query resolved against the index: qi[term id] is 1 + the query term
+ * it matches (exactly, or within max_edits for fuzzy), 0 for none. */
+typedef struct og_search_iquery {
+    uint32_t *qi;
+    size_t n_query;              /* query terms */
+    uint64_t *qdf;               /* by query term: its document frequency */
+} og_search_iquery;
+og_status og_search_index_resolve(const og_search_index *x, const og_search_terms *query, int64_t max_edits,
+                                  og_search_iquery *out);
+void og_search_iquery_free(og_search_iquery *q);
+/* (2) on an indexed document. */
+bool og_search_index_match(const og_search_index *x, uint32_t doc, const og_search_iquery *q);
+/* (3) on an indexed document (exact query terms only). */
+double og_search_index_bm25(const og_search_index *x, uint32_t doc, const og_search_iquery *q, bool *hit);
+
 #endif

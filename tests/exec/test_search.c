@@ -664,6 +664,99 @@ static void test_rrf_sums_reciprocal_ranks_ties_by_first_appearance(void **state
     assert_int_not_equal(og_search_rrf(a, 3, b, 2, 0, &out, &n), 0);
 }
 
+/* The text index answers what the scan functions answer, on a generated
+ * corpus with repeats, nulls, accents and stop words (deterministic). */
+static void test_text_index_agrees_with_scan_scoring(void **state)
+{
+    (void)state;
+    static const char *W[] = {"river", "rivers", "stone", "Stones", "the", "and", "café", "cafe", "bridge",
+                              "bridges", "light", "lights", "night", "naïve", "of", "x"};
+    og_search_tok *t = NULL;
+    og_column ids, txt;
+    og_search_index *x = NULL;
+    og_search_terms q = {0}, doc = {0};
+    og_search_bm25 st = {0};
+    uint64_t seed = 42;
+    char buf[512], id[16];
+    OG_CHECK(og_search_tok_new(&t));
+    OG_CHECK(og_column_init(&ids, (og_type){.id = OG_TYPE_UTF8}));
+    OG_CHECK(og_column_init(&txt, (og_type){.id = OG_TYPE_UTF8}));
+    for (int r = 0; r < 300; r++) {
+        size_t n = 0;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int words = (int)(seed >> 59);   /* 0..31 */
+        for (int k = 0; k < words; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", k ? (seed & 1 ? " " : ", ") : "", W[(seed >> 33) % 16]);
+        }
+        snprintf(id, sizeof id, "r%03d", r);
+        OG_CHECK(og_column_push_bytes(&ids, id, strlen(id)));
+        if (r % 17 == 5) OG_CHECK(og_column_push_null(&txt));
+        else OG_CHECK(og_column_push_bytes(&txt, buf, n));
+    }
+    OG_CHECK(og_search_index_build(t, &ids, &txt, NULL, NULL, &x));
+    const char *queries[] = {"river stone", "CAFE", "bridges of light", "naive nights", "the", "zzz", "stone stone"};
+    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+        og_search_iquery iq = {0}, fz = {0};
+        OG_CHECK(og_search_tokenize(t, queries[qi], strlen(queries[qi]), &q));
+        og_search_terms_dedup(&q);
+        OG_CHECK(og_search_index_resolve(x, &q, -1, &iq));
+        OG_CHECK(og_search_index_resolve(x, &q, 1, &fz));
+        OG_CHECK(og_search_bm25_init(&st, q.n));
+        for (size_t r = 0; r < txt.len; r++) {
+            size_t n = 0;
+            if (og_column_is_null(&txt, r)) continue;
+            const char *s2 = og_column_get_bytes(&txt, r, &n);
+            OG_CHECK(og_search_tokenize(t, s2, n, &doc));
+            og_search_bm25_add(&st, &q, &doc, NULL);
+        }
+        for (size_t r = 0; r < txt.len; r++) {
+            size_t n = 0, idn = 0;
+            uint32_t d = 0;
+            const char *rid = og_column_get_bytes(&ids, r, &idn);
+            bool in = og_search_index_doc(x, rid, idn, &d);
+            assert_int_equal(in, !og_column_is_null(&txt, r));
+            if (!in) continue;
+            const char *s2 = og_column_get_bytes(&txt, r, &n);
+            OG_CHECK(og_search_tokenize(t, s2, n, &doc));
+            bool h1 = false, h2 = false;
+            double a = og_search_bm25_score(&st, &q, &doc, &h1), b = og_search_index_bm25(x, d, &iq, &h2);
+            assert_int_equal(h1, h2);
+            assert_true(fabs(a - b) < 1e-12);
+            assert_int_equal(og_search_terms_match(&doc, &q, -1), og_search_index_match(x, d, &iq));
+            assert_int_equal(og_search_terms_match(&doc, &q, 1), og_search_index_match(x, d, &fz));
+        }
+        og_search_bm25_free(&st);
+        og_search_iquery_free(&iq);
+        og_search_iquery_free(&fz);
+    }
+    og_search_index_release(x);
+    og_search_terms_free(&q);
+    og_search_terms_free(&doc);
+    og_column_free(&ids);
+    og_column_free(&txt);
+    og_search_tok_free(t);
+}
+
+static void test_text_index_cache_evicts_and_stays_correct(void **state)
+{
+    fx *f = *state;
+    og_search_index_cache_set_budget(1);   /* every new entry evicts the older */
+    for (int i = 0; i < 3; i++) {
+        json_t *j = run(f, GQ, "txt", i % 2 ? "{\"q\":\"green\"}" : "{\"q\":\"dog\"}");
+        assert_int_equal(nrows(j), i % 2 ? 1 : 2);
+        json_decref(j);
+        j = run(f, GQ, "bm_on", "{\"q\":\"red blue\"}");
+        assert_int_equal(nrows(j), 2);
+        json_decref(j);
+    }
+    og_search_index_cache_clear();
+    og_search_index_cache_set_budget(0);
+    json_t *j = run(f, GQ, "txt", "{\"q\":\"green\"}");
+    assert_int_equal(nrows(j), 1);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -684,6 +777,8 @@ int main(void)
         cmocka_unit_test(test_tokenizer_lowercases_stems_drops_stop_words_and_folds),
         cmocka_unit_test(test_levenshtein_counts_code_points_and_bounds),
         cmocka_unit_test(test_rrf_sums_reciprocal_ranks_ties_by_first_appearance),
+        cmocka_unit_test(test_text_index_agrees_with_scan_scoring),
+        cmocka_unit_test_setup_teardown(test_text_index_cache_evicts_and_stays_correct, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
