@@ -260,6 +260,8 @@ done:
 static bool expr_reads_vector(const og_tc_query *q, const og_tc_expr *x, const og_decl *t)
 {
     if (!x) return false;
+    if (x->kind == OG_TC_CALL && x->fn == OG_GQ_FN_NEAREST)   /* its target comes from the vector index */
+        return expr_reads_vector(q, x->args[1], t);
     if (x->kind == OG_TC_PROP && q->vars[x->var].type == t &&
         t->props[x->prop].type.scalar == OG_SCALAR_VECTOR)
         return true;
@@ -573,10 +575,18 @@ static og_status index_tick(void *ud)
     return og_clock_mono_us() > e->deadline ? og_error_set(OG_E_LIMIT, "query time limit exceeded") : OG_OK;
 }
 
-/* The cached text index of property p of t at the view's version, built
- * on first use from the pool when it holds the whole table, else from a
- * scan of the id and text columns. The caller releases it. */
+/* The cached text (or vector) index of property p of t at the view's
+ * version, built on first use from the pool when it holds the whole table
+ * with that column, else from a scan of the id and p columns. The caller
+ * releases it. */
+static og_status prop_index(ex *e, const og_decl *t, const og_property *p, bool vectors, og_search_index **out);
+
 static og_status text_index(ex *e, const og_decl *t, const og_property *p, og_search_index **out)
+{
+    return prop_index(e, t, p, false, out);
+}
+
+static og_status prop_index(ex *e, const og_decl *t, const og_property *p, bool vectors, og_search_index **out)
 {
     og_status rc = OG_OK;
     og_table *tab = NULL;
@@ -587,10 +597,10 @@ static og_status text_index(ex *e, const og_decl *t, const og_property *p, og_se
     const og_column *idc, *txt;
     *out = NULL;
     if ((rc = og_graph_view_table(e->v, t, &tab)) || (rc = version_key(e, t, tab, &key)) ||
-        (rc = og_buf_printf(&key, "|text|%s", p->name)))
+        (rc = og_buf_printf(&key, "|%s|%s", vectors ? "vec" : "text", p->name)))
         goto done;
     if ((*out = og_search_index_find(og_buf_cstr(&key)))) goto done;
-    if (e->pools[t->index].full) {
+    if (e->pools[t->index].full && pool_col(e, t, p->name)) {
         idc = pool_col(e, t, "id");
         txt = pool_col(e, t, p->name);
     } else {
@@ -603,7 +613,9 @@ static og_status text_index(ex *e, const og_decl *t, const og_property *p, og_se
         txt = og_batch_col(&b, p->name);
     }
     if (!idc || !txt) { rc = og_error_set(OG_E_INTERNAL, "no id or %s column in %s", p->name, t->name); goto done; }
-    if ((rc = tok_get(e, &tok)) || (rc = og_search_index_build(tok, idc, txt, index_tick, e, &x))) goto done;
+    if (vectors) rc = og_search_index_build_vectors(idc, txt, &x);
+    else if (!(rc = tok_get(e, &tok))) rc = og_search_index_build(tok, idc, txt, index_tick, e, &x);
+    if (rc) goto done;
     *out = og_search_index_put(og_buf_cstr(&key), x);
 done:
     og_buf_free(&key);
@@ -783,23 +795,26 @@ static og_status rank_list(ex *e, const rowset *r, const og_tc_expr *x, bool arm
     const og_tc_expr *fx = x->args[0];
     const og_decl *t = e->q->vars[fx->var].type;
     const og_property *p = &t->props[fx->prop];
-    const og_column *col;
     if ((rc = rank_cands(e, r, fx->var, &c, &n))) goto done;
     if (!n) goto done;
-    if (!(col = pool_col(e, t, p->name))) { rc = og_error_set(OG_E_INTERNAL, "no column %s in %s", p->name, t->name); goto done; }
-    if (x->fn == OG_GQ_FN_NEAREST) {
+    if (x->fn == OG_GQ_FN_NEAREST) {   /* brute force over the cached vectors */
         const float *q = NULL;
         uint32_t dim = p->type.vector_dim;
-        if ((rc = nearest_query(e, x, dim, &q))) goto done;
+        if ((rc = nearest_query(e, x, dim, &q)) || (rc = prop_index(e, t, p, true, &idx))) goto done;
         for (size_t i = 0; i < n; i++) {
-            if (og_column_is_null(col, (size_t)c[i].row) || col->type.dim != dim) continue;
-            c[i].score = og_search_l2(og_column_get_vector(col, (size_t)c[i].row), q, dim);
+            uint32_t vd = 0;
+            const float *v = og_search_index_vector(idx, c[i].id, c[i].id_len, &vd);
+            if (!v || vd != dim) continue;
+            c[i].score = og_search_l2(v, q, dim);
             c[i].hit = true;
             if ((rc = check_time(e))) goto done;
         }
-        n = og_search_sort_nearest(c, n);
-        /* an rrf arm retrieves `limit` neighbours (surface.md §2.8) */
-        if (arm && e->q->has_limit && e->q->limit >= 0 && (uint64_t)e->q->limit < n) n = (size_t)e->q->limit;
+        /* an rrf arm retrieves `limit` neighbours (surface.md §2.8); the
+         * first ordering needs no more (rank_add) */
+        if ((arm || (e->q->ranking && e->q->orders[0].expr == x)) && e->q->has_limit && e->q->limit >= 0)
+            n = og_search_top(c, n, (size_t)e->q->limit, false);
+        else
+            n = og_search_sort_nearest(c, n);
     } else {   /* bm25 over the text index: whole-table statistics */
         bool qnull = false;
         if ((rc = text_query(e, x->args[1], NULL, &qt, &qnull))) goto done;
@@ -810,7 +825,10 @@ static og_status rank_list(ex *e, const rowset *r, const og_tc_expr *x, bool arm
             if (og_search_index_doc(idx, c[i].id, c[i].id_len, &d)) c[i].score = og_search_index_bm25(idx, d, &iq, &c[i].hit);
             if ((rc = check_time(e))) goto done;
         }
-        n = og_search_sort_bm25(c, n);
+        if (!arm && e->q->ranking && e->q->orders[0].expr == x && e->q->has_limit && e->q->limit >= 0)
+            n = og_search_top(c, n, (size_t)e->q->limit, true);
+        else   /* an rrf arm keeps every match */
+            n = og_search_sort_bm25(c, n);
     }
 ranked:
     *out = c;
@@ -845,6 +863,11 @@ static og_status rank_add(ex *e, const rowset *r, const og_tc_expr *x, size_t *c
     k->pos = og_arena_calloc(e->a, (k->n + 1) * sizeof *k->pos);
     if (!k->score || !k->pos) return og_error_set(OG_E_NOMEM, "out of memory");
     if ((rc = rank_list(e, r, x, false, &c, &n))) return rc;
+    /* the first ordering keeps `limit` entities: each has at least one
+     * row, so no row of a later entity can reach the output */
+    if (e->q->ranking && e->q->orders[0].expr == x && e->q->has_limit && e->q->limit >= 0 &&
+        (uint64_t)e->q->limit < n)
+        n = (size_t)e->q->limit;
     for (size_t i = 0; i < n; i++) {
         if (c[i].row < 0 || (size_t)c[i].row >= k->n) continue;
         k->score[c[i].row] = c[i].score;

@@ -102,6 +102,9 @@ double og_search_l2(const float *a, const float *b, uint32_t dim);
 /* Sorts c[0..n): hits in the order of (4), misses last; returns the hits. */
 size_t og_search_sort_nearest(og_search_cand *c, size_t n);
 size_t og_search_sort_bm25(og_search_cand *c, size_t n);
+/* The k best hits of c[0..n) sorted at the front (the rest in no order);
+ * returns min(k, hits). The same prefix as the full sort, in O(n log k). */
+size_t og_search_top(og_search_cand *c, size_t n, size_t k, bool bm25);
 /* Fuses two rankings (hits of each, best first; a[0..na), b[0..nb)) into
  * out (malloc'd, *n_out entries, caller frees): one entry per entity
  * found in either, score = sum of 1/(k + rank + 1), sorted per (4). */
@@ -121,6 +124,12 @@ typedef struct og_search_index og_search_index;
  * called every 1,024 documents and stops the build with its status. */
 og_status og_search_index_build(og_search_tok *t, const og_column *ids, const og_column *text,
                                 og_status (*tick)(void *), void *ud, og_search_index **out);
+/* The same structure as a vector index: the non-null vectors of one
+ * Vector(N) property by node id (nearest's brute force reads them without
+ * the table's other columns). */
+og_status og_search_index_build_vectors(const og_column *ids, const og_column *vecs, og_search_index **out);
+/* The vector of a node id (*dim its dimension); NULL when it has none. */
+const float *og_search_index_vector(const og_search_index *x, const char *id, size_t n, uint32_t *dim);
 /* The cached index of key, or NULL (no build). The caller releases it. */
 og_search_index *og_search_index_find(const char *key);
 /* Caches x under key (taking a reference) unless key is present; returns

@@ -30,6 +30,8 @@ struct og_search_index {
     uint64_t n_docs, total_len;
     uint64_t *doc_off;      /* n_docs + 1 offsets into tok */
     uint32_t *tok;
+    float *vec;             /* vector index: n_docs * dim, NULL for a text index */
+    uint32_t dim;
     size_t bytes;
     int refs;
 };
@@ -45,6 +47,7 @@ static void index_free(og_search_index *x)
     free(x->df);
     free(x->doc_off);
     free(x->tok);
+    free(x->vec);
     free(x);
 }
 
@@ -136,6 +139,53 @@ done:
     og_search_terms_free(&doc);
     index_free(x);
     return rc;
+}
+
+og_status og_search_index_build_vectors(const og_column *ids, const og_column *vecs, og_search_index **out)
+{
+    og_status rc = OG_OK;
+    og_search_index *x = calloc(1, sizeof *x);
+    size_t n = vecs->len, idlen = 0, used = 0;
+    *out = NULL;
+    if (vecs->type.id != OG_TYPE_VECTOR || vecs->type.dim == 0)
+        return og_error_set(OG_E_INTERNAL, "vector index over a non-vector column");
+    if (!x || !(x->ids = og_map_new())) goto nomem;
+    x->dim = vecs->type.dim;
+    for (size_t r = 0; r < n; r++) {
+        size_t k = 0;
+        if (!og_column_is_null(vecs, r)) { og_column_get_bytes(ids, r, &k); idlen += k + 1; x->n_docs++; }
+    }
+    if (!(x->idbuf = malloc(idlen + 1)) || !(x->vec = malloc((x->n_docs * x->dim + 1) * sizeof *x->vec))) goto nomem;
+    x->n_docs = 0;
+    for (size_t r = 0; r < n; r++) {
+        size_t il = 0;
+        if (og_column_is_null(vecs, r)) continue;
+        const char *id = og_column_get_bytes(ids, r, &il);
+        memcpy(x->vec + x->n_docs * x->dim, og_column_get_vector(vecs, r), x->dim * sizeof *x->vec);
+        memcpy(x->idbuf + used, id, il);
+        x->idbuf[used + il] = 0;
+        if ((rc = og_map_put(x->ids, x->idbuf + used, il, (void *)(uintptr_t)(x->n_docs + 1), NULL))) goto done;
+        used += il + 1;
+        x->n_docs++;
+    }
+    x->bytes = sizeof *x + idlen + x->n_docs * (x->dim * sizeof *x->vec + 48);
+    x->refs = 1;
+    *out = x;
+    x = NULL;
+    goto done;
+nomem:
+    rc = og_error_set(OG_E_NOMEM, "out of memory (vector index)");
+done:
+    index_free(x);
+    return rc;
+}
+
+const float *og_search_index_vector(const og_search_index *x, const char *id, size_t n, uint32_t *dim)
+{
+    void *v = NULL;
+    *dim = x->dim;
+    if (!x->vec || !og_map_get(x->ids, id, n, &v)) return NULL;
+    return x->vec + (size_t)((uintptr_t)v - 1) * x->dim;
 }
 
 bool og_search_index_doc(const og_search_index *x, const char *id, size_t n, uint32_t *doc)

@@ -67,6 +67,42 @@ static size_t sort_hits(og_search_cand *c, size_t n, int (*cmp)(const void *, co
 size_t og_search_sort_nearest(og_search_cand *c, size_t n) { return sort_hits(c, n, nearest_cmp); }
 size_t og_search_sort_bm25(og_search_cand *c, size_t n) { return sort_hits(c, n, bm25_cmp); }
 
+static void heap_down(og_search_cand *h, size_t n, size_t i, int (*cmp)(const void *, const void *))
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && cmp(&h[l], &h[m]) > 0) m = l;
+        if (r < n && cmp(&h[r], &h[m]) > 0) m = r;
+        if (m == i) return;
+        og_search_cand t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+}
+
+size_t og_search_top(og_search_cand *c, size_t n, size_t k, bool bm25)
+{
+    int (*cmp)(const void *, const void *) = bm25 ? bm25_cmp : nearest_cmp;
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++) {   /* hits to the front (2) */
+        if (c[i].hit && isnan(c[i].score)) c[i].hit = false;
+        if (c[i].hit) { og_search_cand t = c[hits]; c[hits] = c[i]; c[i] = t; hits++; }
+    }
+    if (k >= hits / 2) {   /* little to skip: a plain sort */
+        qsort(c, hits, sizeof *c, cmp);
+        return k < hits ? k : hits;
+    }
+    if (k == 0) return 0;
+    /* a bounded max-heap keeps the k best (4) */
+    for (size_t i = k / 2; i-- > 0;) heap_down(c, k, i, cmp);
+    for (size_t i = k; i < hits; i++)
+        if (cmp(&c[i], &c[0]) < 0) {
+            og_search_cand t = c[0]; c[0] = c[i]; c[i] = t;
+            heap_down(c, k, 0, cmp);
+        }
+    qsort(c, k, sizeof *c, cmp);
+    return k;
+}
+
 typedef struct fused {
     og_search_cand c;
     size_t first;        /* appearance order */

@@ -757,6 +757,30 @@ static void test_text_index_cache_evicts_and_stays_correct(void **state)
     json_decref(j);
 }
 
+static void test_top_k_equals_full_sort_prefix_with_ties(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    static char ids[N][8];
+    og_search_cand a[N], b[N];
+    uint64_t seed = 7;
+    for (int mode = 0; mode < 2; mode++)
+        for (size_t k = 0; k <= N + 1; k += (k < 12 ? 1 : 37)) {
+            for (int i = 0; i < N; i++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                snprintf(ids[i], sizeof ids[i], "e%03d", (int)((seed >> 40) % 500));
+                a[i] = (og_search_cand){.row = i, .id = ids[i], .id_len = strlen(ids[i]),
+                                        .score = (double)((seed >> 20) % 9), .hit = (seed >> 10) % 5 != 0};
+                if ((seed >> 30) % 41 == 0) a[i].score = NAN;
+            }
+            memcpy(b, a, sizeof a);
+            size_t hits = mode ? og_search_sort_bm25(b, N) : og_search_sort_nearest(b, N);
+            size_t got = og_search_top(a, N, k, mode == 1);
+            assert_int_equal(got, k < hits ? k : hits);
+            for (size_t i = 0; i < got; i++) assert_int_equal(a[i].row, b[i].row);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -778,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_levenshtein_counts_code_points_and_bounds),
         cmocka_unit_test(test_rrf_sums_reciprocal_ranks_ties_by_first_appearance),
         cmocka_unit_test(test_text_index_agrees_with_scan_scoring),
+        cmocka_unit_test(test_top_k_equals_full_sort_prefix_with_ties),
         cmocka_unit_test_setup_teardown(test_text_index_cache_evicts_and_stays_correct, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
