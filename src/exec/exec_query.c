@@ -497,8 +497,11 @@ static void expr_vars(const og_tc_expr *x, bool *used)
  * every filter (so filters apply before ranking, never after a global
  * top-k); each gets a score and a position by pool row. When the first
  * ordering is a ranking, rows whose entity is unranked are dropped and the
- * position is the sort key. This is a scan at query time over the pinned
- * snapshot: no persistent text or vector index is read. */
+ * position is the sort key. Texts and vectors are read from in-memory
+ * indexes of the pinned table version (search_index.c), built by one scan
+ * on first use and cached per version; nothing is persisted, so results
+ * never depend on `optimize`. BM25 statistics cover the whole table
+ * version, not the filtered rows. */
 
 struct rank {
     const og_tc_expr *x;    /* the CALL */
@@ -616,6 +619,7 @@ static og_status prop_index(ex *e, const og_decl *t, const og_property *p, bool 
     if (vectors) rc = og_search_index_build_vectors(idc, txt, &x);
     else if (!(rc = tok_get(e, &tok))) rc = og_search_index_build(tok, idc, txt, index_tick, e, &x);
     if (rc) goto done;
+    if ((rc = charge(e, og_search_index_bytes(x)))) { og_search_index_release(x); goto done; }
     *out = og_search_index_put(og_buf_cstr(&key), x);
 done:
     og_buf_free(&key);

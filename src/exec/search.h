@@ -23,7 +23,11 @@
  *     first appearance asc), appearance counted over the first arm's
  *     ranking, then the second's.
  * (5) No function here keeps state between calls except the tokeniser,
- *     which owns a stemmer and must be used by one thread at a time. */
+ *     which owns a stemmer and must be used by one thread at a time, and
+ *     the index cache below (thread-safe).
+ * (6) Nothing is persisted: the text and vector indexes are in-memory,
+ *     derived from one table version at first use and cached by version;
+ *     a query on a new version builds (one scan) before it reads. */
 #ifndef OG_EXEC_SEARCH_H
 #define OG_EXEC_SEARCH_H
 
@@ -136,6 +140,7 @@ og_search_index *og_search_index_find(const char *key);
  * the cached one with a reference for the caller, releasing x. */
 og_search_index *og_search_index_put(const char *key, og_search_index *x);
 void og_search_index_release(og_search_index *x);   /* NULL-safe */
+size_t og_search_index_bytes(const og_search_index *x);
 void og_search_index_cache_set_budget(uint64_t bytes);   /* 0 = default 256 MiB */
 void og_search_index_cache_clear(void);
 

@@ -8,7 +8,9 @@
  *     least one entry kept) only drops the cache's reference, so an entry
  *     in use is never freed under a reader.
  * (3) Resolution and scoring give exactly what search_text.c computes on
- *     the same texts: same terms, same statistics, same formula. */
+ *     the same texts: same terms, same statistics, same formula.
+ * (4) The same structure serves as a vector index (vec != NULL): the
+ *     non-null vectors of one property, contiguous, by node id. */
 #include "search.h"
 
 #include <math.h>
@@ -187,6 +189,8 @@ const float *og_search_index_vector(const og_search_index *x, const char *id, si
     if (!x->vec || !og_map_get(x->ids, id, n, &v)) return NULL;
     return x->vec + (size_t)((uintptr_t)v - 1) * x->dim;
 }
+
+size_t og_search_index_bytes(const og_search_index *x) { return x->bytes; }
 
 bool og_search_index_doc(const og_search_index *x, const char *id, size_t n, uint32_t *doc)
 {
