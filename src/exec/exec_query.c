@@ -657,7 +657,7 @@ static og_status text_rows(ex *e, rowset *r, const og_tc_step *s)
             hit = memo[pr] == 2;
         } else if (idx) {
             size_t n = 0;
-            uint32_t d;
+            uint32_t d = 0;
             const char *id = pr >= 0 ? pool_id(e, t, pr, &n) : NULL;
             hit = id && og_search_index_doc(idx, id, n, &d) && og_search_index_match(idx, d, &iq);
             if (memo && pr >= 0 && (size_t)pr < np) memo[pr] = hit ? 2 : 1;
@@ -825,7 +825,7 @@ static og_status rank_list(ex *e, const rowset *r, const og_tc_expr *x, bool arm
         if (qnull) { n = 0; goto ranked; }
         if ((rc = text_index(e, t, p, &idx)) || (rc = og_search_index_resolve(idx, &qt, -1, &iq))) goto done;
         for (size_t i = 0; i < n; i++) {
-            uint32_t d;
+            uint32_t d = 0;
             if (og_search_index_doc(idx, c[i].id, c[i].id_len, &d)) c[i].score = og_search_index_bm25(idx, d, &iq, &c[i].hit);
             if ((rc = check_time(e))) goto done;
         }

@@ -112,7 +112,7 @@ og_status og_search_index_build(og_search_tok *t, const og_column *ids, const og
             captok = nc;
         }
         for (size_t i = 0; i < doc.n; i++) {
-            uint32_t tid;
+            uint32_t tid = 0;
             bool first = true;
             if ((rc = intern(x, og_search_term(&doc, i), &capt, &tid))) goto done;
             for (size_t k = ntok; k < ntok + i && first; k++) first = x->tok[k] != tid;
