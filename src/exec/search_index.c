@@ -90,6 +90,10 @@ og_status og_search_index_build(og_search_tok *t, const og_column *ids, const og
     og_search_terms doc = {0};
     size_t n = text->len, idlen = 0, ntok = 0, captok = 0, capt = 0, used = 0;
     *out = NULL;
+    if (text->type.id != OG_TYPE_UTF8 || ids->type.id != OG_TYPE_UTF8 || ids->len != n) {
+        free(x);
+        return og_error_set(OG_E_UNSUPPORTED, "full-text search needs a scalar String property");
+    }
     if (!x || !(x->ids = og_map_new()) || !(x->dict = og_map_new())) goto nomem;
     for (size_t r = 0; r < n; r++) {
         size_t k = 0;
@@ -149,8 +153,10 @@ og_status og_search_index_build_vectors(const og_column *ids, const og_column *v
     og_search_index *x = calloc(1, sizeof *x);
     size_t n = vecs->len, idlen = 0, used = 0;
     *out = NULL;
-    if (vecs->type.id != OG_TYPE_VECTOR || vecs->type.dim == 0)
+    if (vecs->type.id != OG_TYPE_VECTOR || vecs->type.dim == 0 || ids->type.id != OG_TYPE_UTF8 || ids->len != n) {
+        free(x);
         return og_error_set(OG_E_INTERNAL, "vector index over a non-vector column");
+    }
     if (!x || !(x->ids = og_map_new())) goto nomem;
     x->dim = vecs->type.dim;
     for (size_t r = 0; r < n; r++) {
