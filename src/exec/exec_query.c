@@ -24,7 +24,11 @@
  *     filter in memory (key equality is a map probe).
  * (7) ORDER + LIMIT k (k < n/2) selects with a bounded heap, then sorts
  *     the k rows; the order is total (ties end on row sequence), so the
- *     result equals a full sort's prefix. */
+ *     result equals a full sort's prefix.
+ * (8) Search functions (section "search functions"): text matches filter
+ *     like FILTER steps; rankings are computed over the entities that
+ *     survived the whole match, and a first-ordering ranking sorts by its
+ *     position (ties inside one entity keep the order of (7)). */
 #include "exec.h"
 #include "internal.h"
 #include "search.h"
