@@ -86,35 +86,39 @@ body=$(curl -s --max-time 20 -H 'Content-Type: application/json' \
 grep -qF '"row_count":1,' <<<"$body" && grep -qF '"rows":[{"d.slug":"gamma-doc"}]' <<<"$body" || fail "http bm25: $body"
 kill -INT "$pid"; wait "$pid"; pid=""
 
-# The OpenAI-compatible client against a local fake provider (no network):
-# the first request gets a 503 (retried), the second a non-normalised
-# vector along gamma's; the request must carry the key, model and
-# dimension. Skipped without python3.
+# The HTTP clients against a local fake provider (no network): it answers
+# the scripted (status, body) pairs in order and logs every request.
+# OpenAI-compatible: a 503 is retried, then a non-normalised vector along
+# gamma's wins; Gemini: path, key header and task type; a wrong dimension
+# is refused. Skipped without python3.
 if command -v python3 >/dev/null; then
     cat >"$tmp/fake.py" <<'PY'
 import http.server, json, sys
-hits = []
+script = json.load(open(sys.argv[2]))
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        hits.append(1)
         with open(sys.argv[1], "a") as f:
-            f.write(json.dumps({"path": self.path, "auth": self.headers.get("Authorization"), "body": body}) + "\n")
-        if len(hits) == 1:
-            self.send_response(503); self.end_headers(); return
-        v = [3 * x for x in [0.50424933, 0.25277379, 0.44896162, -0.69301629]]
-        out = json.dumps({"data": [{"embedding": v}]}).encode()
-        self.send_response(200); self.send_header("Content-Type", "application/json")
+            f.write(json.dumps({"path": self.path, "auth": self.headers.get("Authorization"),
+                                "goog": self.headers.get("x-goog-api-key"), "body": body}) + "\n")
+        status, answer = script.pop(0)
+        out = json.dumps(answer).encode()
+        self.send_response(status); self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out))); self.end_headers(); self.wfile.write(out)
 s = http.server.HTTPServer(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
-s.handle_request(); s.handle_request()
+for _ in range(int(sys.argv[3])): s.handle_request()
 PY
-    python3 "$tmp/fake.py" "$tmp/reqs" >"$tmp/port" &
-    fpid=$!
-    for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-    port=$(cat "$tmp/port")
+    fake() {   # fake SCRIPT_JSON N_REQUESTS; sets port and fpid
+        echo "$1" >"$tmp/script.json"; : >"$tmp/reqs"; : >"$tmp/port"
+        python3 "$tmp/fake.py" "$tmp/reqs" "$tmp/script.json" "$2" >"$tmp/port" &
+        fpid=$!
+        for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+        port=$(cat "$tmp/port")
+    }
+    G='[1.51274799, 0.75832137, 1.34688486, -2.07904887]'   # 3 x gamma's vector
+    fake "[[503, {\"error\": \"busy\"}], [200, {\"data\": [{\"embedding\": $G}]}]]" 2
     out=$(OMNIGRAPH_EMBED_PROVIDER=openai OMNIGRAPH_EMBED_MODEL=m-a OPENAI_API_KEY=sk-test \
           OMNIGRAPH_EMBED_BASE_URL="http://127.0.0.1:$port/v1/" OMNIGRAPH_EMBED_RETRY_BACKOFF_MS=10 \
           "$og" query --store "$tmp/g" --query "$tmp/q.gq" near --params '{"q":"anything"}' --format jsonl 2>&1)
@@ -126,5 +130,26 @@ PY
     grep -qF '"path": "/v1/embeddings"' "$tmp/reqs" || fail "path: $(cat "$tmp/reqs")"
     grep -qF '"auth": "Bearer sk-test"' "$tmp/reqs" || fail "auth: $(cat "$tmp/reqs")"
     grep -qF '"body": {"model": "m-a", "input": "anything", "dimensions": 4}' "$tmp/reqs" || fail "body: $(cat "$tmp/reqs")"
+
+    fake "[[200, {\"embedding\": {\"values\": $G}}]]" 1
+    out=$(OMNIGRAPH_EMBED_PROVIDER=gemini OMNIGRAPH_EMBED_MODEL=m-a GEMINI_API_KEY=g-test \
+          OMNIGRAPH_EMBED_BASE_URL="http://127.0.0.1:$port/v1beta" \
+          "$og" query --store "$tmp/g" --query "$tmp/q.gq" near --params '{"q":"anything"}' --format jsonl 2>&1)
+    rc=$?
+    kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+    [ $rc -eq 0 ] || fail "fake gemini query: $out"
+    [ "$(sed -n 2p <<<"$out")" = '{"d.slug":"gamma-doc"}' ] || fail "fake gemini ranking: $out"
+    grep -qF '"path": "/v1beta/models/m-a:embedContent"' "$tmp/reqs" || fail "gemini path: $(cat "$tmp/reqs")"
+    grep -qF '"goog": "g-test"' "$tmp/reqs" || fail "gemini key: $(cat "$tmp/reqs")"
+    grep -qF '"taskType": "RETRIEVAL_QUERY", "outputDimensionality": 4' "$tmp/reqs" || fail "gemini body: $(cat "$tmp/reqs")"
+
+    fake '[[200, {"data": [{"embedding": [0.1, 0.2, 0.3]}]}]]' 1
+    out=$(OMNIGRAPH_EMBED_PROVIDER=openai-compatible OMNIGRAPH_EMBED_MODEL=m-a OPENROUTER_API_KEY=k \
+          OMNIGRAPH_EMBED_BASE_URL="http://127.0.0.1:$port" \
+          "$og" query --store "$tmp/g" --query "$tmp/q.gq" near --params '{"q":"anything"}' 2>&1)
+    rc=$?
+    kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+    [ $rc -ne 0 ] || fail "a 3-dimension answer was accepted: $out"
+    grep -q "returned 3 dimensions, expected 4" <<<"$out" || fail "dimension message: $out"
 fi
 echo ok
