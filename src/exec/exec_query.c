@@ -24,9 +24,15 @@
  *     filter in memory (key equality is a map probe).
  * (7) ORDER + LIMIT k (k < n/2) selects with a bounded heap, then sorts
  *     the k rows; the order is total (ties end on row sequence), so the
- *     result equals a full sort's prefix. */
+ *     result equals a full sort's prefix.
+ * (8) Search functions (section "search functions"): text matches filter
+ *     like FILTER steps; rankings are computed over the entities that
+ *     survived the whole match, and a first-ordering ranking sorts by its
+ *     position (ties inside one entity keep the order of (7)). */
 #include "exec.h"
 #include "internal.h"
+#include "search.h"
+#include "embed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +64,8 @@ typedef struct rowset {
     bool arena;         /* c is the first (small) block, in the query arena */
 } rowset;
 
+typedef struct rank rank;
+
 typedef struct ex {
     og_graph_view *v;
     const og_tc_query *q;
@@ -70,6 +78,9 @@ typedef struct ex {
     size_t width;
     int64_t deadline, now_us;
     uint64_t mem_budget, mem, ticks;
+    rank *ranks;            /* search rankings, one per search call (search section) */
+    size_t n_ranks;
+    og_search_tok *tok;     /* created on first text search */
 } ex;
 
 /* ---- limits ---- */
@@ -253,6 +264,8 @@ done:
 static bool expr_reads_vector(const og_tc_query *q, const og_tc_expr *x, const og_decl *t)
 {
     if (!x) return false;
+    if (x->kind == OG_TC_CALL && x->fn == OG_GQ_FN_NEAREST)   /* its target comes from the vector index */
+        return expr_reads_vector(q, x->args[1], t);
     if (x->kind == OG_TC_PROP && q->vars[x->var].type == t &&
         t->props[x->prop].type.scalar == OG_SCALAR_VECTOR)
         return true;
@@ -394,6 +407,7 @@ static const char *pool_id(ex *e, const og_decl *t, int32_t row, size_t *n)
 /* ---- expressions ---- */
 
 static og_status eval(ex *e, const og_tc_expr *x, const int32_t *row, og_value *out);
+static og_status eval_call(ex *e, const og_tc_expr *x, const int32_t *row, og_value *out);
 
 static og_status eval_prop(ex *e, int var, int prop, const int32_t *row, og_value *out)
 {
@@ -421,7 +435,7 @@ static og_status eval(ex *e, const og_tc_expr *x, const int32_t *row, og_value *
     case OG_TC_NODE: return eval_prop(e, x->var, -1, row, out);
     case OG_TC_PROP: return eval_prop(e, x->var, x->prop, row, out);
     case OG_TC_NOW: out->kind = OG_VALUE_DATETIME; out->as.i = e->now_us; return OG_OK;
-    case OG_TC_CALL: return og_error_set(OG_E_UNSUPPORTED, "search functions are not supported yet");
+    case OG_TC_CALL: return eval_call(e, x, row, out);
     case OG_TC_AGG: case OG_TC_ALIAS:
         return og_error_set(OG_E_INTERNAL, "aggregate or alias evaluated per row");
     }
@@ -477,6 +491,478 @@ static void expr_vars(const og_tc_expr *x, bool *used)
     if (!x) return;
     if (x->kind == OG_TC_NODE || x->kind == OG_TC_PROP) used[x->var] = true;
     for (size_t i = 0; i < x->n_args; i++) expr_vars(x->args[i], used);
+}
+
+/* ---- search functions (surface.md §2.8; scoring in search_text.c,
+ * search_rank.c; query embeddings in embed.c) ----
+ * Text filters (search/fuzzy/match_text) run like FILTER steps once their
+ * variable is bound. Rankings (nearest/bm25/rrf) are computed after the
+ * match, over the distinct entities of the ranked variable that survived
+ * every filter (so filters apply before ranking, never after a global
+ * top-k); each gets a score and a position by pool row. When the first
+ * ordering is a ranking, rows whose entity is unranked are dropped and the
+ * position is the sort key. Texts and vectors are read from in-memory
+ * indexes of the pinned table version (search_index.c), built by one scan
+ * on first use and cached per version; nothing is persisted, so results
+ * never depend on `optimize`. BM25 statistics cover the whole table
+ * version, not the filtered rows. */
+
+struct rank {
+    const og_tc_expr *x;    /* the CALL */
+    int var;                /* the ranked variable */
+    size_t n;               /* pool rows covered */
+    double *score;          /* by pool row */
+    uint32_t *pos;          /* by pool row: 1 + position in the ranking, 0 unranked */
+};
+
+static bool is_const(const og_tc_expr *x);
+
+static size_t pool_rows(ex *e, const og_decl *t)
+{
+    pool *p = &e->pools[t->index];
+    return !p->init ? 0 : p->res ? p->res->b.nrows : p->b.nrows;
+}
+
+static og_status tok_get(ex *e, og_search_tok **out)
+{
+    og_status rc = OG_OK;
+    if (!e->tok) rc = og_search_tok_new(&e->tok);
+    *out = e->tok;
+    return rc;
+}
+
+/* The string value of a text call's query argument, tokenised. */
+static og_status text_query(ex *e, const og_tc_expr *x, const int32_t *row, og_search_terms *qt, bool *null)
+{
+    og_value qv;
+    og_search_tok *tok = NULL;
+    og_status rc = eval(e, x, row, &qv);
+    *null = false;
+    if (!rc) rc = tok_get(e, &tok);
+    if (rc) return rc;
+    if (qv.kind != OG_VALUE_STRING) { *null = true; return OG_OK; }
+    if ((rc = og_search_tokenize(tok, qv.as.s.ptr, qv.as.s.len, qt))) return rc;
+    og_search_terms_dedup(qt);
+    return OG_OK;
+}
+
+static og_status text_edits(ex *e, const og_tc_expr *call, int64_t *out)
+{
+    og_value v;
+    og_status rc;
+    *out = -1;
+    if (call->fn != OG_GQ_FN_FUZZY) return OG_OK;
+    *out = OG_SEARCH_FUZZY_EDITS;
+    if (call->n_args < 3 || !call->args[2]) return OG_OK;
+    if ((rc = eval(e, call->args[2], NULL, &v))) return rc;
+    if (v.kind == OG_VALUE_NULL) return OG_OK;
+    *out = v.kind == OG_VALUE_U64 ? (int64_t)(v.as.u > INT64_MAX ? INT64_MAX : v.as.u) : v.as.i;
+    if (*out < 0) return og_error_set(OG_E_INVALID, "fuzzy() max_edits must be >= 0, got %lld", (long long)*out);
+    return OG_OK;
+}
+
+/* search/fuzzy/match_text on one row (search.h (2)). */
+static og_status text_test(ex *e, const og_tc_expr *call, const int32_t *row, const og_search_terms *qt,
+                           int64_t edits, og_search_terms *doc, bool *hit)
+{
+    og_value f;
+    og_search_tok *tok = NULL;
+    og_status rc = eval(e, call->args[0], row, &f);
+    *hit = false;
+    if (!rc) rc = tok_get(e, &tok);
+    if (rc || f.kind != OG_VALUE_STRING) return rc;
+    if ((rc = og_search_tokenize(tok, f.as.s.ptr, f.as.s.len, doc))) return rc;
+    *hit = og_search_terms_match(doc, qt, edits);
+    return OG_OK;
+}
+
+static og_status index_tick(void *ud)
+{
+    ex *e = ud;
+    return og_clock_mono_us() > e->deadline ? og_error_set(OG_E_LIMIT, "query time limit exceeded") : OG_OK;
+}
+
+/* The cached text (or vector) index of property p of t at the view's
+ * version, built on first use from the pool when it holds the whole table
+ * with that column, else from a scan of the id and p columns. The caller
+ * releases it. */
+static og_status prop_index(ex *e, const og_decl *t, const og_property *p, bool vectors, og_search_index **out);
+
+static og_status text_index(ex *e, const og_decl *t, const og_property *p, og_search_index **out)
+{
+    return prop_index(e, t, p, false, out);
+}
+
+static og_status prop_index(ex *e, const og_decl *t, const og_property *p, bool vectors, og_search_index **out)
+{
+    og_status rc = OG_OK;
+    og_table *tab = NULL;
+    og_buf key = OG_BUF_INIT;
+    og_batch b = OG_BATCH_INIT;
+    og_search_index *x = NULL;
+    og_search_tok *tok = NULL;
+    const og_column *idc, *txt;
+    *out = NULL;
+    if ((rc = og_graph_view_table(e->v, t, &tab)) || (rc = version_key(e, t, tab, &key)) ||
+        (rc = og_buf_printf(&key, "|%s|%s", vectors ? "vec" : "text", p->name)))
+        goto done;
+    if ((*out = og_search_index_find(og_buf_cstr(&key)))) goto done;
+    if (e->pools[t->index].full && pool_col(e, t, p->name)) {
+        idc = pool_col(e, t, "id");
+        txt = pool_col(e, t, p->name);
+    } else {
+        og_scan_opts o = {0};
+        const char *cols[2] = {"id", p->name};
+        o.columns = cols;
+        o.ncolumns = 2;
+        if ((rc = og_table_scan(tab, &o, &b))) goto done;
+        idc = og_batch_col(&b, "id");
+        txt = og_batch_col(&b, p->name);
+    }
+    if (!idc || !txt) { rc = og_error_set(OG_E_INTERNAL, "no id or %s column in %s", p->name, t->name); goto done; }
+    if (vectors) rc = og_search_index_build_vectors(idc, txt, &x);
+    else if (!(rc = tok_get(e, &tok))) rc = og_search_index_build(tok, idc, txt, index_tick, e, &x);
+    if (rc) goto done;
+    if ((rc = charge(e, og_search_index_bytes(x)))) { og_search_index_release(x); goto done; }
+    *out = og_search_index_put(og_buf_cstr(&key), x);
+done:
+    og_buf_free(&key);
+    og_batch_free(&b);
+    return rc;
+}
+
+static og_status text_rows(ex *e, rowset *r, const og_tc_step *s)
+{
+    og_status rc = OG_OK;
+    const og_tc_expr *call = s->call;
+    og_search_terms qt = {0}, doc = {0};
+    og_search_index *idx = NULL;
+    og_search_iquery iq = {0};
+    int64_t edits = -1;
+    bool qnull = false, per_row = !is_const(call->args[1]);
+    int var = call->args[0]->var;
+    const og_decl *t = e->q->vars[var].type;
+    size_t np = pool_rows(e, t), w = 0;
+    uint8_t *memo = NULL;   /* by pool row: 0 unknown, 1 miss, 2 hit (constant query only) */
+    if ((rc = text_edits(e, call, &edits))) goto done;
+    if (!per_row) {   /* a constant query: resolved once against the text index */
+        if ((rc = text_query(e, call->args[1], NULL, &qt, &qnull))) goto done;
+        if (qnull) { r->n = 0; goto done; }
+        if ((rc = text_index(e, t, &t->props[call->args[0]->prop], &idx)) ||
+            (rc = og_search_index_resolve(idx, &qt, edits, &iq)))
+            goto done;
+        if (np && !(memo = og_arena_calloc(e->a, np))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        int32_t *row = row_at(e, r, i);
+        bool hit = false;
+        int32_t pr = row[var];
+        if (memo && pr >= 0 && (size_t)pr < np && memo[pr]) {
+            hit = memo[pr] == 2;
+        } else if (idx) {
+            size_t n = 0;
+            uint32_t d = 0;
+            const char *id = pr >= 0 ? pool_id(e, t, pr, &n) : NULL;
+            hit = id && og_search_index_doc(idx, id, n, &d) && og_search_index_match(idx, d, &iq);
+            if (memo && pr >= 0 && (size_t)pr < np) memo[pr] = hit ? 2 : 1;
+        } else {
+            if ((rc = text_query(e, call->args[1], row, &qt, &qnull))) goto done;
+            if (!qnull && (rc = text_test(e, call, row, &qt, edits, &doc, &hit))) goto done;
+        }
+        if ((rc = check_time(e))) goto done;
+        if (hit) {
+            if (w != i) memmove(row_at(e, r, w), row, e->width * sizeof *row);
+            w++;
+        }
+    }
+    r->n = w;
+done:
+    og_search_iquery_free(&iq);
+    og_search_index_release(idx);
+    og_search_terms_free(&qt);
+    og_search_terms_free(&doc);
+    return rc;
+}
+
+static int call_var(const og_tc_expr *x)
+{
+    return x->fn == OG_GQ_FN_RRF ? call_var(x->args[0]) : x->args[0]->var;
+}
+
+/* The distinct entities of var in r (pool row order), with their ids. */
+static og_status rank_cands(ex *e, const rowset *r, int var, og_search_cand **out, size_t *n_out)
+{
+    const og_decl *t = e->q->vars[var].type;
+    size_t np = pool_rows(e, t), n = 0;
+    uint8_t *seen = np ? og_arena_calloc(e->a, np) : NULL;
+    og_search_cand *c = NULL;
+    *out = NULL;
+    *n_out = 0;
+    if (np && !seen) return og_error_set(OG_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->n; i++) {
+        int32_t pr = row_at(e, r, i)[var];
+        if (pr >= 0 && (size_t)pr < np && !seen[pr]) { seen[pr] = 1; n++; }
+    }
+    og_status rc = charge(e, (n + 1) * sizeof *c);
+    if (rc) return rc;
+    if (!(c = og_arena_calloc(e->a, (n + 1) * sizeof *c))) return og_error_set(OG_E_NOMEM, "out of memory");
+    n = 0;
+    for (size_t pr = 0; pr < np; pr++) {
+        if (!seen[pr]) continue;
+        c[n].row = (int32_t)pr;
+        c[n].id = pool_id(e, t, (int32_t)pr, &c[n].id_len);
+        n++;
+    }
+    *out = c;
+    *n_out = n;
+    return OG_OK;
+}
+
+/* The query vector of nearest(): a vector, a numeric list, or a string
+ * embedded through the configured provider (embed.h). */
+static og_status nearest_query(ex *e, const og_tc_expr *x, uint32_t dim, const float **out)
+{
+    og_value qv;
+    const og_tc_expr *fx = x->args[0];
+    const og_tc_var *tv = &e->q->vars[fx->var];
+    const og_property *p = &tv->type->props[fx->prop];
+    float *v = NULL;
+    og_status rc = eval(e, x->args[1], NULL, &qv);
+    if (rc) return rc;
+    if (qv.kind == OG_VALUE_VECTOR) {
+        if (qv.as.vec.dim != dim)
+            return og_error_set(OG_E_INVALID, "nearest() query has dimension %u but `$%s.%s` is Vector(%u)",
+                                qv.as.vec.dim, tv->name, p->name, dim);
+        *out = qv.as.vec.v;
+        return OG_OK;
+    }
+    if (!(v = og_arena_alloc(e->a, (dim + 1) * sizeof *v))) return og_error_set(OG_E_NOMEM, "out of memory");
+    if (qv.kind == OG_VALUE_LIST) {
+        if (qv.as.list.n != dim)
+            return og_error_set(OG_E_INVALID, "nearest() query has dimension %zu but `$%s.%s` is Vector(%u)",
+                                qv.as.list.n, tv->name, p->name, dim);
+        for (uint32_t i = 0; i < dim; i++) {
+            const og_value *it = &qv.as.list.items[i];
+            if (it->kind == OG_VALUE_F64) v[i] = (float)it->as.f;
+            else if (it->kind == OG_VALUE_I64) v[i] = (float)it->as.i;
+            else if (it->kind == OG_VALUE_U64) v[i] = (float)it->as.u;
+            else return og_error_set(OG_E_INVALID, "nearest() query vector item %u is not a number", i);
+        }
+    } else if (qv.kind == OG_VALUE_STRING) {
+        og_embed_config cfg;
+        char *what = og_arena_sprintf(e->a, "`$%s.%s`", tv->name, p->name);
+        char *text = og_arena_strndup(e->a, qv.as.s.ptr, qv.as.s.len);
+        if (!what || !text) return og_error_set(OG_E_NOMEM, "out of memory");
+        if ((rc = og_embed_config_from_env(&cfg))) return rc;
+        int64_t left_ms = (e->deadline - og_clock_mono_us()) / 1000;   /* within the query's time limit */
+        if (left_ms < 1) left_ms = 1;
+        if (cfg.deadline_ms == 0 || cfg.deadline_ms > left_ms) cfg.deadline_ms = left_ms;
+        if ((rc = og_embed_query(&cfg, text, qv.as.s.len, dim, p->embed_model, what, v))) return rc;
+    } else {
+        return og_error_set(OG_E_INVALID, "nearest() query for `$%s.%s` is null", tv->name, p->name);
+    }
+    *out = v;
+    return OG_OK;
+}
+
+/* One ranking's hits, best first (search.h (4)). */
+static og_status rank_list(ex *e, const rowset *r, const og_tc_expr *x, bool arm, og_search_cand **out,
+                           size_t *n_out)
+{
+    og_status rc = OG_OK;
+    og_search_cand *c = NULL, *a = NULL, *b = NULL;
+    size_t n = 0, na = 0, nb = 0;
+    og_search_terms qt = {0};
+    og_search_index *idx = NULL;
+    og_search_iquery iq = {0};
+    *out = NULL;
+    *n_out = 0;
+    if (x->fn == OG_GQ_FN_RRF) {
+        og_search_cand *f = NULL;
+        int64_t k = OG_SEARCH_RRF_K;
+        if (x->n_args > 2 && x->args[2]) {
+            og_value kv;
+            if ((rc = eval(e, x->args[2], NULL, &kv))) goto done;
+            if (kv.kind == OG_VALUE_I64) k = kv.as.i;
+            else if (kv.kind == OG_VALUE_U64) k = kv.as.u > INT64_MAX ? INT64_MAX : (int64_t)kv.as.u;
+        }
+        if (call_var(x->args[0]) != call_var(x->args[1])) {
+            rc = og_error_set(OG_E_UNSUPPORTED, "rrf() arms must rank the same variable");
+            goto done;
+        }
+        if ((rc = rank_list(e, r, x->args[0], true, &a, &na)) || (rc = rank_list(e, r, x->args[1], true, &b, &nb)))
+            goto done;
+        if ((rc = og_search_rrf(a, na, b, nb, k, &f, &n))) goto done;
+        c = og_arena_memdup(e->a, f, (n + 1) * sizeof *f);
+        free(f);
+        if (!c) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        *out = c;
+        *n_out = n;
+        goto done;
+    }
+    const og_tc_expr *fx = x->args[0];
+    const og_decl *t = e->q->vars[fx->var].type;
+    const og_property *p = &t->props[fx->prop];
+    if ((rc = rank_cands(e, r, fx->var, &c, &n))) goto done;
+    if (!n) goto done;
+    if (x->fn == OG_GQ_FN_NEAREST) {   /* brute force over the cached vectors */
+        const float *q = NULL;
+        uint32_t dim = p->type.vector_dim;
+        if ((rc = nearest_query(e, x, dim, &q)) || (rc = prop_index(e, t, p, true, &idx))) goto done;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t vd = 0;
+            const float *v = og_search_index_vector(idx, c[i].id, c[i].id_len, &vd);
+            if (!v || vd != dim) continue;
+            c[i].score = og_search_l2(v, q, dim);
+            c[i].hit = true;
+            if ((rc = check_time(e))) goto done;
+        }
+        /* an rrf arm retrieves `limit` neighbours (surface.md §2.8); the
+         * first ordering needs no more (rank_add) */
+        if ((arm || (e->q->ranking && e->q->orders[0].expr == x)) && e->q->has_limit && e->q->limit >= 0)
+            n = og_search_top(c, n, (size_t)e->q->limit, false);
+        else
+            n = og_search_sort_nearest(c, n);
+    } else {   /* bm25 over the text index: whole-table statistics */
+        bool qnull = false;
+        if ((rc = text_query(e, x->args[1], NULL, &qt, &qnull))) goto done;
+        if (qnull) { n = 0; goto ranked; }
+        if ((rc = text_index(e, t, p, &idx)) || (rc = og_search_index_resolve(idx, &qt, -1, &iq))) goto done;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d = 0;
+            if (og_search_index_doc(idx, c[i].id, c[i].id_len, &d)) c[i].score = og_search_index_bm25(idx, d, &iq, &c[i].hit);
+            if ((rc = check_time(e))) goto done;
+        }
+        if (!arm && e->q->ranking && e->q->orders[0].expr == x && e->q->has_limit && e->q->limit >= 0)
+            n = og_search_top(c, n, (size_t)e->q->limit, true);
+        else   /* an rrf arm keeps every match */
+            n = og_search_sort_bm25(c, n);
+    }
+ranked:
+    *out = c;
+    *n_out = n;
+done:
+    og_search_terms_free(&qt);
+    og_search_iquery_free(&iq);
+    og_search_index_release(idx);
+    return rc;
+}
+
+static og_status rank_add(ex *e, const rowset *r, const og_tc_expr *x, size_t *cap)
+{
+    og_status rc = OG_OK;
+    og_search_cand *c = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < e->n_ranks; i++) if (e->ranks[i].x == x) return OG_OK;
+    if (e->n_ranks == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4;
+        rank *nr = og_arena_calloc(e->a, nc * sizeof *nr);
+        if (!nr) return og_error_set(OG_E_NOMEM, "out of memory");
+        if (e->n_ranks) memcpy(nr, e->ranks, e->n_ranks * sizeof *nr);
+        e->ranks = nr;
+        *cap = nc;
+    }
+    rank *k = &e->ranks[e->n_ranks];
+    k->x = x;
+    k->var = call_var(x);
+    k->n = pool_rows(e, e->q->vars[k->var].type);
+    if ((rc = charge(e, k->n * (sizeof *k->score + sizeof *k->pos)))) return rc;
+    k->score = og_arena_calloc(e->a, (k->n + 1) * sizeof *k->score);
+    k->pos = og_arena_calloc(e->a, (k->n + 1) * sizeof *k->pos);
+    if (!k->score || !k->pos) return og_error_set(OG_E_NOMEM, "out of memory");
+    if ((rc = rank_list(e, r, x, false, &c, &n))) return rc;
+    /* the first ordering keeps `limit` entities: each has at least one
+     * row, so no row of a later entity can reach the output */
+    if (e->q->ranking && e->q->orders[0].expr == x && e->q->has_limit && e->q->limit >= 0 &&
+        (uint64_t)e->q->limit < n)
+        n = (size_t)e->q->limit;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].row < 0 || (size_t)c[i].row >= k->n) continue;
+        k->score[c[i].row] = c[i].score;
+        k->pos[c[i].row] = (uint32_t)(i + 1);
+    }
+    e->n_ranks++;
+    return OG_OK;
+}
+
+static const rank *rank_find(const ex *e, const og_tc_expr *x)
+{
+    for (size_t i = 0; i < e->n_ranks; i++) if (e->ranks[i].x == x) return &e->ranks[i];
+    return NULL;
+}
+
+static bool is_ranking(const og_tc_expr *x)
+{
+    return x->kind == OG_TC_CALL &&
+           (x->fn == OG_GQ_FN_NEAREST || x->fn == OG_GQ_FN_BM25 || x->fn == OG_GQ_FN_RRF);
+}
+
+/* Every ranking call of the projections and orderings, then (first
+ * ordering a ranking) the rows of unranked entities dropped. */
+static og_status rank_all(ex *e, rowset *r)
+{
+    og_status rc = OG_OK;
+    size_t cap = 0;
+    const og_tc_query *q = e->q;
+    for (size_t k = 0; k < q->n_orders; k++)
+        if (is_ranking(q->orders[k].expr) && (rc = rank_add(e, r, q->orders[k].expr, &cap))) return rc;
+    for (size_t p = 0; p < q->n_projs; p++)
+        if (is_ranking(q->projs[p].expr) && (rc = rank_add(e, r, q->projs[p].expr, &cap))) return rc;
+    if (!q->ranking || !q->n_orders) return OG_OK;
+    const rank *k = rank_find(e, q->orders[0].expr);
+    if (!k) return og_error_set(OG_E_INTERNAL, "ranking of the first ordering not computed");
+    size_t w = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        int32_t *row = row_at(e, r, i);
+        int32_t pr = row[k->var];
+        if (pr < 0 || (size_t)pr >= k->n || !k->pos[pr]) continue;
+        if (w != i) memmove(row_at(e, r, w), row, e->width * sizeof *row);
+        w++;
+    }
+    r->n = w;
+    return OG_OK;
+}
+
+static og_status eval_call(ex *e, const og_tc_expr *x, const int32_t *row, og_value *out)
+{
+    og_status rc = OG_OK;
+    *out = og_val_null();
+    if (!is_ranking(x)) {   /* search/fuzzy/match_text as a value */
+        og_search_terms qt = {0}, doc = {0};
+        int64_t edits = -1;
+        bool qnull = false, hit = false;
+        if (!(rc = text_edits(e, x, &edits)) && !(rc = text_query(e, x->args[1], row, &qt, &qnull)) && !qnull)
+            rc = text_test(e, x, row, &qt, edits, &doc, &hit);
+        og_search_terms_free(&qt);
+        og_search_terms_free(&doc);
+        if (!rc) *out = og_val_bool(hit);
+        return rc;
+    }
+    const rank *k = rank_find(e, x);
+    if (!k) return og_error_set(OG_E_UNSUPPORTED, "%s() is evaluated only in `return` and `order`",
+                                og_gq_fn_name(x->fn));
+    int32_t pr = row ? row[k->var] : -1;
+    if (pr >= 0 && (size_t)pr < k->n && k->pos[pr]) *out = og_val_f64(k->score[pr]);
+    return OG_OK;
+}
+
+/* keys[0] of a query whose first ordering is a ranking: its position. */
+static og_value rank_key(ex *e, const og_tc_expr *x, const int32_t *row)
+{
+    const rank *k = rank_find(e, x);
+    int32_t pr = row && k ? row[k->var] : -1;
+    if (pr < 0 || (size_t)pr >= k->n || !k->pos[pr]) return og_val_null();
+    return og_val_i64(k->pos[pr]);
+}
+
+/* Sort direction of ordering k: a ranking position ascends; a nearest
+ * distance ascends; bm25 and rrf scores descend whatever was written. */
+static bool order_desc(const og_tc_query *q, size_t k)
+{
+    const og_tc_expr *x = q->orders[k].expr;
+    if (k == 0 && q->ranking) return false;
+    if (x->kind == OG_TC_CALL && is_ranking(x)) return x->fn != OG_GQ_FN_NEAREST;
+    return q->orders[k].desc;
 }
 
 /* ---- steps ---- */
@@ -968,22 +1454,19 @@ static og_status run_steps(ex *e, const og_tc_step *steps, size_t n, rowset *r, 
     bool *done_ = og_arena_calloc(e->a, n + 1);
     bool *used = og_arena_alloc(e->a, e->q->n_vars + 1);
     if (!done_ || !used) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto out; }
-    for (size_t k = 0; k < n; k++)
-        if (steps[k].kind == OG_TC_TEXT) {
-            rc = og_error_set(OG_E_UNSUPPORTED, "search functions are not supported yet");
-            goto out;
-        }
     for (;;) {
         bool progress = false, left = false;
-        for (size_t k = 0; k < n; k++) {   /* filters as soon as bound */
-            if (done_[k] || steps[k].kind != OG_TC_FILTER) continue;
+        for (size_t k = 0; k < n; k++) {   /* filters (and text searches) as soon as bound */
+            if (done_[k] || (steps[k].kind != OG_TC_FILTER && steps[k].kind != OG_TC_TEXT)) continue;
             memset(used, 0, e->q->n_vars + 1);
             expr_vars(steps[k].left, used);
             expr_vars(steps[k].right, used);
+            expr_vars(steps[k].call, used);
             bool ready = true;
             for (size_t v = 0; v < e->q->n_vars; v++) if (used[v] && !bound[v]) ready = false;
             if (!ready) continue;
-            if ((rc = filter_rows(e, r, &steps[k]))) goto out;
+            if ((rc = steps[k].kind == OG_TC_TEXT ? text_rows(e, r, &steps[k]) : filter_rows(e, r, &steps[k])))
+                goto out;
             done_[k] = true;
         }
         for (size_t k = 0; k < n && !progress; k++) {
@@ -1087,7 +1570,7 @@ static int orow_cmp(const void *pa, const void *pb)
     const orow *a = pa, *b = pb;
     sort_ctx *s = g_sort;
     for (size_t k = 0; k < s->q->n_orders; k++) {
-        int c = val_order(&a->keys[k], &b->keys[k], s->q->orders[k].desc);
+        int c = val_order(&a->keys[k], &b->keys[k], order_desc(s->q, k));
         if (c) return c;
     }
     if (s->q->has_agg)   /* groups: ties by the group key values, ascending */
@@ -1167,6 +1650,7 @@ static og_status order_keys(ex *e, const int32_t *row, orow *o)
             if (!found) o->keys[k] = og_val_null();
             continue;
         }
+        if (k == 0 && e->q->ranking) { o->keys[k] = rank_key(e, x, row); continue; }
         if ((rc = eval(e, x, row, &o->keys[k]))) return rc;
     }
     return OG_OK;
@@ -1405,12 +1889,8 @@ og_status og_exec_query_vc(og_graph_view *v, og_exec_vcache *vc, const og_tc_que
     for (size_t i = 0; i < e.width; i++) cells[i] = -1;
     cells[e.width - 1] = 0;
     if ((rc = rows_push(&e, &r, cells))) goto done;
-    for (size_t k = 0; k < q->n_orders; k++)
-        if (q->orders[k].expr->kind == OG_TC_CALL) {
-            rc = og_error_set(OG_E_UNSUPPORTED, "search functions are not supported yet");
-            goto done;
-        }
     if ((rc = run_steps(&e, q->steps, q->n_steps, &r, bound))) goto done;
+    if ((rc = rank_all(&e, &r))) goto done;
     if ((rc = build_output(&e, &r, &ov))) goto done;
 
     sc.q = q;
@@ -1465,6 +1945,7 @@ done:
         og_exec_res_release(e.pools[i].res);
     }
     for (size_t i = 0; e.ecsr && i < e.cat->n_types; i++) og_exec_csr_release(e.ecsr[i]);
+    og_search_tok_free(e.tok);
     rows_free(&r);
     og_vec_free(&ov);
     if (vc && e.a == vc->a) og_arena_reset(e.a);

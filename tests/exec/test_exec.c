@@ -401,15 +401,13 @@ static void test_anti_join_predicated_and_nested(void **state)
     expect_colset(query(f, FILTERS, "nested", NULL), "p.name", "[\"Alice\",\"Charlie\",\"Diana\"]");
 }
 
-static void test_search_functions_unsupported(void **state)
+/* Full-text search needs no index (surface.md Appendix B.2): it scans. */
+static void test_search_function_filters_unindexed_field(void **state)
 {
     fx *f = *state;
-    static const char *SQ = "query s() { match { $p: Person  search($p.name, \"x\") } return { $p.name } }\n";
-    json_t *rows = NULL;
-    og_status rc = query_lim(f, SQ, "s", NULL, NULL, &rows);
-    if (rc == OG_E_TYPE) return;   /* the checker may refuse a search on an unindexed field */
-    assert_int_equal(rc, OG_E_UNSUPPORTED);
-    assert_non_null(strstr(og_error_last()->message, "search functions are not supported yet"));
+    static const char *SQ = "query s($q: String) { match { $p: Person  search($p.name, $q) } return { $p.name } }\n";
+    expect_colset(query(f, SQ, "s", "{\"q\":\"ALICE bob\"}"), "p.name", "[\"Alice\",\"Bob\"]");
+    expect_colset(query(f, SQ, "s", "{\"q\":\"x\"}"), "p.name", "[]");
 }
 
 /* ---- variable-length paths ---- */
@@ -819,7 +817,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_order_asc_desc_and_projection_kinds, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_traversal_planning_and_alignment, setup_test, teardown),
         cmocka_unit_test_setup_teardown(test_anti_join_predicated_and_nested, setup_test, teardown),
-        cmocka_unit_test_setup_teardown(test_search_functions_unsupported, setup_test, teardown),
+        cmocka_unit_test_setup_teardown(test_search_function_filters_unindexed_field, setup_test, teardown),
         cmocka_unit_test(test_var_length_cycle_terminates_and_dedups),
         cmocka_unit_test(test_var_length_self_loop_all_spellings),
         cmocka_unit_test(test_one_hop_dedups_parallel_edges_short_and_long),
