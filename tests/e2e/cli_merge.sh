@@ -95,7 +95,7 @@ m born --params '{"name":"Ada","born":2}' --branch c2
 "$bin" --graph "g1=$g" --bind 127.0.0.1:0 --unauthenticated >"$t/out" 2>"$t/serr" &
 pid=$!
 addr=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
     addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$t/out"); [ -n "$addr" ] && break; sleep 0.05
 done
 [ -n "$addr" ] || { cat "$t/serr"; fail "server did not start"; }
@@ -161,7 +161,7 @@ OMNIGRAPH_SERVER_BEARER_TOKENS_JSON='{"alice":"tok-alice","bob":"tok-bob"}' \
     "$bin" --cluster "$t/cl" --bind 127.0.0.1:0 >"$t/out" 2>"$t/serr" &
 pid=$!
 addr=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
     addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$t/out"); [ -n "$addr" ] && break; sleep 0.05
 done
 [ -n "$addr" ] || { cat "$t/serr"; fail "policy server did not start"; }

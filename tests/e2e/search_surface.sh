@@ -70,7 +70,7 @@ OMNIGRAPH_EMBEDDINGS_MOCK=1 OMNIGRAPH_EMBED_MODEL=m-a \
     "$bin" --graph g1="$tmp/g" --unauthenticated --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 addr=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
     addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out")
     [ -n "$addr" ] && break
     sleep 0.05
@@ -114,7 +114,7 @@ PY
         echo "$1" >"$tmp/script.json"; : >"$tmp/reqs"; : >"$tmp/port"
         python3 "$tmp/fake.py" "$tmp/reqs" "$tmp/script.json" "$2" >"$tmp/port" &
         fpid=$!
-        for _ in $(seq 1 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+        for _ in $(seq 1 600); do [ -s "$tmp/port" ] && break; sleep 0.05; done
         port=$(cat "$tmp/port")
     }
     G='[1.51274799, 0.75832137, 1.34688486, -2.07904887]'   # 3 x gamma's vector

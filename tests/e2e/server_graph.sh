@@ -20,7 +20,7 @@ start() {
     "$bin" "$@" --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     addr=""
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 600); do
         addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out")
         [ -n "$addr" ] && break
         sleep 0.05

@@ -18,7 +18,7 @@ OMNIGRAPH_LOG=info OMNIGRAPH_RECOVERY_INTERVAL_MS=100 OMNIGRAPH_MAINTENANCE_INTE
     "$bin" --graph g="$g" --unauthenticated --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 addr=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
     addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out"); [ -n "$addr" ] && break; sleep 0.05
 done
 [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
