@@ -15,6 +15,7 @@
 
 const char *og_writer_kind_name(og_writer_kind k)
 {
+    if (k == OG_WRITER_SCHEMA_APPLY) return "SchemaApply";
     return k == OG_WRITER_LOAD ? "Load" : k == OG_WRITER_OPTIMIZE ? "Optimize" : "Mutation";
 }
 
@@ -112,6 +113,7 @@ og_status og_sidecar_decode(const char *obj, const void *p, size_t n, og_sidecar
     if (!strcmp(s, "Mutation")) out->kind = OG_WRITER_MUTATION;
     else if (!strcmp(s, "Load")) out->kind = OG_WRITER_LOAD;
     else if (!strcmp(s, "Optimize")) out->kind = OG_WRITER_OPTIMIZE;
+    else if (!strcmp(s, "SchemaApply")) out->kind = OG_WRITER_SCHEMA_APPLY;
     else { rc = og_error_set(OG_E_CORRUPT, "corrupt recovery sidecar `%s`: unknown writer_kind `%s`", obj, s); goto done; }
     if ((rc = og_gdec_str(obj, "", j, "actor_id", true, &s)) || (rc = og_gstrdup(s, &out->actor))) goto done;
     if ((rc = og_gdec_str(obj, "", j, "branch", true, &s)) || (rc = og_gstrdup(s, &out->branch))) goto done;
