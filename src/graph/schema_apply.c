@@ -293,12 +293,15 @@ static og_status owned_at(og_store *root, const og_sidecar_table *t, uint64_t v,
     return rc;
 }
 
-static og_status undo_table(og_store *root, const og_sidecar_table *t, const og_graph_snapshot *head)
+/* Undoes t's commit; *restored_to gets the restore's version (0: none). */
+static og_status undo_table(og_store *root, const og_sidecar_table *t, const og_graph_snapshot *head,
+                            uint64_t *restored_to)
 {
     og_status rc = OG_OK;
     og_table *tbl = NULL;
     og_txn *tx = NULL;
     og_buf prefix = OG_BUF_INIT;
+    *restored_to = 0;
     rc = og_table_open(root, t->path, &tbl);
     if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; goto done; } /* never created */
     if (rc) goto done;
@@ -318,6 +321,16 @@ static og_status undo_table(og_store *root, const og_sidecar_table *t, const og_
     }
     if (hv == t->expected_version) goto done;
     bool owned = false;
+    if (hv == t->post_version + 1) {
+        /* restored by an interrupted earlier rollback: publish that head */
+        og_txn_record rec;
+        memset(&rec, 0, sizeof rec);
+        TRY(og_table_read_transaction(root, t->path, hv, &rec));
+        bool restore = rec.op == OG_TXN_RESTORE && rec.restore_target == t->expected_version;
+        og_txn_record_free(&rec);
+        if (restore) TRY(owned_at(root, t, t->post_version, &owned));
+        if (owned) { *restored_to = hv; goto done; }
+    }
     if (hv == t->post_version) TRY(owned_at(root, t, hv, &owned));
     if (!owned) {
         rc = og_error_set(OG_E_CONFLICT, "schema apply recovery: table `%s` moved to version %llu by another "
@@ -326,7 +339,8 @@ static og_status undo_table(og_store *root, const og_sidecar_table *t, const og_
     }
     TRY(og_table_stage_restore(tbl, t->expected_version, &tx));
     og_commit_opts co = {true, 0};
-    rc = og_txn_commit(tx, &co, NULL, NULL);
+    rc = og_txn_commit(tx, &co, restored_to, NULL);
+    tx = NULL;
 done:
     og_txn_free(tx);
     og_table_close(tbl);
@@ -334,16 +348,55 @@ done:
     return rc;
 }
 
+static int pin_cmp(const void *a, const void *b)
+{
+    return strcmp(((const og_graph_pin *)a)->table_key, ((const og_graph_pin *)b)->table_key);
+}
+
+/* Restores moved tables, then publishes the restored heads once (with the
+ * rollback commit id) so that main's pins equal the table heads again. */
 static og_status roll_back(og_store *root, const og_sidecar *sc, bool unlock)
 {
     og_status rc = OG_OK;
     og_graph_snapshot head = {0};
+    og_graph_pin *pins = calloc(sc->ntables + 1, sizeof *pins);
+    og_graph_expected *exp = calloc(sc->ntables + 1, sizeof *exp);
+    size_t n = 0;
+    if (!pins || !exp) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     TRY(og_graph_open_head(root, NULL, &head));
-    for (size_t i = 0; i < sc->ntables; i++) TRY(undo_table(root, &sc->tables[i], &head));
+    for (size_t i = 0; i < sc->ntables; i++) {
+        uint64_t to = 0;
+        TRY(undo_table(root, &sc->tables[i], &head, &to));
+        if (!to) continue;
+        const og_graph_pin *p = NULL;
+        for (size_t k = 0; k < head.npins && !p; k++)
+            if (!strcmp(head.pins[k].path, sc->tables[i].path)) p = &head.pins[k];
+        if (!p) continue;
+        TRY(og_graph_pin_copy(&pins[n], p));
+        pins[n].version = to;
+        exp[n].table_key = p->table_key;
+        exp[n].version = p->version;
+        n++;
+    }
+    if (n > 1) qsort(pins, n, sizeof *pins, pin_cmp);
+    if (n) {
+        og_graph_publish_req req;
+        memset(&req, 0, sizeof req);
+        req.expected = exp;
+        req.n_expected = n;
+        req.pins = pins;
+        req.n_pins = n;
+        req.commit.id = sc->rollback_commit_id;
+        req.commit.actor = OG_RECOVERY_ACTOR;
+        TRY(og_graph_publish(root, &req, NULL, NULL));
+    }
     TRY(discard_staging(root));
     TRY(og_sidecar_delete(root, sc->operation_id));
     if (unlock) TRY(release_lock(root));
 done:
+    for (size_t i = 0; pins && i < n; i++) og_graph_pin_clear(&pins[i]);
+    free(pins);
+    free(exp);
     og_graph_snapshot_free(&head);
     return rc;
 }
@@ -371,10 +424,15 @@ static og_status is_published(og_store *root, const char *id, bool *out)
 
 og_status og_schema_apply_recover(og_store *root, const og_sidecar *sc, og_recovery_stats *st)
 {
-    bool pub = false;
+    bool pub = false, undone = false;
     og_status rc = is_published(root, sc->commit_id, &pub);
+    if (!rc && !pub) rc = is_published(root, sc->rollback_commit_id, &undone);
     if (rc) return rc;
-    rc = pub ? roll_forward(root, sc) : roll_back(root, sc, true);
+    if (undone) { /* rolled back and published; only the clean-up is left */
+        if (!(rc = discard_staging(root)) && !(rc = og_sidecar_delete(root, sc->operation_id))) rc = release_lock(root);
+    } else {
+        rc = pub ? roll_forward(root, sc) : roll_back(root, sc, true);
+    }
     if (rc) return og_error_context(rc, "recovery of schema apply %s", sc->operation_id);
     og_log_info("recovery: schema apply %s %s", sc->operation_id, pub ? "rolled forward" : "rolled back");
     if (st) { if (pub) st->rolled_forward++; else st->rolled_back++; }
@@ -467,11 +525,6 @@ done:
     og_batch_free(&rows);
     og_schema_free(&sch);
     return rc;
-}
-
-static int pin_cmp(const void *a, const void *b)
-{
-    return strcmp(((const og_graph_pin *)a)->table_key, ((const og_graph_pin *)b)->table_key);
 }
 
 /* Phase C. */

@@ -138,7 +138,8 @@ og_status og_sidecar_decode(const char *obj, const void *p, size_t n, og_sidecar
         if ((rc = og_gdec_u64(obj, path, e, "post_commit_version", &t->post_version))) goto done;
         if ((rc = og_gdec_str(obj, path, e, "transaction_uuid", false, &s))) goto done;
         if ((rc = copy_str(s, t->txn_uuid, OG_SIDECAR_UUID_MAX, obj, path, "transaction_uuid"))) goto done;
-        if (t->post_version != t->expected_version + 1 || !t->expected_version || !*t->txn_uuid) {
+        if (t->post_version != t->expected_version + 1 || !*t->txn_uuid ||
+            (!t->expected_version && out->kind != OG_WRITER_SCHEMA_APPLY)) { /* schema apply creates tables */
             rc = og_error_set(OG_E_CORRUPT, "corrupt recovery sidecar `%s`: %s versions %llu -> %llu are not "
                               "one exact commit", obj, path, (unsigned long long)t->expected_version,
                               (unsigned long long)t->post_version);
