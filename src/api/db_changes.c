@@ -257,9 +257,6 @@ int og_db_changes_poll(og_db *db, const char *branch, const char *cursor, const 
     if (!limit) limit = FEED_DEFAULT;
     TRY(filt_parse(filter_json, &f));
     og_change_filter_digest(&f.f, digest);
-    rc = og_graph_open_head(og_graph_store(db->g), strcmp(bname, OG_GRAPH_MAIN) ? bname : NULL, &s);
-    if (rc == OG_E_NOTFOUND) rc = og_error_set(OG_E_NOTFOUND, "branch '%s' not found", bname);
-    if (rc) goto done;
     const char *domain = og_graph_catalog(db->g)->identity_domain;
     if (cursor) {
         TRY(og_change_cursor_decode(cursor, domain, &cur));
@@ -267,6 +264,11 @@ int og_db_changes_poll(og_db *db, const char *branch, const char *cursor, const 
             rc = og_error_set(OG_E_INVALID, "change cursor rejected: it was issued for branch '%s'", cur.branch);
             goto done;
         }
+    }
+    rc = og_graph_open_head(og_graph_store(db->g), strcmp(bname, OG_GRAPH_MAIN) ? bname : NULL, &s);
+    if (rc == OG_E_NOTFOUND) rc = og_error_set(OG_E_NOTFOUND, "branch '%s' not found", bname);
+    if (rc) goto done;
+    if (cursor) {
         if (strcmp(cur.branch_uid, s.branch_uid)) {
             rc = og_error_set(OG_E_INVALID, "change cursor rejected: branch '%s' was deleted and recreated since "
                               "the cursor was issued", bname);
