@@ -339,8 +339,7 @@ static og_status undo_table(og_store *root, const og_sidecar_table *t, const og_
     }
     TRY(og_table_stage_restore(tbl, t->expected_version, &tx));
     og_commit_opts co = {true, 0};
-    rc = og_txn_commit(tx, &co, restored_to, NULL);
-    tx = NULL;
+    rc = og_txn_commit(tx, &co, restored_to, NULL); /* spent either way; freed below */
 done:
     og_txn_free(tx);
     og_table_close(tbl);
@@ -513,8 +512,7 @@ static og_status commit_effect(og_store *root, effect *e)
         TRY(og_table_stage_overwrite(t, &sch, &rows, &tx));
     }
     TRY(og_txn_set_uuid(tx, e->uuid));
-    rc = og_txn_commit(tx, &co, &e->version, NULL);
-    tx = NULL;
+    rc = og_txn_commit(tx, &co, &e->version, NULL); /* spent either way; freed below */
     if (rc == OG_E_PRECONDITION && e->kind == EFF_CREATE)
         rc = og_error_set(OG_E_CONFLICT, "schema apply: table path `%s` already exists", e->path);
     if (rc) goto done;
