@@ -24,7 +24,7 @@ static const cli_flag changes_flags[] = {
     {"uri", 0, true, false},    {"branch", 0, true, false}, {"json", 0, false, false},
     {"cursor", 0, true, false}, {"start", 0, true, false},  {"limit", 0, true, false},
     {"kind", 0, true, true},    {"type", 0, true, true},    {"op", 0, true, true},
-    {"out", 0, true, false},    {"page-token", 0, true, false},
+    {"out", 0, true, false},
 };
 
 static void print_block(const json_t *b)
