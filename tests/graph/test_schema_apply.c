@@ -221,6 +221,25 @@ static void test_enum_widening_accepts_new_value_on_write(void **state)
     og_store_close(st);
 }
 
+/* A handle opened before another handle applied a schema must not write
+ * with its stale catalog (it could re-pin a dropped type). */
+static void test_stale_handle_refuses_to_write_after_apply(void **state)
+{
+    (void)state;
+    og_store *st = NULL;
+    og_graph *g = loaded(&st);
+    og_graph *stale = cf_open(st, OG_GRAPH_RW);
+    og_graph_schema_apply_result r;
+    OG_CHECK(apply(g, V2_NICK, false, &r));
+    og_graph_schema_apply_result_clear(&r);
+    assert_int_equal(cf_write_pair(stale, NULL, "Cid", "Dan", 1, NULL), OG_E_CONFLICT);
+    assert_non_null(strstr(og_error_last()->message, "reopen the graph"));
+    OG_CHECK(cf_write_pair(g, NULL, "Cid", "Dan", 1, NULL)); /* the applying handle writes on */
+    og_graph_close(stale);
+    og_graph_close(g);
+    og_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_soft_drop_keeps_old_snapshot_readable),
         cmocka_unit_test(test_refusals_change_nothing),
         cmocka_unit_test(test_enum_widening_accepts_new_value_on_write),
+        cmocka_unit_test(test_stale_handle_refuses_to_write_after_apply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
