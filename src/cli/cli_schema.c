@@ -64,6 +64,37 @@ static void print_steps(const json_t *steps)
     }
 }
 
+/* The cluster root managing a local graph path (<root>/graphs/<id> with
+ * <root>/cluster.yaml), or NULL (malloc'd). */
+static char *managing_cluster(const char *uri)
+{
+    const char *p = !strncmp(uri, "file://", 7) ? uri + 7 : uri;
+    char *copy = strdup(p), *root = NULL;
+    if (!copy) return NULL;
+    size_t n = strlen(copy);
+    while (n > 1 && copy[n - 1] == '/') copy[--n] = '\0';
+    char *slash = strrchr(copy, '/');
+    if (slash) {
+        *slash = '\0';
+        char *g = strrchr(copy, '/');
+        const char *last = g ? g + 1 : copy;
+        if (!strcmp(last, "graphs")) {
+            if (g) *g = '\0';
+            else copy[0] = '\0';
+            size_t rl = strlen(copy) + 16;
+            char *yaml = malloc(rl);
+            if (yaml) {
+                snprintf(yaml, rl, "%s/cluster.yaml", copy[0] ? copy : ".");
+                FILE *f = fopen(yaml, "r");
+                if (f) { fclose(f); root = strdup(copy[0] ? copy : "."); }
+                free(yaml);
+            }
+        }
+    }
+    free(copy);
+    return root;
+}
+
 static int schema_change(cli_args *a, bool apply)
 {
     int code = CLI_EXIT_ERR, rc;
@@ -76,6 +107,15 @@ static int schema_change(cli_args *a, bool apply)
     if (!apply && cli_direct_guard(a, verb)) return CLI_EXIT_ERR;
     const char *uri = cli_target(a, verb, a->npos ? a->pos[0] : NULL);
     if (!uri) goto done;
+    if (apply && !cli_remote_active()) {
+        char *cl = managing_cluster(uri);
+        if (cl) {
+            cli_err("graph %s is managed by the cluster at %s: apply schema changes with `omnigraph cluster apply` "
+                    "(direct `schema apply` on a cluster's storage is refused)", uri, cl);
+            free(cl);
+            goto done;
+        }
+    }
     if (!(src = cli_read_file("schema", cli_get(a, "schema"), &len))) goto done;
     if (apply) cli_echo_write(a, "schema apply", uri);
     if (!(db = cli_open(uri))) goto done;

@@ -101,6 +101,7 @@ mkdir -p "$tmp/cl/graphs"
 "$og" init --schema "$src/examples/demo.pg" "$tmp/cl/graphs/g1" >/dev/null 2>&1 || fail init
 "$og" load --data "$src/examples/demo.jsonl" --mode overwrite "$tmp/cl/graphs/g1" >/dev/null 2>&1 || fail load
 printf 'version: 1\nmetadata: { name: t }\ngraphs:\n  g1: {}\n' >"$tmp/cl/cluster.yaml"
+bad schema apply --schema "$tmp/v2.pg" "$tmp/cl/graphs/g1"; err_has "omnigraph cluster apply"
 "$bin" --cluster "$tmp/cl" --unauthenticated --bind 127.0.0.1:0 >"$tmp/sout" 2>"$tmp/serr" &
 pid=$!
 addr=""
