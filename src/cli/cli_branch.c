@@ -55,7 +55,7 @@ int cli_branch(int argc, char **argv)
     if (!strcmp(sub, "delete") && !cli_confirm_destructive(&a, "branch delete", uri)) goto done;
     if (strcmp(sub, "list")) cli_echo_write(&a, !strcmp(sub, "create") ? "branch create"
                                                                         : "branch delete", uri);
-    if (!(db = cli_open(uri))) goto done;
+    if (!(db = strcmp(sub, "list") ? cli_open(uri) : cli_open_read(uri))) goto done;
     if (!strcmp(sub, "create"))
         rc = cli_db_branch_create(db, a.pos[0], cli_get(&a, "from"), cli_actor(&a), &out);
     else if (!strcmp(sub, "delete"))

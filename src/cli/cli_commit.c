@@ -154,7 +154,7 @@ int cli_commit(int argc, char **argv)
     bool list = !strcmp(sub, "list");
     if (!list && a.npos != 1) { cli_err("`commit show` needs a commit id"); return CLI_EXIT_USAGE; }
     const char *uri = cli_target(&a, "commit", list && a.npos ? a.pos[0] : NULL);
-    if (!uri || !(db = cli_open(uri))) goto done;
+    if (!uri || !(db = cli_open_read(uri))) goto done;
     rc = list ? cli_db_commit_list(db, cli_get(&a, "branch"), cli_get(&a, "actor"), &out)
               : cli_db_commit_show(db, a.pos[0], &out);
     if (rc) { code = cli_fail(rc); goto done; }

@@ -103,16 +103,20 @@ int cli_fail(int rc)
     return rc == OG_DB_E_PRECONDITION ? CLI_EXIT_PRECONDITION : CLI_EXIT_ERR;
 }
 
-og_db *cli_open(const char *uri)
+static og_db *open_flags(const char *uri, unsigned flags)
 {
     og_db *db = NULL;
     if (cli_remote_active()) return cli_remote_handle();
-    if (og_db_open(uri, 0, &db)) {
+    if (og_db_open(uri, flags, &db)) {
         cli_fail(1);
         return NULL;
     }
     return db;
 }
+
+og_db *cli_open(const char *uri) { return open_flags(uri, 0); }
+
+og_db *cli_open_read(const char *uri) { return open_flags(uri, OG_DB_READ_ONLY); }
 
 char *cli_read_file(const char *what, const char *path, size_t *len)
 {

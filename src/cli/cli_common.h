@@ -47,6 +47,10 @@ int cli_direct_guard(const cli_args *a, const char *verb);
 
 /* Opens the graph; prints the error and returns NULL on failure. */
 og_db *cli_open(const char *uri);
+/* cli_open for verbs that only read: a read-only open, which never writes
+ * and never runs the recovery sweep (a live server or writer beside us may
+ * own a pending sidecar); it reads the last published state. */
+og_db *cli_open_read(const char *uri);
 
 /* Prints og_errmsg() as an error and returns the exit code of the failed
  * call (4 for a lost precondition, else 1). */

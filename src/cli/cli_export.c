@@ -28,7 +28,7 @@ int cli_export(int argc, char **argv)
         return CLI_EXIT_USAGE;
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
     const char *uri = cli_target(&a, "export", a.npos ? a.pos[0] : NULL);
-    if (!uri || !(db = cli_open(uri))) goto done;
+    if (!uri || !(db = cli_open_read(uri))) goto done;
     size_t nt = cli_get_all(&a, "type", &types);
     int rc = cli_db_export(db, cli_get(&a, "branch"), (const char *const *)types, nt, write_line,
                           stdout);

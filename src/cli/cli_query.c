@@ -412,7 +412,7 @@ static int run(int argc, char **argv, bool mutation, const char *verb)
     if (cli_has(&a, "params-file") &&
         !(params = cli_read_file("params", cli_get(&a, "params-file"), &plen)))
         goto done;
-    if (!(db = cli_open(uri))) goto done;
+    if (!(db = mutation ? cli_open(uri) : cli_open_read(uri))) goto done;
     const char *pj = params ? params : cli_get(&a, "params");
     int rc;
     if (mutation)

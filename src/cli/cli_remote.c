@@ -172,6 +172,13 @@ static char *gpath(const char *suffix)
     if (!g_graph) {
         hbuf b;
         long st = http("GET", "/graphs", NULL, NULL, 0, NULL, &b);
+        if (st == 403) {
+            /* listing graphs is a server action few actors hold (§5.3) */
+            finish(st, &b, NULL);
+            set_err("the server does not let this actor list its graphs (graph_list), so the "
+                    "graph cannot be picked for you: select one with --graph <id>");
+            goto done;
+        }
         if (st != 200) { finish(st, &b, NULL); goto done; }
         json_t *j = json_loads(b.p, 0, NULL);
         json_t *gs = json_object_get(j, "graphs");

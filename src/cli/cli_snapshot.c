@@ -25,7 +25,7 @@ int cli_snapshot(int argc, char **argv)
         return CLI_EXIT_USAGE;
     if (a.npos > 1) { cli_err("unexpected argument '%s'", a.pos[1]); return CLI_EXIT_USAGE; }
     const char *uri = cli_target(&a, "snapshot", a.npos ? a.pos[0] : NULL);
-    if (!uri || !(db = cli_open(uri))) goto done;
+    if (!uri || !(db = cli_open_read(uri))) goto done;
     int rc = cli_db_snapshot(db, cli_get(&a, "branch"), &out);
     if (rc) { code = cli_fail(rc); goto done; }
     if (cli_has(&a, "json")) { code = cli_print_json(out); goto done; }

@@ -467,6 +467,10 @@ og_status og_graph_cleanup(og_graph *g, const og_cleanup_policy *p, og_cleanup_r
                     (unsigned long long)fr, (unsigned long long)br, out->ntables);
     }
 done:
+    /* This handle's cached heads may be trusted within their lease by a
+     * probe of V+1 (engine.c), which a collected V+1 would fool when
+     * min_age is below the lease: make the next head open LIST instead. */
+    if (out->manifest_versions_removed && !p->dry_run) og_graph_hcache_expire(g->hc);
     free(doomed);
     gc_free(&c);
     return rc;

@@ -285,6 +285,13 @@ void og_graph_hcache_set_main_uid(og_graph_hcache *c, const char *uid)
     pthread_mutex_unlock(&c->mu);
 }
 
+void og_graph_hcache_expire(og_graph_hcache *c)
+{
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->ns; i++) c->s[i].s.head_checked_us = 0;
+    pthread_mutex_unlock(&c->mu);
+}
+
 void og_graph_hcache_age(og_graph_hcache *c, int64_t us)
 {
     pthread_mutex_lock(&c->mu);

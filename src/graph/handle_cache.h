@@ -53,6 +53,9 @@ bool og_graph_hcache_commit(og_graph_hcache *c, const char *id, og_graph_commit 
 /* Moves every cached snapshot's head_checked_us us into the past, as if
  * that much time had gone by (tests of OG_GRAPH_HEAD_LEASE_US). */
 void og_graph_hcache_age(og_graph_hcache *c, int64_t us);
+/* Ends every cached snapshot's head lease: the next head open lists the
+ * chain (after this handle collected manifest versions). */
+void og_graph_hcache_expire(og_graph_hcache *c);
 /* The remembered uid of main's chain; false when not yet known. */
 bool og_graph_hcache_main_uid(og_graph_hcache *c, char out[OG_ULID_LEN + 1]);
 void og_graph_hcache_set_main_uid(og_graph_hcache *c, const char *uid);

@@ -13,7 +13,12 @@
  *     set forward or the partial set back.
  * (3) A lost table commit or publish (a concurrent writer got there first)
  *     is undone and the whole plan retried from a fresh head, at most
- *     OG_MAINT_RETRIES times; then OG_E_CONFLICT. */
+ *     OG_MAINT_RETRIES times; then OG_E_CONFLICT.
+ * (4) (reserved: the graph manifest needs no compaction, maint.h (4))
+ * (5) After compaction, key-index rounds (key_index.h): each round plans
+ *     the tables whose key index is due, stages one create_index each and
+ *     goes through the same A–D protocol and retries; at most
+ *     OG_KEY_INDEX_MAX rounds (an edge table needs id, src and dst). */
 #include "maint.h"
 
 #include <stdio.h>
@@ -26,6 +31,7 @@
 #include "base/log.h"
 #include "engine_internal.h"
 #include "internal.h"
+#include "key_index.h"
 #include "recovery.h"
 #include "sidecar.h"
 
@@ -123,9 +129,10 @@ static int by_frags_desc(const void *a, const void *b)
     return fx < fy ? 1 : fx > fy ? -1 : 0;
 }
 
-/* Builds the result entries and the plans of one attempt (1). */
+/* Builds the result entries and the plans of one attempt (1); an index
+ * round (5) plans the tables with a key index due instead. */
 static og_status plan_all(og_graph *g, const og_optimize_opts *o, const og_graph_snapshot *snap,
-                          og_optimize_result *out, plan *pl, size_t *npl)
+                          og_optimize_result *out, plan *pl, size_t *npl, bool index_round)
 {
     og_status rc = OG_OK;
     const og_catalog *cat = g->cat;
@@ -161,7 +168,7 @@ static og_status plan_all(og_graph *g, const og_optimize_opts *o, const og_graph
         } else if (og_table_version(tbl) != pin->version) {
             r->skipped = true;
             r->skip_reason = R_DRIFT;
-        } else if (m->nfrags >= min_frags || has_deletions(m)) {
+        } else if (index_round ? og_key_index_due(tbl, t) != NULL : m->nfrags >= min_frags || has_deletions(m)) {
             pl[*npl].t = t;
             pl[*npl].pin = pin;
             pl[*npl].tbl = tbl;
@@ -180,8 +187,11 @@ static og_status plan_all(og_graph *g, const og_optimize_opts *o, const og_graph
     size_t k = 0;
     for (size_t i = 0; i < *npl && !rc; i++) {
         og_compact_opts co = {o ? o->target_rows : 0};
-        if ((rc = og_table_stage_compact(pl[i].tbl, &co, &pl[i].tx))) {
-            og_error_context(rc, "optimize: compacting `%s`", pl[i].pin->table_key);
+        rc = index_round ? og_key_index_stage(pl[i].tbl, pl[i].t, &pl[i].tx)
+                         : og_table_stage_compact(pl[i].tbl, &co, &pl[i].tx);
+        if (rc) {
+            og_error_context(rc, index_round ? "optimize: indexing `%s`" : "optimize: compacting `%s`",
+                             pl[i].pin->table_key);
             break;
         }
         if (pl[i].tx) { pl[k++] = pl[i]; continue; }
@@ -239,7 +249,8 @@ static void plans_free(plan *pl, size_t n)
 
 /* One attempt: *lost set when a concurrent writer won a table or the
  * publish (the attempt's own commits are undone; retry). */
-static og_status attempt(og_graph *g, const og_optimize_opts *o, og_optimize_result *out, bool *lost)
+static og_status attempt(og_graph *g, const og_optimize_opts *o, og_optimize_result *out, bool *lost,
+                         bool index_round)
 {
     og_status rc = OG_OK;
     og_graph_snapshot snap = {0}, pub = {0};
@@ -255,7 +266,7 @@ static og_status attempt(og_graph *g, const og_optimize_opts *o, og_optimize_res
     *lost = false;
     if (!pl || !pins || !exp) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     if ((rc = og_graph_open_head(g->root, o ? o->branch : NULL, &snap))) goto done;
-    if ((rc = plan_all(g, o, &snap, out, pl, &npl))) goto done;
+    if ((rc = plan_all(g, o, &snap, out, pl, &npl, index_round))) goto done;
     out->manifest_version = snap.version;
     if (npl == 0) goto done; /* no work: no sidecar, no commit */
     if ((rc = arm(g, o, &snap, pl, npl, &sc, &registered))) goto done;
@@ -366,22 +377,64 @@ done:
     return rc;
 }
 
+/* Attempts of one kind of work until one is not lost (3). */
+static og_status run(og_graph *g, const og_optimize_opts *o, og_optimize_result *out, bool index_round)
+{
+    og_status rc = OG_OK;
+    bool lost = false;
+    for (unsigned a = 0; a < OG_MAINT_RETRIES; a++) {
+        og_optimize_result_clear(out);
+        out->attempts = a + 1;
+        rc = attempt(g, o, out, &lost, index_round);
+        if (rc || !lost) break;
+    }
+    if (!rc && lost)
+        rc = og_error_set(OG_E_CONFLICT, "optimize kept losing to concurrent writers (%d attempts); %s",
+                          OG_MAINT_RETRIES, index_round ? "indexes were not built" : "nothing was published");
+    return rc;
+}
+
+/* Folds an index round's publish into the compaction's result. */
+static void fold_round(og_optimize_result *out, const og_optimize_result *ir)
+{
+    for (size_t i = 0; i < ir->ntables; i++) {
+        const og_optimize_table *x = &ir->tables[i];
+        for (size_t k = 0; k < out->ntables; k++) {
+            og_optimize_table *r = &out->tables[k];
+            if (strcmp(r->table_key, x->table_key)) continue;
+            if (x->committed) {
+                r->committed = true;
+                og_log_info("optimize: key index built on `%s` (version %llu)", r->table_key,
+                            (unsigned long long)x->published_version);
+            }
+            r->published_version = x->published_version;
+            r->head_version = x->head_version;
+        }
+    }
+    out->published = true;
+    memcpy(out->commit_id, ir->commit_id, sizeof out->commit_id);
+    out->manifest_version = ir->manifest_version;
+    out->attempts += ir->attempts;
+}
+
 og_status og_graph_optimize(og_graph *g, const og_optimize_opts *o, og_optimize_result *out)
 {
     og_status rc = OG_OK;
     memset(out, 0, sizeof *out);
     if (g->mode != OG_GRAPH_RW) return og_error_set(OG_E_INVALID, "optimize needs a read-write graph");
     if ((rc = refuse_pending(g->root))) return rc;
-    bool lost = false;
-    for (unsigned a = 0; a < OG_MAINT_RETRIES; a++) {
-        og_optimize_result_clear(out);
-        out->attempts = a + 1;
-        rc = attempt(g, o, out, &lost);
-        if (rc || !lost) break;
+    rc = run(g, o, out, false);
+    /* (5) then the key indexes that are missing or stale, one per table per
+     * round, each round one more sidecar-protected publish */
+    for (unsigned k = 0; !rc && k < OG_KEY_INDEX_MAX; k++) {
+        og_optimize_result ir;
+        memset(&ir, 0, sizeof ir);
+        rc = run(g, o, &ir, true);
+        bool more = !rc && ir.published;
+        if (more) fold_round(out, &ir);
+        og_optimize_result_clear(&ir);
+        if (!more) break;
     }
-    if (!rc && lost)
-        rc = og_error_set(OG_E_CONFLICT, "optimize kept losing to concurrent writers (%d attempts); nothing "
-                          "was published", OG_MAINT_RETRIES);
     if (!rc) {
         size_t nc = 0;
         for (size_t i = 0; i < out->ntables; i++) nc += out->tables[i].committed;

@@ -1,8 +1,10 @@
 /* authz.c — authorization decisions and per-actor admission (§5.2, §5.3, §7).
- * (1) Open mode allows everything; DefaultDeny allows only `read`;
- *     PolicyEnabled asks the graph's bundle (graph_list: the server bundle).
- * (2) graph_list is allowed in Open mode only when no server bundle exists;
- *     with tokens it needs a server-scoped grant.
+ * (1) Open mode allows every per-graph action; DefaultDeny allows only
+ *     `read`; PolicyEnabled asks the graph's bundle.
+ * (2) graph_list (GET /graphs) is a server action: only a server-scoped
+ *     bundle can grant it, so it is denied in Open and DefaultDeny modes
+ *     (surface.md §5.3: "denied unless a cluster-scoped bundle grants it,
+ *     even unauthenticated") and with tokens needs that grant.
  * (3) Admission counts in-flight writes and body bytes per actor under one
  *     mutex; a request over either budget gets 429 + Retry-After and takes
  *     nothing. Every admitted request is released exactly once. */
@@ -20,11 +22,10 @@ int og_srv_authorize(og_req *q, og_resp *r, const char *action, const char *bran
     og_policy_req pr = {q->actor, action, branch, target};
     bool ok;
     bool server_action = !strcmp(action, "graph_list");
-    if (s->mode == OG_MODE_OPEN) {
-        ok = !(server_action && s->server_policy);
-        if (!ok) og_policy_deny_message(&pr, msg, sizeof msg);
-    } else if (s->mode == OG_MODE_DEFAULT_DENY) {
-        ok = !strcmp(action, "read");
+    if (s->mode == OG_MODE_OPEN && !server_action) {
+        ok = true;
+    } else if (s->mode != OG_MODE_POLICY) {
+        ok = !server_action && !strcmp(action, "read");
         if (!ok) og_policy_deny_message(&pr, msg, sizeof msg);
     } else {
         const og_policy *p = server_action ? s->server_policy : (q->graph ? q->graph->policy : NULL);

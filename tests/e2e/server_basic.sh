@@ -46,7 +46,9 @@ start --graph g1="$tmp/g1" --unauthenticated
 expect 200 "http://$addr/healthz"; body_has '"status":"ok"'; body_has '"internal_schema_version":6'
 expect 200 "http://$addr/openapi.json"; body_has '"openapi":"3.1.0"'
 grep -q '"security"' "$tmp/body" && grep -q 'securitySchemes' "$tmp/body" && fail "open mode lists security"
-expect 200 "http://$addr/graphs"; body_has '"graph_id":"g1"'
+# listing graphs is a server action only a server-scoped bundle grants,
+# so an open server refuses it (surface.md §5.3)
+expect 403 "http://$addr/graphs"; body_has "policy denied action 'graph_list'"
 expect 404 "http://$addr/query"; body_has '"code":"not_found"'
 expect 404 -X POST "http://$addr/graphs/zz/query"; body_has "graph 'zz' not found"
 expect 405 "http://$addr/graphs/g1/query"; body_has method_not_allowed

@@ -55,7 +55,7 @@ YAML
 
 start --cluster "$tmp/cl" --unauthenticated
 expect 200 "http://$addr/healthz"; has '"status":"ok"'; has '"version":"'
-expect 200 "http://$addr/graphs"; has '"graphs":[{"graph_id":"g1","uri":"'
+expect 403 "http://$addr/graphs"; has "action 'graph_list'"
 
 # snapshot / schema
 expect 200 "$base/snapshot"; has '"graph_branch":"main"'; has '"internal_schema_version":6'
@@ -208,9 +208,20 @@ rules:
       actions: [read]
       branch_scope: any
 YAML
+cat >"$tmp/cl/server.yaml" <<'YAML'
+version: 1
+groups:
+  ops: [alice]
+rules:
+  - id: ops-list
+    allow:
+      actors: { group: ops }
+      actions: [graph_list]
+YAML
 cat >>"$tmp/cl/cluster.yaml" <<'YAML'
 policies:
   p1: { file: policy.yaml, applies_to: [g1] }
+  p0: { file: server.yaml, applies_to: [cluster] }
 YAML
 export OMNIGRAPH_SERVER_BEARER_TOKENS_JSON='{"alice":"tok-alice","bob":"tok-bob","eve":"tok-eve"}'
 start --cluster "$tmp/cl"
@@ -239,7 +250,9 @@ cmp -s "$tmp/body" "$tmp/denied" || fail "denied and unknown stored query differ
 jpost 200 queries/people '{}' "${A[@]}"
 jpost 403 queries/add_person '{"params":{"name":"S3","born":1}}' "${A[@]}"   # invoke ok, change on main denied
 jpost 200 queries/add_person '{"params":{"name":"S3","born":1},"branch":"work"}' "${A[@]}"
-expect 403 "${A[@]}" "http://$addr/graphs"
+# the server-scoped bundle grants graph_list to alice only
+expect 200 "${A[@]}" "http://$addr/graphs"; has '"graphs":[{"graph_id":"g1","uri":"'
+expect 403 "${Bb[@]}" "http://$addr/graphs"; has "policy denied action 'graph_list' for actor 'bob'"
 stop
 unset OMNIGRAPH_SERVER_BEARER_TOKENS_JSON
 
@@ -254,6 +267,7 @@ jpost 403 mutate "{\"query\":\"$M\",\"params\":{\"n\":\"D1\"}}" "${D[@]}"; has "
 expect 403 "${D[@]}" -H 'Content-Type: application/x-ndjson' --data-binary @"$tmp/l.ndjson" "$base/load/ndjson"
 expect 403 "${D[@]}" -X POST "$base/export"
 jpost 403 branches '{"name":"b9"}' "${D[@]}"
+expect 403 "${D[@]}" "http://$addr/graphs"
 stop
 unset OMNIGRAPH_SERVER_BEARER_TOKEN
 

@@ -34,7 +34,7 @@ norm() { sed -E 's/01[0-9A-HJKMNP-TV-Z]{24}/ULID/g; s/"created_at": ?[0-9]+/"cre
 # same ARGS... : the verb against the direct graph and the served copy
 same() {
     "$og" "$@" --store "$tmp/d" >"$tmp/o_d" 2>"$tmp/e_d"; rd=$?
-    "$og" --server "$url" "$@" >"$tmp/o_r" 2>"$tmp/e_r"; rr=$?
+    "$og" --server "$url" --graph g1 "$@" >"$tmp/o_r" 2>"$tmp/e_r"; rr=$?
     [ $rd -eq $rr ] || fail "$*: exit direct $rd, remote $rr: $(cat "$tmp/e_d" "$tmp/e_r")"
     diff <(norm "$tmp/o_d") <(norm "$tmp/o_r") >"$tmp/diff" || fail "$*: outputs differ: $(cat "$tmp/diff")"
 }
@@ -43,9 +43,12 @@ same() {
 cp -r "$tmp/d" "$tmp/r"
 start --graph g1="$tmp/r" --unauthenticated
 
-"$og" graphs list --server "$url" >"$tmp/gl" || fail "graphs list"
-grep -q "^g1 $tmp/r\$" "$tmp/gl" || fail "graphs list: $(cat "$tmp/gl")"
-"$og" graphs list --server "$url" --json | grep -q '"graph_id": "g1"' || fail "graphs list --json"
+# an open server refuses graph_list (only a server-scoped bundle grants it)
+"$og" graphs list --server "$url" >"$tmp/gl" 2>"$tmp/e" && fail "graphs list on an open server"
+grep -q "policy denied action 'graph_list'" "$tmp/e" || fail "graphs list denial: $(cat "$tmp/e")"
+# so without --graph the CLI cannot pick the graph, and says what to do
+"$og" --server "$url" snapshot >/dev/null 2>"$tmp/e" && fail "graph picked without listing"
+grep -q "select one with --graph <id>" "$tmp/e" || fail "no --graph hint: $(cat "$tmp/e")"
 same load --data "$src/examples/demo.jsonl" --mode merge --json
 grep -q '"total_entities"' "$tmp/o_r" || fail "load output: $(cat "$tmp/o_r")"
 grep -q "(served)" "$tmp/e_r" || fail "served echo line: $(cat "$tmp/e_r")"
@@ -75,16 +78,16 @@ same commit list
 same snapshot --branch nope
 
 # commit show and --if-commit against the served graph
-"$og" --server "$url" commit list --json >"$tmp/cl" || fail "commit list"
+"$og" --server "$url" --graph g1 commit list --json >"$tmp/cl" || fail "commit list"
 head=$(sed -n 's/.*"graph_commit_id": "\([^"]*\)".*/\1/p' "$tmp/cl" | head -1)
 old=$(sed -n 's/.*"graph_commit_id": "\([^"]*\)".*/\1/p' "$tmp/cl" | tail -1)
-"$og" --server "$url" commit show "$head" --json >"$tmp/cs" || fail "commit show"
+"$og" --server "$url" --graph g1 commit show "$head" --json >"$tmp/cs" || fail "commit show"
 grep -q "\"graph_commit_id\": \"$head\"" "$tmp/cs" || fail "commit show: $(cat "$tmp/cs")"
-"$og" --server "$url" mutate --query "$src/examples/demo.gq" --name add_person \
+"$og" --server "$url" --graph g1 mutate --query "$src/examples/demo.gq" --name add_person \
     --params '{"name":"C1","born":1}' --if-commit "$old" --json >"$tmp/pc" 2>"$tmp/pe"; rc=$?
 [ $rc -eq 4 ] || fail "lost --if-commit exit $rc (want 4): $(cat "$tmp/pe")"
 grep -q '"precondition_failure"' "$tmp/pc" || fail "412 body not printed: $(cat "$tmp/pc")"
-"$og" --server "$url" mutate --query "$src/examples/demo.gq" --name add_person \
+"$og" --server "$url" --graph g1 mutate --query "$src/examples/demo.gq" --name add_person \
     --params '{"name":"C1","born":1}' --if-commit "$head" >/dev/null 2>&1 || fail "--if-commit head"
 "$og" --server "$url" --graph nope snapshot >/dev/null 2>"$tmp/e" && fail "unknown graph accepted"
 grep -q "error: graph 'nope' not found" "$tmp/e" || fail "unknown graph message: $(cat "$tmp/e")"
@@ -98,13 +101,13 @@ cp "$src/examples/demo.gq" "$tmp/clu/queries/"
 cp -r "$tmp/r" "$tmp/clu/graphs/g1"
 printf 'version: 1\nmetadata: { name: t }\ngraphs:\n  g1: { queries: queries }\n' >"$tmp/clu/cluster.yaml"
 start --cluster "$tmp/clu" --unauthenticated
-"$og" --server "$url" query --name studying --params '{"slug":"computing"}' >"$tmp/o_r" || fail "stored read"
+"$og" --server "$url" --graph g1 query --name studying --params '{"slug":"computing"}' >"$tmp/o_r" || fail "stored read"
 "$og" query --query "$src/examples/demo.gq" --name studying --params '{"slug":"computing"}' --store "$tmp/clu/graphs/g1" >"$tmp/o_d"
 diff "$tmp/o_d" "$tmp/o_r" || fail "stored read output differs"
-"$og" --server "$url" mutate --name add_person --params '{"name":"St","born":1}' --json >"$tmp/o_r" || fail "stored mutate"
+"$og" --server "$url" --graph g1 mutate --name add_person --params '{"name":"St","born":1}' --json >"$tmp/o_r" || fail "stored mutate"
 grep -q '"query_name": "add_person"' "$tmp/o_r" || fail "stored mutate output: $(cat "$tmp/o_r")"
-"$og" --server "$url" query --name add_person --params '{"name":"St2","born":1}' >/dev/null 2>"$tmp/e" && fail "stored mutation run as a read"
-"$og" --server "$url" query --name nope >/dev/null 2>"$tmp/e" && fail "unknown stored query"
+"$og" --server "$url" --graph g1 query --name add_person --params '{"name":"St2","born":1}' >/dev/null 2>"$tmp/e" && fail "stored mutation run as a read"
+"$og" --server "$url" --graph g1 query --name nope >/dev/null 2>"$tmp/e" && fail "unknown stored query"
 grep -q "error: stored query not found" "$tmp/e" || fail "unknown stored query message: $(cat "$tmp/e")"
 stop
 
@@ -118,6 +121,14 @@ grep -q "error: invalid bearer token" "$tmp/e" || fail "bad-token message: $(cat
 OMNIGRAPH_BEARER_TOKEN=tok-alice "$og" --server "$url" --graph g1 snapshot >/dev/null || fail "token snapshot"
 OMNIGRAPH_BEARER_TOKEN=tok-alice "$og" --server "$url" --graph g1 branch create x >/dev/null 2>"$tmp/e" && fail "default deny"
 grep -q "policy denied action 'branch_create'" "$tmp/e" || fail "deny message: $(cat "$tmp/e")"
+stop
+# graphs list with a server-scoped bundle that grants it to alice
+printf 'version: 1\ngroups:\n  ops: [alice]\nrules:\n  - id: ops-list\n    allow:\n      actors: { group: ops }\n      actions: [graph_list]\n' >"$tmp/clu/server.yaml"
+printf 'policies:\n  p0: { file: server.yaml, applies_to: [cluster] }\n' >>"$tmp/clu/cluster.yaml"
+start --cluster "$tmp/clu"
+OMNIGRAPH_BEARER_TOKEN=tok-alice "$og" graphs list --server "$url" >"$tmp/gl" || fail "graphs list"
+grep -q "^g1 $tmp/clu/graphs/g1\$" "$tmp/gl" || fail "graphs list: $(cat "$tmp/gl")"
+OMNIGRAPH_BEARER_TOKEN=tok-alice "$og" graphs list --server "$url" --json | grep -q '"graph_id": "g1"' || fail "graphs list --json"
 stop
 "$og" --server "$url" snapshot >/dev/null 2>"$tmp/e" && fail "dead server"
 grep -q "cannot reach server" "$tmp/e" || fail "dead-server message: $(cat "$tmp/e")"

@@ -75,7 +75,9 @@ static void test_growth_bounded_with_auto_maintenance(void **state)
         assert_true(objs_at[k] * 2 <= objs_at[2] * 3);
         assert_true(bytes_at[k] * 2 <= bytes_at[2] * 3);
     }
-    assert_int_equal(lineage, (size_t)N + 1 + maint_runs); /* genesis + N writes + one per optimize */
+    /* genesis + N writes + one per optimize, plus the key-index builds:
+     * the tables here stay small, so each index is built once (key_index.h) */
+    assert_in_range(lineage, (size_t)N + 1 + maint_runs, (size_t)N + 1 + maint_runs + 4);
     if (getenv("MAINT_DUMP")) {
         og_list l;
         OG_CHECK(og_store_list_all(mem, "", &l));
