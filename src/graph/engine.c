@@ -64,6 +64,7 @@ og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out)
     /* a schema apply interrupted after its publish must promote its schema
      * files before they are read (schema_plan.h (4)) */
     if (mode == OG_GRAPH_RW && (rc = og_schema_apply_recover_pending(root))) goto done;
+    if (mode == OG_GRAPH_RO && (rc = og_schema_apply_check_readable(root))) goto done;
     if ((rc = read_file(root, OG_GRAPH_SCHEMA_PG, &pg, &claim))) goto done;
     if ((rc = read_file(root, OG_GRAPH_SCHEMA_IR, &ir, &claim))) goto done;
     if ((rc = read_file(root, OG_GRAPH_SCHEMA_STATE, &st, &claim))) goto done;

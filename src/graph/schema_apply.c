@@ -21,6 +21,7 @@
 #include "branch.h"
 #include "commit.h"
 #include "engine_internal.h"
+#include "error_detail.h"
 #include "internal.h"
 #include "manifest.h"
 #include "publisher.h"
@@ -458,6 +459,46 @@ og_status og_schema_apply_recover_pending(og_store *root)
     }
     og_list_free(&l);
     return OG_OK;
+}
+
+og_status og_schema_apply_check_readable(og_store *root)
+{
+    og_status rc = OG_OK;
+    og_buf key = OG_BUF_INIT, body = OG_BUF_INIT;
+    og_graph_snapshot head = {0};
+    og_list l;
+    json_t *st = NULL;
+    memset(&l, 0, sizeof l);
+    TRY(staging_key(&key, OG_GRAPH_SCHEMA_STATE));
+    rc = og_store_get(root, og_buf_cstr(&key), &body, NULL);
+    if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; goto done; }
+    if (rc) goto done;
+    st = json_loadb(body.data ? body.data : "", body.len, 0, NULL);
+    const char *staged = json_string_value(json_object_get(st, "schema_ir_hash"));
+    rc = og_graph_open_head(root, NULL, &head);
+    if (rc) goto done;
+    if (!staged || !head.schema_ir_hash || strcmp(staged, head.schema_ir_hash)) goto done; /* not published: old files hold */
+    char op[OG_ULID_LEN + 1] = "";
+    if (og_sidecar_list(root, &l) == OG_OK) {
+        for (size_t i = 0; i < l.len && !op[0]; i++) {
+            og_sidecar sc;
+            memset(&sc, 0, sizeof sc);
+            if (og_sidecar_read(root, l.items[i].key, &sc) == OG_OK && sc.kind == OG_WRITER_SCHEMA_APPLY)
+                memcpy(op, sc.operation_id, sizeof op);
+            og_sidecar_free(&sc);
+        }
+    }
+    og_error_clear();
+    rc = og_error_set(OG_E_INTERNAL, "RecoveryRequired: a schema apply%s%s is published but its schema files are not "
+                      "promoted yet; a read-write open (or any write) finishes it", op[0] ? " " : "", op);
+    og_detail_recovery_required(op[0] ? op : "schema_apply");
+done:
+    og_list_free(&l);
+    json_decref(st);
+    og_graph_snapshot_free(&head);
+    og_buf_free(&key);
+    og_buf_free(&body);
+    return rc;
 }
 
 /* ---- apply ---- */

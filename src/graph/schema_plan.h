@@ -29,7 +29,9 @@
  *     crashed apply) restores every rewritten table to its pin, deletes the
  *     tables it created and the staging files; after it, recovery promotes
  *     the staging files. og_graph_open of a read-write graph finishes a
- *     pending apply before it reads the schema files.
+ *     pending apply before it reads the schema files; a read-only open
+ *     refuses (RecoveryRequired) while an apply is published but not yet
+ *     promoted.
  * (5) After a successful apply the og_graph sees the new catalog, source
  *     and IR hash (the old catalog lives on in the result until cleared).
  * (6) Failpoints: schema_apply.post_phase_a, schema_apply.post_table_commit,
@@ -74,5 +76,10 @@ void og_graph_schema_apply_result_clear(og_graph_schema_apply_result *r);
 og_status og_schema_apply_recover(og_store *root, const og_sidecar *sc, og_recovery_stats *st);
 /* Finishes every pending SchemaApply sidecar (og_graph_open, RW). */
 og_status og_schema_apply_recover_pending(og_store *root);
+/* A read-only open's guard (4): when an apply is published but its schema
+ * files are not promoted, the files on disk do not describe main; fails
+ * with OG_E_INTERNAL "RecoveryRequired: ..." and a recovery_required
+ * detail. One GET when nothing is pending. */
+og_status og_schema_apply_check_readable(og_store *root);
 
 #endif

@@ -136,12 +136,41 @@ static void test_sweep_recovers_a_crashed_apply(void **state)
     og_store_close(st);
 }
 
+/* Between the publish and the promotion the files on disk describe the
+ * old schema: a read-only open refuses instead of mixing them with the new
+ * manifest; a read-write open finishes the apply. */
+static void test_read_only_open_refuses_an_unpromoted_apply(void **state)
+{
+    (void)state;
+    og_store *st = cf_new_graph();
+    og_graph *g = cf_open(st, OG_GRAPH_RW);
+    OG_CHECK(cf_write_pair(g, NULL, "Ann", "Bob", 30, NULL));
+    og_graph_schema_apply_result r;
+    og_graph_schema_apply_opts o = {false, NULL};
+    OG_CHECK(og_failpoint_arm("schema_apply.post_phase_c", OG_FP_CRASH, 1, false));
+    assert_int_equal(og_graph_schema_apply(g, V2, strlen(V2), &o, &r), OG_E_CRASHED);
+    og_failpoint_disarm_all();
+    og_graph_schema_apply_result_clear(&r);
+    og_graph_close(g);
+    og_graph *ro = NULL;
+    assert_int_equal(og_graph_open(cf_share(st), OG_GRAPH_RO, &ro), OG_E_INTERNAL);
+    assert_non_null(strstr(og_error_last()->message, "RecoveryRequired"));
+    assert_null(ro);
+    og_error_clear();
+    check_consistent(st, true); /* the read-write open promotes */
+    ro = cf_open(st, OG_GRAPH_RO);
+    assert_non_null(cf_type(ro, OG_KIND_NODE, "Team"));
+    og_graph_close(ro);
+    og_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_at_each_point_is_all_or_nothing),
         cmocka_unit_test(test_crash_at_each_point_recovers_on_open),
         cmocka_unit_test(test_sweep_recovers_a_crashed_apply),
+        cmocka_unit_test(test_read_only_open_refuses_an_unpromoted_apply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
