@@ -226,6 +226,45 @@ const char *og_last_conflict_json(void);
  * Valid until the next library call on this thread. */
 const char *og_last_error_detail(void);
 
+/* ---- commit changes and the change feed (surface.md §6) ----
+ * filter_json (nullable): {"kind":["node"|"edge"...], "type":[names...],
+ * "op":["insert"|"update"|"delete"...]}. */
+
+/* Entity changes of one commit vs its first parent: {cause, changes[],
+ * next_page_token?}; limit 0 = 1,000 (max 8,192). A genesis commit is
+ * OG_DB_E_CONFLICT "parentless_commit: ...", a schema change of a type
+ * OG_DB_E_CONFLICT "schema_boundary: ...". */
+int og_db_commit_changes(og_db *db, const char *commit_id, const char *filter_json, size_t limit,
+                         const char *page_token, char **json_out);
+/* One poll of the change feed of branch: cursor (from an earlier poll) or
+ * start ("now" (default) | "beginning" | "after:<commit_id>"); limit =
+ * commits examined (0 = 128, max 512). {blocks:[{cause, changes}],
+ * cursor, caught_up}. A cursor of another branch incarnation or filter is
+ * OG_DB_E_INVALID "change cursor rejected: ...". */
+int og_db_changes_poll(og_db *db, const char *branch, const char *cursor, const char *start,
+                       const char *filter_json, size_t limit, char **json_out);
+/* Streams the branch's data at a captured head (export records, kind/type
+ * filters honoured) to cb, then json_out = {snapshot_commit_id,
+ * resume_cursor}: poll from the cursor after installing the records. */
+int og_db_changes_baseline(og_db *db, const char *branch, const char *filter_json,
+                           og_db_export_fn cb, void *ud, char **json_out);
+
+/* ---- schema evolution (surface.md §1.11) ---- */
+
+/* Plans the migration of the accepted schema to schema_src (no effect):
+ * {uri, supported, step_count, steps[{kind, type_kind, type_name, ...}]}.
+ * allow_data_loss previews drops as hard. */
+int og_db_schema_plan(og_db *db, const char *schema_src, size_t len, int allow_data_loss,
+                      char **json_out);
+/* Applies it as one commit on main: refused (OG_DB_E_CONFLICT) unless main
+ * is the only branch or while another apply runs; an unsupported plan is
+ * refused (OG_DB_E_VALIDATION, "[code] reason") and changes nothing; an
+ * empty plan is a no-op (applied false). {uri, supported, applied,
+ * step_count, steps, graph_manifest_version}. The handle sees the new
+ * schema afterwards. */
+int og_db_schema_apply(og_db *db, const char *schema_src, size_t len, int allow_data_loss,
+                       const char *actor, char **json_out);
+
 #ifdef __cplusplus
 }
 #endif

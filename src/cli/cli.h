@@ -36,5 +36,9 @@ int cli_optimize(int argc, char **argv);   /* cli_maint.c: guards only */
 int cli_cleanup(int argc, char **argv);
 int cli_graphs(int argc, char **argv);
 int cli_repair(int argc, char **argv);     /* cli_repair.c */
+int cli_changes(int argc, char **argv);    /* cli_changes.c */
+/* {"kind":[..],"type":[..],"op":[..]} of --kind/--type/--op (malloc'd), or NULL (cli_commit.c). */
+struct cli_args;
+char *cli_change_filter_json(const struct cli_args *a);
 
 #endif

@@ -486,3 +486,61 @@ int cli_db_branch_merge(og_db *db, const char *source, const char *target, const
     if (o && delete_branch) json_object_set_new(o, "delete_branch", json_true());
     return post_json("POST", "/branches/merge", o, NULL, json_out);
 }
+
+/* ---- commit changes, change feed, schema apply (schema helper) ---- */
+
+/* Appends kind/type/op query parameters of a filter JSON object. */
+static void qfilter(char *dst, size_t cap, const char *filter_json)
+{
+    static const char *const keys[] = {"kind", "type", "op"};
+    json_t *f = filter_json ? json_loads(filter_json, 0, NULL) : NULL;
+    for (size_t k = 0; f && k < 3; k++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(f, keys[k]), i, v) qappend(dst, cap, keys[k], json_string_value(v));
+    }
+    json_decref(f);
+}
+
+int cli_db_commit_changes(og_db *db, const char *commit_id, const char *filter_json, size_t limit,
+                          const char *page_token, char **json_out)
+{
+    char suffix[4096], num[32];
+    if (!is_remote(db)) return og_db_commit_changes(db, commit_id, filter_json, limit, page_token, json_out);
+    reset();
+    char *e = esc(commit_id);
+    if (!e) { set_err("out of memory"); *json_out = NULL; return OG_DB_E_INVALID; }
+    snprintf(suffix, sizeof suffix, "/commits/%s/changes", e);
+    curl_free(e);
+    qfilter(suffix, sizeof suffix, filter_json);
+    snprintf(num, sizeof num, "%zu", limit);
+    if (limit) qappend(suffix, sizeof suffix, "limit", num);
+    qappend(suffix, sizeof suffix, "page_token", page_token);
+    return get_json(suffix, json_out);
+}
+
+int cli_db_changes_poll(og_db *db, const char *branch, const char *cursor, const char *start,
+                        const char *filter_json, size_t limit, char **json_out)
+{
+    char suffix[8192] = "/changes", num[32];
+    if (!is_remote(db)) return og_db_changes_poll(db, branch, cursor, start, filter_json, limit, json_out);
+    reset();
+    qappend(suffix, sizeof suffix, "branch", branch);
+    qappend(suffix, sizeof suffix, "cursor", cursor);
+    qappend(suffix, sizeof suffix, "start", start);
+    qfilter(suffix, sizeof suffix, filter_json);
+    snprintf(num, sizeof num, "%zu", limit);
+    if (limit) qappend(suffix, sizeof suffix, "limit", num);
+    return get_json(suffix, json_out);
+}
+
+int cli_db_schema_apply(og_db *db, const char *schema_src, size_t len, int allow_data_loss, const char *actor,
+                        char **json_out)
+{
+    if (!is_remote(db)) return og_db_schema_apply(db, schema_src, len, allow_data_loss, actor, json_out);
+    reset();
+    json_t *o = json_object();
+    if (o) json_object_set_new(o, "schema_source", json_stringn(schema_src, len));
+    if (o) json_object_set_new(o, "allow_data_loss", json_boolean(allow_data_loss));
+    return post_json("POST", "/schema/apply", o, NULL, json_out);
+}

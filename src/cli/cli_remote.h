@@ -57,5 +57,11 @@ int cli_db_branch_merge(og_db *db, const char *source, const char *target, const
 int cli_db_commit_list(og_db *db, const char *branch, const char *actor_filter, char **json_out);
 int cli_db_commit_show(og_db *db, const char *commit_id, char **json_out);
 int cli_db_schema_show(og_db *db, char **json_out);
+int cli_db_commit_changes(og_db *db, const char *commit_id, const char *filter_json, size_t limit,
+                          const char *page_token, char **json_out);
+int cli_db_changes_poll(og_db *db, const char *branch, const char *cursor, const char *start,
+                        const char *filter_json, size_t limit, char **json_out);
+int cli_db_schema_apply(og_db *db, const char *schema_src, size_t len, int allow_data_loss, const char *actor,
+                        char **json_out);
 
 #endif

@@ -35,6 +35,7 @@ static const cli_verb verbs[] = {
     {"change", cli_change, "deprecated: use `mutate`", NULL},
     {"check", cli_check, "deprecated: use `lint`", NULL},
     {"ingest", cli_ingest, "deprecated: use `load --mode merge`", NULL},
+    {"changes", cli_changes, "change feed: poll [--cursor C | --start now|beginning|after:ID] | baseline --out F", "any"},
 };
 
 const cli_verb *cli_verbs(size_t *n)

@@ -30,6 +30,7 @@
 #include "internal.h"
 #include "migrate.h"
 #include "recovery.h"
+#include "schema_plan.h"
 
 #define OG_HEAD_PROBE_HOPS 4
 
@@ -60,6 +61,10 @@ og_status og_graph_open(og_store *root, og_graph_mode mode, og_graph **out)
     bool claim = false;
     char h[OG_CATALOG_HASH_HEX];
     *out = NULL;
+    /* a schema apply interrupted after its publish must promote its schema
+     * files before they are read (schema_plan.h (4)) */
+    if (mode == OG_GRAPH_RW && (rc = og_schema_apply_recover_pending(root))) goto done;
+    if (mode == OG_GRAPH_RO && (rc = og_schema_apply_check_readable(root))) goto done;
     if ((rc = read_file(root, OG_GRAPH_SCHEMA_PG, &pg, &claim))) goto done;
     if ((rc = read_file(root, OG_GRAPH_SCHEMA_IR, &ir, &claim))) goto done;
     if ((rc = read_file(root, OG_GRAPH_SCHEMA_STATE, &st, &claim))) goto done;

@@ -9,6 +9,7 @@
  *     not (a split overwrite's first batch; load_split.c). */
 #include "engine_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,30 @@ og_status og_graph_load(og_graph *g, const og_graph_load_opts *o, const char *te
                         og_graph_load_result *out)
 {
     return og_graph_load_part(g, o, NULL, text, len, out);
+}
+
+/* A load of an empty text still records one (empty) commit, as the
+ * reference does: the receipt names it and it heads the branch. */
+static og_status empty_commit(og_graph *g, const og_graph_load_opts *o, const char *head, og_graph_commit_result *r)
+{
+    og_ulid id;
+    og_graph_publish_req req;
+    og_graph_snapshot s = {0};
+    og_status rc = og_ulid_new(&id);
+    if (rc) return rc;
+    memset(&req, 0, sizeof req);
+    req.branch = o->branch && strcmp(o->branch, "main") ? o->branch : NULL;
+    req.expected_head = head;
+    req.commit.id = id.s;
+    req.commit.actor = o->actor;
+    rc = og_graph_publish(g->root, &req, &r->conflict, &s);
+    if (!rc) {
+        r->published = true;
+        memcpy(r->commit_id, id.s, sizeof r->commit_id);
+        r->manifest_version = s.version;
+    }
+    og_graph_snapshot_free(&s);
+    return rc;
 }
 
 og_status og_graph_load_part(og_graph *g, const og_graph_load_opts *o, const og_graph_load_part_opts *part,
@@ -112,8 +137,11 @@ og_status og_graph_load_part(og_graph *g, const og_graph_load_opts *o, const og_
         out->loaded[i] = dt->n_rows;
         out->total += dt->n_rows;
     }
+    char base_head[OG_ULID_LEN + 1];
+    snprintf(base_head, sizeof base_head, "%s", og_graph_view_snapshot(og_graph_txn_base(x))->head.id);
     rc = og_graph_txn_commit(x, &out->commit);
     x = NULL;
+    if (!rc && !out->commit.published && lb->n_entities == 0) rc = empty_commit(g, o, base_head, &out->commit);
 done:
     og_graph_txn_abort(x);
     og_load_batch_free(lb);

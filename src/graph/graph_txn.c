@@ -737,6 +737,14 @@ og_status og_graph_txn_commit(og_graph_txn *x, og_graph_commit_result *out)
     memset(&sc, 0, sizeof sc);
     og_graph_commit_result_clear(out);
     if (!ts || !pins || !exp) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    /* A schema apply (graph/schema_plan.h) published since this handle read
+     * the schema: its catalog is stale, so nothing it stages can be trusted. */
+    const char *base_irh = og_graph_view_snapshot(x->base)->schema_ir_hash;
+    if (base_irh && strcmp(base_irh, x->g->ir_hash) != 0) {
+        rc = og_error_set(OG_E_CONFLICT, "the graph's schema was changed (schema apply) after this handle opened "
+                          "it; reopen the graph to write with the new schema");
+        goto done;
+    }
     if (!x->validated && (rc = validate_pending(x))) goto done;
     /* Staging: one table transaction per touched table. */
     for (size_t i = 0; i < cat->n_types; i++) {

@@ -24,6 +24,7 @@
 #include "internal.h"
 #include "manifest.h"
 #include "publisher.h"
+#include "schema_plan.h"
 
 #define REEVALUATE_BUDGET 4
 
@@ -628,6 +629,7 @@ static og_status process_key(og_store *root, const char *key, bool owner, og_rec
         return og_error_context(rc, "recovery sweep (sidecar kept)");
     }
     if (!owner && inflight(sc.operation_id)) st->skipped_inflight++;
+    else if (sc.kind == OG_WRITER_SCHEMA_APPLY) rc = og_schema_apply_recover(root, &sc, st);
     else rc = recover_one(root, &sc, owner, st);
     if (rc) required(key, rc);
     og_sidecar_free(&sc);

@@ -16,6 +16,7 @@
 const char *og_writer_kind_name(og_writer_kind k)
 {
     if (k == OG_WRITER_MERGE) return "BranchMerge";
+    if (k == OG_WRITER_SCHEMA_APPLY) return "SchemaApply";
     return k == OG_WRITER_LOAD ? "Load" : k == OG_WRITER_OPTIMIZE ? "Optimize" : "Mutation";
 }
 
@@ -115,6 +116,7 @@ og_status og_sidecar_decode(const char *obj, const void *p, size_t n, og_sidecar
     else if (!strcmp(s, "Load")) out->kind = OG_WRITER_LOAD;
     else if (!strcmp(s, "Optimize")) out->kind = OG_WRITER_OPTIMIZE;
     else if (!strcmp(s, "BranchMerge")) out->kind = OG_WRITER_MERGE;
+    else if (!strcmp(s, "SchemaApply")) out->kind = OG_WRITER_SCHEMA_APPLY;
     else { rc = og_error_set(OG_E_CORRUPT, "corrupt recovery sidecar `%s`: unknown writer_kind `%s`", obj, s); goto done; }
     if ((rc = og_gdec_str(obj, "", j, "actor_id", true, &s)) || (rc = og_gstrdup(s, &out->actor))) goto done;
     if ((rc = og_gdec_str(obj, "", j, "branch", true, &s)) || (rc = og_gstrdup(s, &out->branch))) goto done;
@@ -142,7 +144,8 @@ og_status og_sidecar_decode(const char *obj, const void *p, size_t n, og_sidecar
         if ((rc = og_gdec_u64(obj, path, e, "post_commit_version", &t->post_version))) goto done;
         if ((rc = og_gdec_str(obj, path, e, "transaction_uuid", false, &s))) goto done;
         if ((rc = copy_str(s, t->txn_uuid, OG_SIDECAR_UUID_MAX, obj, path, "transaction_uuid"))) goto done;
-        if (t->post_version != t->expected_version + 1 || !t->expected_version || !*t->txn_uuid) {
+        if (t->post_version != t->expected_version + 1 || !*t->txn_uuid ||
+            (!t->expected_version && out->kind != OG_WRITER_SCHEMA_APPLY)) { /* schema apply creates tables */
             rc = og_error_set(OG_E_CORRUPT, "corrupt recovery sidecar `%s`: %s versions %llu -> %llu are not "
                               "one exact commit", obj, path, (unsigned long long)t->expected_version,
                               (unsigned long long)t->post_version);

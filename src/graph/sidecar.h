@@ -33,9 +33,12 @@
 /* Optimize (maint.h) is content-preserving compaction: recovery treats it
  * like any writer (all tables at post: roll forward; else roll back). */
 typedef enum og_writer_kind { OG_WRITER_MUTATION = 0, OG_WRITER_LOAD = 1, OG_WRITER_OPTIMIZE = 2,
-               OG_WRITER_MERGE = 3 /* branch merge (merge.h): "BranchMerge" */ } og_writer_kind;
+               OG_WRITER_MERGE = 3, /* branch merge (merge.h): "BranchMerge" */
+                              /* schema_plan.h: created tables have expected_version 0; recovered by
+                               * og_schema_apply_recover, never by the generic roll forward/back */
+                              OG_WRITER_SCHEMA_APPLY = 4 } og_writer_kind;
 
-const char *og_writer_kind_name(og_writer_kind k); /* "Mutation" / "Load" / "Optimize" */
+const char *og_writer_kind_name(og_writer_kind k); /* "Mutation" / "Load" / "Optimize" / "BranchMerge" / "SchemaApply" */
 
 typedef struct og_sidecar_table {
     char *table_key;

@@ -86,6 +86,10 @@ void og_srv_handle(og_req *q, og_resp *r)
     case OG_ROUTE_HEALTHZ: handle_healthz(r); break;
     case OG_ROUTE_OPENAPI: og_resp_json(r, 200, og_srv_openapi(s)); break;
     case OG_ROUTE_GRAPHS: handle_graphs(q, r); break;
+    case OG_ROUTE_COMMIT_CHANGES:
+    case OG_ROUTE_CHANGES:
+    case OG_ROUTE_CHANGES_BASELINE:
+    case OG_ROUTE_SCHEMA_APPLY: (void)og_srv_changes_handle(q, r); break;
     default: og_srv_graph_handle(q, r); break;
     }
 }

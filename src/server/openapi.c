@@ -38,6 +38,13 @@ static const op_row ops[] = {
     {"/graphs/{graph_id}/branches/merge", "post", "mergeBranch", "Merge a branch into another (three-way)", "json", "json", false},
     {"/graphs/{graph_id}/commits", "get", "listCommits", "List commits of a branch", NULL, "json", false},
     {"/graphs/{graph_id}/commits/{commit_id}", "get", "showCommit", "Show one commit", NULL, "json", false},
+    {"/graphs/{graph_id}/commits/{commit_id}/changes", "get", "commitChanges",
+     "Entity changes of one commit vs its first parent", NULL, "json", false},
+    {"/graphs/{graph_id}/changes", "get", "pollChanges", "Poll the change feed of a branch", NULL, "json", false},
+    {"/graphs/{graph_id}/changes/baseline", "post", "changesBaseline",
+     "Data snapshot then the feed's resume cursor", "json", "ndjson", false},
+    {"/graphs/{graph_id}/schema/apply", "post", "applySchema",
+     "Apply a schema (409 on a cluster-served graph)", "json", "json", false},
 };
 
 static json_t *param(const char *name, const char *in, bool required)

@@ -133,6 +133,9 @@ void og_srv_free(og_srv *s);
 void og_srv_handle(og_req *q, og_resp *r);
 void og_srv_graph_handle(og_req *q, og_resp *r);
 json_t *og_srv_openapi(const og_srv *s);
+/* commits/{id}/changes, changes, changes/baseline, schema/apply
+ * (changes_routes.c); 0 when q's route is none of them. */
+int og_srv_changes_handle(og_req *q, og_resp *r);
 
 /* ---- recovery-required state (recovery_gate.c) ---- */
 og_status og_srv_graph_open(og_srv_graph *g);

@@ -10,6 +10,7 @@
 #include "graph/repair.h"
 #include "graph/maint.h"
 #include "graph/merge.h"
+#include "graph/schema_plan.h"
 
 static char *catalog_path(void)
 {
@@ -169,6 +170,15 @@ static void scenario(void)
     og_cleanup_result cr;
     (void)og_graph_cleanup(g, &cp, &cr);
     og_cleanup_result_clear(&cr);
+    /* schema apply: a property added to Person (a table rewrite) */
+    og_error_clear();
+    static const char *V2 = "node Person {\n  name: String @key\n  age: I32?\n  nick: String?\n}\n"
+                            "node Company {\n  name: String @key\n}\n"
+                            "edge Knows: Person -> Person\n";
+    og_graph_schema_apply_opts so = {false, NULL};
+    og_graph_schema_apply_result sr;
+    (void)og_graph_schema_apply(g, V2, strlen(V2), &so, &sr);
+    og_graph_schema_apply_result_clear(&sr);
 done:
     og_error_clear();
     og_graph_close(g);
