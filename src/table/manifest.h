@@ -22,8 +22,18 @@
 
 #define OG_MANIFEST_MAGIC "OGMV"
 /* 2 adds inline fragments / deletion vectors and pack offsets; a
- * manifest that uses none of them is still written as version 1. */
-#define OG_MANIFEST_VERSION 2u
+ * manifest that uses none of them is still written as version 1.
+ * 3 adds delta manifests (docs/format.md §4.2): a version stored as its
+ * difference to a checkpoint version; full manifests keep versions 1/2. */
+#define OG_MANIFEST_VERSION 3u
+/* A delta manifest names at most this many fragment entries and removed
+ * ids together before the writer stores a checkpoint instead (and at
+ * least OG_DELTA_MIN; see og_manifest_delta_limit). */
+#define OG_DELTA_MIN 32u
+#define OG_DELTA_MAX 1024u
+/* ... and a version at most this far above its checkpoint (so cleanup
+ * never has to keep an ancient checkpoint for the versions it keeps). */
+#define OG_DELTA_SPAN 256u
 /* Largest inline fragment or deletion vector a decoder accepts. */
 #define OG_INLINE_MAX (64u << 10)
 
@@ -135,11 +145,35 @@ typedef struct og_manifest {
     og_index_meta *indices;
     size_t nindices;
     og_txn_record txn;
+    /* Format version 3: 0 when this version is stored in full (a
+     * checkpoint); else the checkpoint version it is stored against. */
+    uint64_t delta_base;
+    /* Only between og_manifest_decode of a delta and og_manifest_resolve:
+     * frags holds the delta's entries, these the checkpoint's fragment ids
+     * that are gone (strictly ascending). */
+    uint64_t *delta_removed;
+    size_t ndelta_removed;
+    bool unresolved;
 } og_manifest;
 
+/* Encodes m in full (format version 1 or 2). */
 og_status og_manifest_encode(const og_manifest *m, og_buf *out);
-/* Caller frees *out with og_manifest_free. */
+/* Encodes m as a delta against ckpt (a version stored in full, resolved,
+ * below m's version) when m's fragment list is expressible as one and the
+ * delta stays within og_manifest_delta_limit(ckpt); otherwise in full.
+ * *is_delta tells which. ckpt NULL: always full. */
+og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt, og_buf *out, bool *is_delta);
+/* Entries a delta against ckpt may carry: clamp(isqrt(2 * nfrags)). */
+size_t og_manifest_delta_limit(const og_manifest *ckpt);
+/* Caller frees *out with og_manifest_free. A delta (out->unresolved) must
+ * be resolved against its checkpoint before its fragments are used. */
 og_status og_manifest_decode(const void *p, size_t n, og_manifest *out);
+/* Turns a decoded delta into the full manifest of its version, using
+ * ckpt = the decoded, full manifest of version m->delta_base. Validates
+ * that every removed id and replaced entry exists in ckpt and that the
+ * counters never went back. No-op for a full manifest. On error m is
+ * unchanged (still to be freed by the caller). */
+og_status og_manifest_resolve(og_manifest *m, const og_manifest *ckpt);
 void og_manifest_free(og_manifest *m);
 og_status og_manifest_copy(og_manifest *dst, const og_manifest *src);
 og_status og_frag_meta_copy(og_frag_meta *dst, const og_frag_meta *src);

@@ -273,7 +273,7 @@ static void test_manifest_newer_version_refused_naming_both(void **st)
     og_manifest d;
     OG_CHECK(og_env_wrap(OG_MANIFEST_MAGIC, 9, "{}", 2, &b));
     assert_int_equal(og_manifest_decode(b.data, b.len, &d), OG_E_CORRUPT);
-    assert_non_null(strstr(og_error_last()->message, "version 9 is newer than supported version 2"));
+    assert_non_null(strstr(og_error_last()->message, "version 9 is newer than supported version 3"));
     og_buf_free(&b);
 }
 
