@@ -27,16 +27,18 @@
 typedef struct tbl_mbox {
     atomic_uint refs;
     og_manifest m;
-    struct tbl_mbox *ckpt;   /* full manifest of m.delta_base, when m is stored as a delta */
+    struct tbl_mbox *ckpt;   /* the checkpoint object's manifest, when m is a delta of another version */
 } tbl_mbox;
 
 /* Moves *m into a new box (refs 1) that holds a ref of ckpt (nullable). */
 og_status tbl_mbox_new(og_manifest *m, tbl_mbox *ckpt, tbl_mbox **out);
 tbl_mbox *tbl_mbox_ref(tbl_mbox *b);   /* NULL-safe; returns b */
 void tbl_mbox_unref(tbl_mbox *b);      /* NULL-safe */
-/* The checkpoint a commit on top of b's version may store its delta
- * against, or NULL. */
+/* The full manifest in the checkpoint object b->m.delta_base_file that a
+ * commit on top of b's version may store its delta against, or NULL. */
 const og_manifest *tbl_mbox_ckpt(const tbl_mbox *b);
+/* The box holding that manifest (b itself or b->ckpt), or NULL. */
+tbl_mbox *tbl_mbox_ckpt_box(tbl_mbox *b);
 
 struct og_table {
     og_store *store;
@@ -101,8 +103,8 @@ og_status tbl_load_manifest_meta(og_store *s, const char *root, const char *pref
  * (out->unresolved: frags are the delta's entries only). */
 og_status tbl_load_manifest_raw(og_store *s, const char *root, const char *prefix, uint64_t version,
                                 og_manifest *out);
-/* Loads version `version` (and, for a delta, its checkpoint: two gets)
- * into a new box whose ckpt is kept for the next commit's delta. */
+/* Loads version `version` (and, for a delta, its checkpoint object: two
+ * gets) into a new box whose ckpt is kept for the next commit's delta. */
 og_status tbl_load_box(og_store *s, const char *root, const char *prefix, uint64_t version, tbl_mbox **out,
                        og_obj_meta *meta);
 /* Makes t show box b (takes the caller's ref). */

@@ -231,6 +231,7 @@ void og_manifest_free(og_manifest *m)
     free(m->indices);
     og_txn_record_free(&m->txn);
     free(m->delta_removed);
+    free(m->delta_base_file);
     memset(m, 0, sizeof *m);
 }
 
@@ -245,6 +246,7 @@ og_status og_manifest_copy(og_manifest *dst, const og_manifest *src)
     dst->next_row_id = src->next_row_id;
     dst->delta_base = src->delta_base;
     dst->unresolved = src->unresolved;
+    if (src->delta_base_file && !(dst->delta_base_file = strdup(src->delta_base_file))) { rc = nomem(); goto done; }
     if (src->ndelta_removed) {
         if (!(dst->delta_removed = malloc(src->ndelta_removed * sizeof *dst->delta_removed))) { rc = nomem(); goto done; }
         memcpy(dst->delta_removed, src->delta_removed, src->ndelta_removed * sizeof *dst->delta_removed);
@@ -446,8 +448,8 @@ static og_status frags_json_append(const og_manifest *m, const uint8_t *sel, og_
 
 /* Encodes m; with ckpt, as a delta: `base`, the selected entries and the
  * removed ids (docs/format.md §4.2). */
-static og_status encode_body(const og_manifest *m, const og_manifest *ckpt, const uint8_t *sel,
-                             const uint64_t *removed, size_t nremoved, og_buf *out)
+static og_status encode_body(const og_manifest *m, const og_manifest *ckpt, const char *ckpt_file,
+                             const uint8_t *sel, const uint64_t *removed, size_t nremoved, og_buf *out)
 {
     og_status rc = OG_OK;
     char *text = NULL;
@@ -477,12 +479,13 @@ static og_status encode_body(const og_manifest *m, const og_manifest *ckpt, cons
               jset(o, "transaction", txn_json(&m->txn));
     if (!bad && ckpt)
         bad = jset(o, "base", json_integer((json_int_t)ckpt->version)) ||
+              jset(o, "base_file", json_string(ckpt_file)) ||
               jset(o, "removed", u64_array(removed, nremoved));
     if (bad) { rc = og_error_set(OG_E_NOMEM, "out of memory encoding a manifest"); goto done; }
     text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text) { rc = nomem(); goto done; }
-    /* sorted keys: "fragments" comes first, or right after "base" (an
-     * integer); splice the array in */
+    /* sorted keys: "fragments" comes first, or right after "base" and
+     * "base_file" (a path: no `"` unescaped); splice the array in */
     static const char lead[] = "\"fragments\":null";
     const char *at = strstr(text, lead);
     size_t pre = at ? (size_t)(at - text) : 0;
@@ -509,7 +512,7 @@ done:
 
 og_status og_manifest_encode(const og_manifest *m, og_buf *out)
 {
-    return encode_body(m, NULL, NULL, NULL, 0, out);
+    return encode_body(m, NULL, NULL, NULL, NULL, 0, out);
 }
 
 static bool same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
@@ -541,13 +544,14 @@ size_t og_manifest_delta_limit(const og_manifest *ckpt)
     return r < OG_DELTA_MIN ? OG_DELTA_MIN : r > OG_DELTA_MAX ? OG_DELTA_MAX : r;
 }
 
-og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt, og_buf *out, bool *is_delta)
+og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt, const char *ckpt_file,
+                                   og_buf *out, bool *is_delta)
 {
     og_status rc = OG_OK;
     uint8_t *sel = NULL;
     uint64_t *removed = NULL;
     size_t nremoved = 0, nsel = 0, limit = 0;
-    bool ok = ckpt && !ckpt->delta_base && !ckpt->unresolved && !m->unresolved && ckpt->version < m->version &&
+    bool ok = ckpt && ckpt_file && !ckpt->unresolved && !m->unresolved && ckpt->version <= m->version &&
               m->version - ckpt->version <= OG_DELTA_SPAN && ids_ascending(m) && ids_ascending(ckpt);
     *is_delta = false;
     if (ok) {
@@ -577,7 +581,8 @@ og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt
     }
     while (ok && i < ckpt->nfrags) removed[nremoved++] = ckpt->frags[i++].id;
     if (ok && nsel + nremoved > limit) ok = false;
-    rc = ok ? encode_body(m, ckpt, sel, removed, nremoved, out) : encode_body(m, NULL, NULL, NULL, 0, out);
+    rc = ok ? encode_body(m, ckpt, ckpt_file, sel, removed, nremoved, out)
+            : encode_body(m, NULL, NULL, NULL, NULL, 0, out);
     if (!rc) *is_delta = ok;
 done:
     free(sel);
@@ -853,14 +858,15 @@ og_status og_manifest_decode(const void *p, size_t n, og_manifest *m)
     if (json_object_get(o, "base")) { /* a delta (format version 3, §4.2) */
         if (fver < 3) { rc = bad("a delta in a manifest of format version below 3"); goto done; }
         if ((rc = get_u64(o, "base", JINT_MAX, &m->delta_base)) ||
+            (rc = get_str(o, "base_file", false, &m->delta_base_file)) || (rc = path_check(m->delta_base_file)) ||
             (rc = u64_array_parse(json_object_get(o, "removed"), &m->delta_removed, &m->ndelta_removed)))
             goto done;
-        if (m->delta_base == 0 || m->delta_base >= m->version) { rc = bad("delta base not below version"); goto done; }
+        if (m->delta_base == 0 || m->delta_base > m->version) { rc = bad("delta base above version"); goto done; }
         for (size_t i = 1; i < m->ndelta_removed; i++)
             if (m->delta_removed[i] <= m->delta_removed[i - 1]) { rc = bad("removed ids not ascending"); goto done; }
         m->unresolved = true;
-    } else if (json_object_get(o, "removed")) {
-        rc = bad("removed without a delta base");
+    } else if (json_object_get(o, "removed") || json_object_get(o, "base_file")) {
+        rc = bad("removed or base_file without a delta base");
         goto done;
     }
     if ((rc = schema_parse(json_object_get(o, "schema"), m->next_field_id, &m->schema)) ||
@@ -907,7 +913,7 @@ og_status og_manifest_resolve(og_manifest *m, const og_manifest *c)
     uint8_t *used = NULL;
     size_t n = 0, nrem = 0;
     if (!m->unresolved) return OG_OK;
-    if (c->unresolved || c->delta_base) return bad("a delta's base is itself a delta");
+    if (c->unresolved || c->delta_base) return bad("a delta's checkpoint is itself a delta");
     if (c->version != m->delta_base) return bad("delta resolved against the wrong checkpoint");
     if (c->next_fragment_id > m->next_fragment_id || c->next_row_id > m->next_row_id ||
         c->next_field_id > m->next_field_id)

@@ -34,6 +34,9 @@
 /* ... and a version at most this far above its checkpoint (so cleanup
  * never has to keep an ancient checkpoint for the versions it keeps). */
 #define OG_DELTA_SPAN 256u
+/* A row-level commit starts a new checkpoint only once its manifest has
+ * this many fragments: below, a full manifest is small and one object. */
+#define OG_DELTA_MIN_FRAGS 128u
 /* Largest inline fragment or deletion vector a decoder accepts. */
 #define OG_INLINE_MAX (64u << 10)
 
@@ -145,9 +148,13 @@ typedef struct og_manifest {
     og_index_meta *indices;
     size_t nindices;
     og_txn_record txn;
-    /* Format version 3: 0 when this version is stored in full (a
-     * checkpoint); else the checkpoint version it is stored against. */
+    /* Format version 3: 0 when this version is stored in full; else the
+     * version whose full manifest the checkpoint object delta_base_file
+     * (key relative to the table root) holds, which this version is
+     * stored against (equal to version: stored as an empty delta of its
+     * own checkpoint). */
     uint64_t delta_base;
+    char *delta_base_file;
     /* Only between og_manifest_decode of a delta and og_manifest_resolve:
      * frags holds the delta's entries, these the checkpoint's fragment ids
      * that are gone (strictly ascending). */
@@ -158,18 +165,21 @@ typedef struct og_manifest {
 
 /* Encodes m in full (format version 1 or 2). */
 og_status og_manifest_encode(const og_manifest *m, og_buf *out);
-/* Encodes m as a delta against ckpt (a version stored in full, resolved,
- * below m's version) when m's fragment list is expressible as one and the
- * delta stays within og_manifest_delta_limit(ckpt); otherwise in full.
+/* Encodes m as a delta against ckpt (a full manifest of a version at or
+ * below m's, held by the checkpoint object ckpt_file) when m's fragment
+ * list is expressible as one and the delta stays within
+ * og_manifest_delta_limit(ckpt) and OG_DELTA_SPAN; otherwise in full.
  * *is_delta tells which. ckpt NULL: always full. */
-og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt, og_buf *out, bool *is_delta);
+og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt, const char *ckpt_file,
+                                   og_buf *out, bool *is_delta);
 /* Entries a delta against ckpt may carry: clamp(isqrt(2 * nfrags)). */
 size_t og_manifest_delta_limit(const og_manifest *ckpt);
 /* Caller frees *out with og_manifest_free. A delta (out->unresolved) must
  * be resolved against its checkpoint before its fragments are used. */
 og_status og_manifest_decode(const void *p, size_t n, og_manifest *out);
 /* Turns a decoded delta into the full manifest of its version, using
- * ckpt = the decoded, full manifest of version m->delta_base. Validates
+ * ckpt = the decoded checkpoint object (a full manifest of version
+ * m->delta_base). Validates
  * that every removed id and replaced entry exists in ckpt and that the
  * counters never went back. No-op for a full manifest. On error m is
  * unchanged (still to be freed by the caller). */

@@ -4,10 +4,11 @@
  *     the transactions staged from it and the snapshot a commit returns
  *     share one copy (refcounted, atomic) instead of copying it per
  *     transaction.
- * (2) ckpt is the full manifest of the checkpoint version the next commit
- *     may store its delta against: the box's own manifest when that
- *     version is stored in full, else the checkpoint it was stored
- *     against, else NULL (unknown: the next commit is stored in full).
+ * (2) The next commit may store its version as a delta against the
+ *     checkpoint object m.delta_base_file; the full manifest it holds is
+ *     m itself when m is stored as an empty delta of its own checkpoint,
+ *     else the box's ckpt. A version stored in full has no checkpoint
+ *     object: the next row-level commit writes one.
  * (3) The last unref frees the manifest and drops the checkpoint's ref. */
 #include "internal.h"
 
@@ -44,7 +45,13 @@ void tbl_mbox_unref(tbl_mbox *b)
 
 const og_manifest *tbl_mbox_ckpt(const tbl_mbox *b)
 {
-    if (!b) return NULL;
-    if (!b->m.delta_base) return &b->m;
-    return b->ckpt ? &b->ckpt->m : NULL;
+    if (!b || !b->m.delta_base || !b->m.delta_base_file) return NULL;
+    if (b->m.delta_base == b->m.version) return &b->m;
+    return b->ckpt && b->ckpt->m.version == b->m.delta_base ? &b->ckpt->m : NULL;
+}
+
+tbl_mbox *tbl_mbox_ckpt_box(tbl_mbox *b)
+{
+    if (!tbl_mbox_ckpt(b)) return NULL;
+    return b->m.delta_base == b->m.version ? b : b->ckpt;
 }

@@ -126,27 +126,32 @@ done:
 }
 
 /* Loads version `version` resolved; *ckpt_out (nullable) receives the
- * decoded checkpoint of a delta (zeroed for a full version). */
+ * decoded checkpoint object of a delta of another version (zeroed
+ * otherwise). */
 static og_status load_resolved(og_store *s, const char *root, const char *prefix, uint64_t version,
                                og_manifest *out, og_obj_meta *meta, og_manifest *ckpt_out)
 {
     og_manifest c = {0};
+    og_buf key = OG_BUF_INIT, data = OG_BUF_INIT;
     og_status rc = load_raw(s, root, prefix, version, out, meta);
     if (rc || !out->unresolved) goto done;
-    rc = load_raw(s, root, prefix, out->delta_base, &c, NULL);
+    if (!(rc = tbl_key(root, out->delta_base_file, &key))) rc = og_store_get(s, key.data, &data, NULL);
     if (rc == OG_E_NOTFOUND)
-        rc = og_error_set(OG_E_CORRUPT, "table %s version %llu is stored against checkpoint version %llu, "
-                          "which is missing", root, (unsigned long long)version,
+        rc = og_error_set(OG_E_CORRUPT, "table %s version %llu is stored against checkpoint %s (of version %llu), "
+                          "which is missing", root, (unsigned long long)version, out->delta_base_file,
                           (unsigned long long)out->delta_base);
+    if (!rc) rc = og_manifest_decode(data.data, data.len, &c);
     if (!rc) rc = og_manifest_resolve(out, &c);
     if (rc) {
         og_error_context(rc, "table %s version %llu", root, (unsigned long long)version);
         og_manifest_free(out);
     }
 done:
-    if (!rc && ckpt_out) { *ckpt_out = c; memset(&c, 0, sizeof c); }
+    if (!rc && ckpt_out && c.version != version) { *ckpt_out = c; memset(&c, 0, sizeof c); }
     else if (ckpt_out) memset(ckpt_out, 0, sizeof *ckpt_out);
     og_manifest_free(&c);
+    og_buf_free(&key);
+    og_buf_free(&data);
     return rc;
 }
 
@@ -308,7 +313,7 @@ og_status og_table_versions(og_store *s, const char *root, og_version_info **out
         og_manifest m;
         uint64_t ver = version_of_key(l.items[i].key);
         if (!ver) continue;
-        rc = tbl_load_manifest(s, root, "", ver, &m);
+        rc = load_raw(s, root, "", ver, &m, NULL); /* timestamp and operation: no need to resolve */
         if (rc == OG_E_NOTFOUND) { rc = OG_OK; continue; } /* removed by cleanup meanwhile */
         if (rc) goto done;
         v[k].version = ver;
@@ -332,7 +337,7 @@ og_status og_table_read_transaction(og_store *s, const char *root, uint64_t vers
 {
     og_manifest m;
     memset(out, 0, sizeof *out);
-    og_status rc = tbl_load_manifest(s, root, "", version, &m);
+    og_status rc = load_raw(s, root, "", version, &m, NULL);
     if (rc) return rc;
     rc = og_txn_record_copy(out, &m.txn);
     og_manifest_free(&m);
@@ -849,20 +854,43 @@ done:
     return rc;
 }
 
-/* One put_if_absent of version base+1, stored as a delta against ckpt
- * when ckpt is given and the delta qualifies (built->delta_base says). */
-static og_status try_put(og_txn *x, const og_manifest *base, const og_manifest *ckpt, og_manifest *built)
+/* One put_if_absent of version base+1. A row-level change (`small`) is
+ * stored as a delta against ckpt (in the checkpoint object ckpt_file) when
+ * one qualifies; otherwise, once the table has OG_DELTA_MIN_FRAGS
+ * fragments, it first puts a new checkpoint object holding the built
+ * manifest and stores the version as an empty delta of it, so the next
+ * commits can be deltas. Everything else is stored in full.
+ * built->delta_base / delta_base_file say which. */
+static og_status try_put(og_txn *x, const og_manifest *base, const og_manifest *ckpt, const char *ckpt_file,
+                         bool small, og_manifest *built)
 {
     og_buf enc = OG_BUF_INIT, key = OG_BUF_INIT;
-    char rel[160];
+    char rel[160], name[33];
     bool delta = false;
     og_status rc = build(x, base, built);
     if (!rc) rc = tbl_spill_inline(x->store, x->root, x->prefix, x->cache, built);
     if (rc) { og_manifest_free(built); return rc; }
+    if ((rc = og_manifest_encode_delta(built, small ? ckpt : NULL, ckpt_file, &enc, &delta))) goto done;
+    if (delta) {
+        built->delta_base = ckpt->version;
+        if (!(built->delta_base_file = strdup(ckpt_file))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    } else if (small && built->nfrags >= OG_DELTA_MIN_FRAGS) { /* enc is the full manifest: the new checkpoint */
+        if ((rc = tbl_file_name(name))) goto done;
+        snprintf(rel, sizeof rel, "%s_checkpoints/%s.manifest", x->prefix, name);
+        if ((rc = tbl_key(x->root, rel, &key)) || (rc = og_store_put(x->store, key.data, enc.data, enc.len, NULL)))
+            goto done;
+        og_buf_clear(&enc);
+        og_buf_clear(&key);
+        if ((rc = og_manifest_encode_delta(built, built, rel, &enc, &delta))) goto done;
+        if (delta) {
+            built->delta_base = built->version;
+            if (!(built->delta_base_file = strdup(rel))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        }
+    }
     tbl_version_rel(x->prefix, built->version, rel);
-    if (!(rc = og_manifest_encode_delta(built, ckpt, &enc, &delta)) && !(rc = tbl_key(x->root, rel, &key)))
+    if (!(rc = tbl_key(x->root, rel, &key)))
         rc = og_store_put_if_absent(x->store, key.data, enc.data, enc.len, NULL);
-    built->delta_base = delta ? ckpt->version : 0;
+done:
     if (rc) og_manifest_free(built);
     og_buf_free(&enc);
     og_buf_free(&key);
@@ -896,8 +924,9 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
     }
     for (unsigned attempt = 0;; attempt++) {
         /* the staging handle's checkpoint, while its manifest is the base */
-        const og_manifest *ckpt = x->base_box && bp == x->base && small_change(x->rec.op) ? tbl_mbox_ckpt(x->base_box) : NULL;
-        rc = try_put(x, have_base ? bp : NULL, ckpt, &built);
+        const og_manifest *ckpt = x->base_box && bp == x->base ? tbl_mbox_ckpt(x->base_box) : NULL;
+        rc = try_put(x, have_base ? bp : NULL, ckpt, ckpt ? x->base_box->m.delta_base_file : NULL,
+                     small_change(x->rec.op), &built);
         if (rc != OG_E_PRECONDITION) break;
         uint64_t tried = have_base ? bp->version + 1 : 1;
         if (x->rec.op == OG_TXN_CREATE) {
@@ -954,9 +983,11 @@ committed:
         og_table *t = NULL;
         tbl_mbox *b = NULL, *cb = NULL;
         if ((rc = tbl_table_new(x->store, x->root, x->prefix, &t))) goto done;
-        if (built.delta_base && x->base_box && bp == x->base) /* the box holding that checkpoint */
-            cb = x->base_box->m.delta_base ? x->base_box->ckpt : x->base_box;
-        if (cb && cb->m.version != built.delta_base) cb = NULL;
+        if (built.delta_base && built.delta_base != built.version && x->base_box && bp == x->base)
+            cb = tbl_mbox_ckpt_box(x->base_box); /* the box holding that checkpoint */
+        if (cb && (cb->m.version != built.delta_base || !built.delta_base_file ||
+                   strcmp(x->base_box->m.delta_base_file, built.delta_base_file)))
+            cb = NULL;
         if ((rc = tbl_mbox_new(&built, cb, &b))) { og_table_close(t); goto done; }
         tbl_table_set_box(t, b);
         t->inline_max = x->inline_max; /* and the staging handle's inline limit */

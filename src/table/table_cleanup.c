@@ -14,9 +14,10 @@
  *     its unreferenced files: a crash leaves a tree without a ref, which
  *     og_table_branch_trees still lists and the next reclaim finishes.
  * (6) A dry run deletes nothing and counts what would go.
- * (7) A version stored as a delta (docs/format.md §4.2) needs its
- *     checkpoint version: a checkpoint stays while any kept version of
- *     its tree is stored against it, whatever the bounds say. */
+ * (7) Checkpoint objects (docs/format.md §4.2) are files like the others:
+ *     kept while a remaining version is stored against one. Versions
+ *     never depend on each other, so removing any version leaves every
+ *     other one readable. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -48,6 +49,7 @@ static og_status collect(const og_manifest *m, str_vec *refs)
     }
     for (size_t i = 0; i < m->nindices && !rc; i++) rc = keep(refs, m->indices[i].file);
     if (!rc) rc = keep(refs, m->txn.keys_file);
+    if (!rc) rc = keep(refs, m->delta_base_file); /* the checkpoint a delta is stored against */
     return rc;
 }
 
@@ -129,13 +131,11 @@ static og_status gc_run(og_store *s, const char *root, const char *prefix, const
     og_list vl = {0}, fl = {0};
     og_buf key = OG_BUF_INIT;
     str_vec refs = {0};
-    OG_VEC(uint64_t) bases = {0};
-    enum { V_NONE, V_KEEP, V_DROP } *verdict = NULL;
     uint64_t latest = 0;
     og_cleanup_stats stats = {0, 0};
     int64_t grace = o->grace_us < 0 ? DEFAULT_GRACE_US : o->grace_us;
     size_t rootlen = root[0] ? strlen(root) + (root[strlen(root) - 1] == '/' ? 0 : 1) : 0;
-    static const char *const dirs[] = {"data/", "_deletions/", "_txn/", "_indices/"};
+    static const char *const dirs[] = {"data/", "_deletions/", "_txn/", "_indices/", "_checkpoints/"};
     char rel[TBL_PREFIX_MAX + 16];
     if (!k) k = &no_keep;
     if (!reclaim && !o->before_version && !o->before_timestamp_us && !k->keep_versions)
@@ -148,15 +148,8 @@ static og_status gc_run(og_store *s, const char *root, const char *prefix, const
         if (v > latest) latest = v;
         if (v) nvalid++;
     }
-    /* 1. decide which manifests go, oldest first, from each one as stored
-     * (one get); keep the others' refs. The LIST is newest first: rank 0
-     * is the latest. A kept delta keeps its checkpoint (1b): the union of
-     * a delta's own entries and its checkpoint's covers every file the
-     * resolved version names. */
-    if (!reclaim && vl.len && !(verdict = calloc(vl.len, sizeof *verdict))) {
-        rc = og_error_set(OG_E_NOMEM, "out of memory");
-        goto done;
-    }
+    /* 1. remove matching manifests, oldest first; keep the others' refs.
+     * The LIST is newest first: rank 0 is the latest. */
     for (size_t i = vl.len; i-- > 0;) {
         uint64_t v = version_of(vl.items[i].key + rootlen);
         og_manifest m;
@@ -167,40 +160,21 @@ static og_status gc_run(og_store *s, const char *root, const char *prefix, const
             stats.versions_removed++;
             continue;
         }
-        rc = tbl_load_manifest_raw(s, root, prefix, v, &m);
+        rc = tbl_load_manifest(s, root, prefix, v, &m);
         if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; continue; }
         if (rc) goto done;
         bool drop = v != latest && (!o->before_version || v < o->before_version) &&
                     (!o->before_timestamp_us || m.timestamp_us < o->before_timestamp_us) &&
                     (!k->keep_versions || rank >= k->keep_versions);
         for (size_t p = 0; drop && p < k->nprotected; p++) drop = k->protected_versions[p] != v;
-        verdict[i] = drop ? V_DROP : V_KEEP;
-        if (!drop) {
+        if (drop) {
+            if (!dry_run) rc = og_store_delete(s, vl.items[i].key);
+            if (!rc) stats.versions_removed++;
+        } else {
             rc = collect(&m, &refs);
-            if (!rc && m.delta_base) rc = og_vec_push(&bases, m.delta_base);
         }
         og_manifest_free(&m);
         if (rc) goto done;
-    }
-    /* 1b. checkpoints of kept deltas stay */
-    for (size_t i = 0; i < vl.len && !reclaim; i++) {
-        uint64_t v = version_of(vl.items[i].key + rootlen);
-        bool needed = false;
-        for (size_t b = 0; b < bases.len && !needed && verdict[i] == V_DROP; b++) needed = bases.items[b] == v;
-        if (!needed) continue;
-        og_manifest m;
-        verdict[i] = V_KEEP;
-        rc = tbl_load_manifest_raw(s, root, prefix, v, &m);
-        if (rc == OG_E_NOTFOUND) { og_error_clear(); rc = OG_OK; continue; }
-        if (!rc) rc = collect(&m, &refs);
-        og_manifest_free(&m);
-        if (rc) goto done;
-    }
-    /* 1c. remove the others, oldest first */
-    for (size_t i = vl.len; i-- > 0 && !reclaim;) {
-        if (verdict[i] != V_DROP) continue;
-        if (!dry_run && (rc = og_store_delete(s, vl.items[i].key))) goto done;
-        stats.versions_removed++;
     }
     /* 2. every other branch's versions (and main's, for a branch) keep
      * their files */
@@ -229,8 +203,6 @@ done:
     if (st) *st = stats;
     for (size_t i = 0; i < refs.len; i++) free(refs.items[i]);
     og_vec_free(&refs);
-    og_vec_free(&bases);
-    free(verdict);
     og_list_free(&vl);
     og_list_free(&fl);
     og_buf_free(&key);
