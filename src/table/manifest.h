@@ -76,6 +76,19 @@ void og_schema_free(og_schema *s);
 const og_field *og_schema_find(const og_schema *s, const char *name);
 const og_field *og_schema_pk(const og_schema *s); /* NULL if unkeyed */
 
+/* In memory only, never encoded: the value range of a fragment's
+ * primary-key column, known for single-page fragments this process wrote,
+ * so a key probe (merge-insert, delete by id) rules the fragment out
+ * without a cache lookup. kind 0 = unknown; else an og_stats_kind. */
+typedef struct og_key_range {
+    int kind;
+    uint32_t field_id;
+    int64_t imin, imax;
+    uint64_t umin, umax, nulls;
+    uint8_t bmin_len, bmax_len;
+    char bmin[32], bmax[32];
+} og_key_range;
+
 typedef struct og_frag_meta {
     uint64_t id;
     char *file;              /* key relative to the table root */
@@ -94,6 +107,7 @@ typedef struct og_frag_meta {
                                 `file` is where it is spilled to, not written yet */
     og_buf dv_inline;        /* len > 0: the deletion vector's bytes, held in the
                                 manifest; `deletion_file` is not written yet */
+    og_key_range krange;     /* in memory only (copied with the entry) */
 } og_frag_meta;
 
 typedef struct og_index_meta {
