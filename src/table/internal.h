@@ -8,6 +8,8 @@
 #define OG_TABLE_INTERNAL_H
 
 #include <roaring/roaring.h>
+#include <stdatomic.h>
+#include <string.h>
 #include "cache.h"
 #include "table.h"
 
@@ -21,12 +23,30 @@
 #define TBL_INLINE_DV_MAX (8u << 10)
 #define TBL_INLINE_BUDGET (16u << 10)
 
+/* A shared decoded manifest (mbox.c). */
+typedef struct tbl_mbox {
+    atomic_uint refs;
+    og_manifest m;
+    struct tbl_mbox *ckpt;   /* the checkpoint object's manifest, when m is a delta of another version */
+} tbl_mbox;
+
+/* Moves *m into a new box (refs 1) that holds a ref of ckpt (nullable). */
+og_status tbl_mbox_new(og_manifest *m, tbl_mbox *ckpt, tbl_mbox **out);
+tbl_mbox *tbl_mbox_ref(tbl_mbox *b);   /* NULL-safe; returns b */
+void tbl_mbox_unref(tbl_mbox *b);      /* NULL-safe */
+/* The full manifest in the checkpoint object b->m.delta_base_file that a
+ * commit on top of b's version may store its delta against, or NULL. */
+const og_manifest *tbl_mbox_ckpt(const tbl_mbox *b);
+/* The box holding that manifest (b itself or b->ckpt), or NULL. */
+tbl_mbox *tbl_mbox_ckpt_box(tbl_mbox *b);
+
 struct og_table {
     og_store *store;
     char *root;
     char prefix[TBL_PREFIX_MAX]; /* "" on main, "tree/<branch>/" on a branch */
     char branch[TBL_PREFIX_MAX]; /* "" on main */
-    og_manifest m;
+    og_manifest m;           /* read-only view of mb->m (shares its allocations) */
+    tbl_mbox *mb;
     og_obj_meta meta;        /* of the manifest object; etag "" if unknown */
     uint32_t page_rows;
     tbl_cache *cache;        /* shared with snapshots committed from it */
@@ -64,7 +84,8 @@ struct og_txn {
     bool has_index;          /* create_index: the index to add/replace */
     og_index_meta index;
     tbl_cache *cache;        /* of the table it was staged from (nullable) */
-    og_manifest *base;       /* copy of that table's manifest (nullable) */
+    og_manifest *base;       /* that table's manifest, &base_box->m (nullable) */
+    tbl_mbox *base_box;
     uint32_t inline_max;     /* largest fragment / deletion vector kept inline */
 };
 
@@ -78,6 +99,16 @@ og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, u
                             og_manifest *out);
 og_status tbl_load_manifest_meta(og_store *s, const char *root, const char *prefix, uint64_t version,
                                  og_manifest *out, og_obj_meta *meta);
+/* One get: version `version` as stored; a delta stays unresolved
+ * (out->unresolved: frags are the delta's entries only). */
+og_status tbl_load_manifest_raw(og_store *s, const char *root, const char *prefix, uint64_t version,
+                                og_manifest *out);
+/* Loads version `version` (and, for a delta, its checkpoint object: two
+ * gets) into a new box whose ckpt is kept for the next commit's delta. */
+og_status tbl_load_box(og_store *s, const char *root, const char *prefix, uint64_t version, tbl_mbox **out,
+                       og_obj_meta *meta);
+/* Makes t show box b (takes the caller's ref). */
+void tbl_table_set_box(og_table *t, tbl_mbox *b);
 og_status tbl_latest_version(og_store *s, const char *root, const char *prefix, uint64_t *out);
 og_status tbl_table_new(og_store *s, const char *root, const char *prefix, og_table **out);
 void tbl_version_rel(const char *prefix, uint64_t v, char out[160]);

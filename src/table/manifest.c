@@ -230,6 +230,8 @@ void og_manifest_free(og_manifest *m)
     for (size_t i = 0; i < m->nindices; i++) og_index_meta_free(&m->indices[i]);
     free(m->indices);
     og_txn_record_free(&m->txn);
+    free(m->delta_removed);
+    free(m->delta_base_file);
     memset(m, 0, sizeof *m);
 }
 
@@ -242,6 +244,14 @@ og_status og_manifest_copy(og_manifest *dst, const og_manifest *src)
     dst->next_field_id = src->next_field_id;
     dst->next_fragment_id = src->next_fragment_id;
     dst->next_row_id = src->next_row_id;
+    dst->delta_base = src->delta_base;
+    dst->unresolved = src->unresolved;
+    if (src->delta_base_file && !(dst->delta_base_file = strdup(src->delta_base_file))) { rc = nomem(); goto done; }
+    if (src->ndelta_removed) {
+        if (!(dst->delta_removed = malloc(src->ndelta_removed * sizeof *dst->delta_removed))) { rc = nomem(); goto done; }
+        memcpy(dst->delta_removed, src->delta_removed, src->ndelta_removed * sizeof *dst->delta_removed);
+        dst->ndelta_removed = src->ndelta_removed;
+    }
     if ((rc = og_schema_copy(&dst->schema, &src->schema))) goto done;
     dst->frags = calloc(src->nfrags ? src->nfrags : 1, sizeof *dst->frags);
     dst->indices = calloc(src->nindices ? src->nindices : 1, sizeof *dst->indices);
@@ -388,12 +398,15 @@ static og_status dec_append(og_buf *b, uint64_t v)
 /* The fragments array, written directly (it grows with every commit and is
  * most of a manifest): the same bytes json_dumps(JSON_COMPACT |
  * JSON_SORT_KEYS) would produce, without building objects and sorting keys. */
-static og_status frags_json_append(const og_manifest *m, og_buf *b)
+static og_status frags_json_append(const og_manifest *m, const uint8_t *sel, og_buf *b)
 {
     og_status rc = og_buf_append_byte(b, '[');
+    bool first = true;
     for (size_t i = 0; !rc && i < m->nfrags; i++) {
         const og_frag_meta *f = &m->frags[i];
-        if (i) rc = og_buf_append_byte(b, ',');
+        if (sel && !sel[i]) continue;
+        if (!first) rc = og_buf_append_byte(b, ',');
+        first = false;
         if (!rc) rc = og_buf_append_str(b, "{\"deleted\":");
         if (!rc) rc = dec_append(b, f->deleted);
         if (!rc) rc = og_buf_append_str(b, ",\"deletion_file\":");
@@ -433,7 +446,10 @@ static og_status frags_json_append(const og_manifest *m, og_buf *b)
     return rc;
 }
 
-og_status og_manifest_encode(const og_manifest *m, og_buf *out)
+/* Encodes m; with ckpt, as a delta: `base`, the selected entries and the
+ * removed ids (docs/format.md §4.2). */
+static og_status encode_body(const og_manifest *m, const og_manifest *ckpt, const char *ckpt_file,
+                             const uint8_t *sel, const uint64_t *removed, size_t nremoved, og_buf *out)
 {
     og_status rc = OG_OK;
     char *text = NULL;
@@ -461,20 +477,28 @@ og_status og_manifest_encode(const og_manifest *m, og_buf *out)
               jset(o, "next_fragment_id", json_integer((json_int_t)m->next_fragment_id)) ||
               jset(o, "next_row_id", json_integer((json_int_t)m->next_row_id)) ||
               jset(o, "transaction", txn_json(&m->txn));
+    if (!bad && ckpt)
+        bad = jset(o, "base", json_integer((json_int_t)ckpt->version)) ||
+              jset(o, "base_file", json_string(ckpt_file)) ||
+              jset(o, "removed", u64_array(removed, nremoved));
     if (bad) { rc = og_error_set(OG_E_NOMEM, "out of memory encoding a manifest"); goto done; }
     text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text) { rc = nomem(); goto done; }
-    /* sorted keys: "fragments" comes first; splice the array in */
-    static const char lead[] = "{\"fragments\":null";
-    if (strncmp(text, lead, sizeof lead - 1)) {
+    /* sorted keys: "fragments" comes first, or right after "base" and
+     * "base_file" (a path: no `"` unescaped); splice the array in */
+    static const char lead[] = "\"fragments\":null";
+    const char *at = strstr(text, lead);
+    size_t pre = at ? (size_t)(at - text) : 0;
+    if (!at || (!ckpt && pre != 1) || (ckpt && strncmp(text, "{\"base\":", 8))) {
         rc = og_error_set(OG_E_INTERNAL, "manifest encoding: unexpected key order");
         goto done;
     }
-    if ((rc = og_buf_append(&body, "{\"fragments\":", 13)) || (rc = frags_json_append(m, &body)) ||
-        (rc = og_buf_append(&body, text + sizeof lead - 1, strlen(text + sizeof lead - 1))))
+    if ((rc = og_buf_append(&body, text, pre)) || (rc = og_buf_append(&body, "\"fragments\":", 12)) ||
+        (rc = frags_json_append(m, sel, &body)) ||
+        (rc = og_buf_append(&body, at + sizeof lead - 1, strlen(at + sizeof lead - 1))))
         goto done;
-    uint32_t ver = 1;
-    for (size_t i = 0; i < m->nfrags; i++)
+    uint32_t ver = ckpt ? 3 : 1;
+    for (size_t i = 0; !ckpt && i < m->nfrags; i++)
         if (m->frags[i].pack || m->frags[i].inline_data.len || m->frags[i].dv_inline.len) ver = 2;
     rc = og_env_wrap(OG_MANIFEST_MAGIC, ver, body.data, body.len, out);
 done:
@@ -483,6 +507,86 @@ done:
     json_decref(fa);
     json_decref(ia);
     json_decref(o);
+    return rc;
+}
+
+og_status og_manifest_encode(const og_manifest *m, og_buf *out)
+{
+    return encode_body(m, NULL, NULL, NULL, NULL, 0, out);
+}
+
+static bool same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+static bool same_buf(const og_buf *a, const og_buf *b)
+{
+    return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
+}
+
+static bool frag_equal(const og_frag_meta *a, const og_frag_meta *b)
+{
+    return a->id == b->id && a->size == b->size && a->rows == b->rows && a->version == b->version &&
+           a->row_id_base == b->row_id_base && a->explicit_row_ids == b->explicit_row_ids &&
+           a->deleted == b->deleted && a->offset == b->offset && same_str(a->file, b->file) &&
+           same_str(a->deletion_file, b->deletion_file) && same_str(a->pack, b->pack) &&
+           same_buf(&a->inline_data, &b->inline_data) && same_buf(&a->dv_inline, &b->dv_inline);
+}
+
+static bool ids_ascending(const og_manifest *m)
+{
+    for (size_t i = 1; i < m->nfrags; i++)
+        if (m->frags[i].id <= m->frags[i - 1].id) return false;
+    return true;
+}
+
+size_t og_manifest_delta_limit(const og_manifest *ckpt)
+{
+    size_t n = 2 * ckpt->nfrags, r = 0;
+    while ((r + 1) * (r + 1) <= n) r++;
+    return r < OG_DELTA_MIN ? OG_DELTA_MIN : r > OG_DELTA_MAX ? OG_DELTA_MAX : r;
+}
+
+og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt, const char *ckpt_file,
+                                   og_buf *out, bool *is_delta)
+{
+    og_status rc = OG_OK;
+    uint8_t *sel = NULL;
+    uint64_t *removed = NULL;
+    size_t nremoved = 0, nsel = 0, limit = 0;
+    bool ok = ckpt && ckpt_file && !ckpt->unresolved && !m->unresolved && ckpt->version <= m->version &&
+              m->version - ckpt->version <= OG_DELTA_SPAN && ids_ascending(m) && ids_ascending(ckpt);
+    *is_delta = false;
+    if (ok) {
+        limit = og_manifest_delta_limit(ckpt);
+        sel = calloc(m->nfrags + 1, 1);
+        removed = malloc((ckpt->nfrags + 1) * sizeof *removed);
+        if (!sel || !removed) { rc = nomem(); goto done; }
+    }
+    /* Both lists ascend by id. The resolver rebuilds ckpt's order (minus
+     * removed, with replacements in place) followed by the entries new to
+     * ckpt; m qualifies when it has exactly that order. */
+    size_t i = 0;
+    bool in_new = false;
+    for (size_t j = 0; ok && j < m->nfrags; j++) {
+        const og_frag_meta *f = &m->frags[j];
+        while (i < ckpt->nfrags && ckpt->frags[i].id < f->id) removed[nremoved++] = ckpt->frags[i++].id;
+        if (i < ckpt->nfrags && ckpt->frags[i].id == f->id) {
+            if (in_new) ok = false;
+            sel[j] = !frag_equal(f, &ckpt->frags[i]);
+            i++;
+        } else {
+            in_new = true;
+            sel[j] = 1;
+        }
+        nsel += sel[j];
+        if (nsel + nremoved > limit) ok = false;
+    }
+    while (ok && i < ckpt->nfrags) removed[nremoved++] = ckpt->frags[i++].id;
+    if (ok && nsel + nremoved > limit) ok = false;
+    rc = ok ? encode_body(m, ckpt, ckpt_file, sel, removed, nremoved, out)
+            : encode_body(m, NULL, NULL, NULL, NULL, 0, out);
+    if (!rc) *is_delta = ok;
+done:
+    free(sel);
+    free(removed);
     return rc;
 }
 
@@ -737,8 +841,9 @@ og_status og_manifest_decode(const void *p, size_t n, og_manifest *m)
     json_t *o = NULL;
     json_error_t jerr;
     uint64_t nfid, ts;
+    uint32_t fver = 0;
     memset(m, 0, sizeof *m);
-    if ((rc = og_env_unwrap(OG_MANIFEST_MAGIC, OG_MANIFEST_VERSION, "manifest", p, n, &body, &blen, NULL)))
+    if ((rc = og_env_unwrap(OG_MANIFEST_MAGIC, OG_MANIFEST_VERSION, "manifest", p, n, &body, &blen, &fver)))
         goto done;
     o = json_loadb(body, blen, JSON_REJECT_DUPLICATES, &jerr);
     if (!o || !json_is_object(o)) { rc = bad("body is not a JSON object"); goto done; }
@@ -750,14 +855,110 @@ og_status og_manifest_decode(const void *p, size_t n, og_manifest *m)
     if (m->version == 0) { rc = bad("version 0"); goto done; }
     m->timestamp_us = (int64_t)ts;
     m->next_field_id = (uint32_t)nfid;
+    if (json_object_get(o, "base")) { /* a delta (format version 3, §4.2) */
+        if (fver < 3) { rc = bad("a delta in a manifest of format version below 3"); goto done; }
+        if ((rc = get_u64(o, "base", JINT_MAX, &m->delta_base)) ||
+            (rc = get_str(o, "base_file", false, &m->delta_base_file)) || (rc = path_check(m->delta_base_file)) ||
+            (rc = u64_array_parse(json_object_get(o, "removed"), &m->delta_removed, &m->ndelta_removed)))
+            goto done;
+        if (m->delta_base == 0 || m->delta_base > m->version) { rc = bad("delta base above version"); goto done; }
+        for (size_t i = 1; i < m->ndelta_removed; i++)
+            if (m->delta_removed[i] <= m->delta_removed[i - 1]) { rc = bad("removed ids not ascending"); goto done; }
+        m->unresolved = true;
+    } else if (json_object_get(o, "removed") || json_object_get(o, "base_file")) {
+        rc = bad("removed or base_file without a delta base");
+        goto done;
+    }
     if ((rc = schema_parse(json_object_get(o, "schema"), m->next_field_id, &m->schema)) ||
         (rc = frags_parse(json_object_get(o, "fragments"), m)) ||
         (rc = indices_parse(json_object_get(o, "indices"), m)) ||
         (rc = txn_parse(json_object_get(o, "transaction"), &m->txn)))
         goto done;
     if (m->txn.read_version >= m->version) rc = bad("read version not below version");
+    for (size_t i = 1; !rc && m->unresolved && i < m->nfrags; i++)
+        if (m->frags[i].id <= m->frags[i - 1].id) rc = bad("delta entries not ascending by id");
 done:
     json_decref(o);
     if (rc) og_manifest_free(m);
+    return rc;
+}
+
+/* Index of id in the ascending ids of v[0..n), or n. */
+static size_t find_frag(const og_frag_meta *v, size_t n, uint64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo].id == id ? lo : n;
+}
+
+static bool has_id(const uint64_t *v, size_t n, uint64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo] == id;
+}
+
+og_status og_manifest_resolve(og_manifest *m, const og_manifest *c)
+{
+    og_status rc = OG_OK;
+    og_frag_meta *out = NULL;
+    uint8_t *used = NULL;
+    size_t n = 0, nrem = 0;
+    if (!m->unresolved) return OG_OK;
+    if (c->unresolved || c->delta_base) return bad("a delta's checkpoint is itself a delta");
+    if (c->version != m->delta_base) return bad("delta resolved against the wrong checkpoint");
+    if (c->next_fragment_id > m->next_fragment_id || c->next_row_id > m->next_row_id ||
+        c->next_field_id > m->next_field_id)
+        return bad("a counter went back since the checkpoint");
+    out = calloc(c->nfrags + m->nfrags + 1, sizeof *out);
+    used = calloc(m->nfrags + 1, 1);
+    if (!out || !used) { rc = nomem(); goto done; }
+    for (size_t i = 0; i < c->nfrags; i++) {
+        const og_frag_meta *f = &c->frags[i];
+        size_t k = find_frag(m->frags, m->nfrags, f->id);
+        bool gone = has_id(m->delta_removed, m->ndelta_removed, f->id);
+        if (gone && k < m->nfrags) { rc = bad("a fragment both removed and replaced"); goto done; }
+        if (gone) { nrem++; continue; }
+        if (k < m->nfrags) {
+            out[n] = m->frags[k]; /* moved below, once nothing can fail */
+            used[k] = 1;
+            n++;
+            continue;
+        }
+        if (f->version > m->version || (!f->explicit_row_ids && f->row_id_base + f->rows > m->next_row_id)) {
+            rc = bad("checkpoint fragment out of range of the delta");
+            goto done;
+        }
+        if ((rc = og_frag_meta_copy(&out[n], f))) goto done;
+        out[n].id = f->id | ((uint64_t)1 << 63); /* marks a copy until the move below */
+        n++;
+    }
+    if (nrem != m->ndelta_removed) { rc = bad("a removed fragment is not in the checkpoint"); goto done; }
+    for (size_t k = 0; k < m->nfrags; k++)
+        if (!used[k]) out[n++] = m->frags[k];
+    for (size_t i = 0; i < n; i++) out[i].id &= ~((uint64_t)1 << 63);
+    free(m->frags);
+    m->frags = out;
+    m->nfrags = n;
+    out = NULL;
+    free(m->delta_removed);
+    m->delta_removed = NULL;
+    m->ndelta_removed = 0;
+    m->unresolved = false;
+done:
+    if (out) { /* free only the copies; entries taken from m stay m's */
+        for (size_t i = 0; i < n; i++)
+            if (out[i].id >> 63) og_frag_meta_free(&out[i]);
+        free(out);
+    }
+    free(used);
     return rc;
 }

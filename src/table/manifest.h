@@ -22,8 +22,21 @@
 
 #define OG_MANIFEST_MAGIC "OGMV"
 /* 2 adds inline fragments / deletion vectors and pack offsets; a
- * manifest that uses none of them is still written as version 1. */
-#define OG_MANIFEST_VERSION 2u
+ * manifest that uses none of them is still written as version 1.
+ * 3 adds delta manifests (docs/format.md §4.2): a version stored as its
+ * difference to a checkpoint version; full manifests keep versions 1/2. */
+#define OG_MANIFEST_VERSION 3u
+/* A delta manifest names at most this many fragment entries and removed
+ * ids together before the writer stores a checkpoint instead (and at
+ * least OG_DELTA_MIN; see og_manifest_delta_limit). */
+#define OG_DELTA_MIN 32u
+#define OG_DELTA_MAX 1024u
+/* ... and a version at most this far above its checkpoint (so cleanup
+ * never has to keep an ancient checkpoint for the versions it keeps). */
+#define OG_DELTA_SPAN 256u
+/* A row-level commit starts a new checkpoint only once its manifest has
+ * this many fragments: below, a full manifest is small and one object. */
+#define OG_DELTA_MIN_FRAGS 128u
 /* Largest inline fragment or deletion vector a decoder accepts. */
 #define OG_INLINE_MAX (64u << 10)
 
@@ -63,6 +76,19 @@ void og_schema_free(og_schema *s);
 const og_field *og_schema_find(const og_schema *s, const char *name);
 const og_field *og_schema_pk(const og_schema *s); /* NULL if unkeyed */
 
+/* In memory only, never encoded: the value range of a fragment's
+ * primary-key column, known for single-page fragments this process wrote,
+ * so a key probe (merge-insert, delete by id) rules the fragment out
+ * without a cache lookup. kind 0 = unknown; else an og_stats_kind. */
+typedef struct og_key_range {
+    int kind;
+    uint32_t field_id;
+    int64_t imin, imax;
+    uint64_t umin, umax, nulls;
+    uint8_t bmin_len, bmax_len;
+    char bmin[32], bmax[32];
+} og_key_range;
+
 typedef struct og_frag_meta {
     uint64_t id;
     char *file;              /* key relative to the table root */
@@ -81,6 +107,7 @@ typedef struct og_frag_meta {
                                 `file` is where it is spilled to, not written yet */
     og_buf dv_inline;        /* len > 0: the deletion vector's bytes, held in the
                                 manifest; `deletion_file` is not written yet */
+    og_key_range krange;     /* in memory only (copied with the entry) */
 } og_frag_meta;
 
 typedef struct og_index_meta {
@@ -135,11 +162,42 @@ typedef struct og_manifest {
     og_index_meta *indices;
     size_t nindices;
     og_txn_record txn;
+    /* Format version 3: 0 when this version is stored in full; else the
+     * version whose full manifest the checkpoint object delta_base_file
+     * (key relative to the table root) holds, which this version is
+     * stored against (equal to version: stored as an empty delta of its
+     * own checkpoint). */
+    uint64_t delta_base;
+    char *delta_base_file;
+    /* Only between og_manifest_decode of a delta and og_manifest_resolve:
+     * frags holds the delta's entries, these the checkpoint's fragment ids
+     * that are gone (strictly ascending). */
+    uint64_t *delta_removed;
+    size_t ndelta_removed;
+    bool unresolved;
 } og_manifest;
 
+/* Encodes m in full (format version 1 or 2). */
 og_status og_manifest_encode(const og_manifest *m, og_buf *out);
-/* Caller frees *out with og_manifest_free. */
+/* Encodes m as a delta against ckpt (a full manifest of a version at or
+ * below m's, held by the checkpoint object ckpt_file) when m's fragment
+ * list is expressible as one and the delta stays within
+ * og_manifest_delta_limit(ckpt) and OG_DELTA_SPAN; otherwise in full.
+ * *is_delta tells which. ckpt NULL: always full. */
+og_status og_manifest_encode_delta(const og_manifest *m, const og_manifest *ckpt, const char *ckpt_file,
+                                   og_buf *out, bool *is_delta);
+/* Entries a delta against ckpt may carry: clamp(isqrt(2 * nfrags)). */
+size_t og_manifest_delta_limit(const og_manifest *ckpt);
+/* Caller frees *out with og_manifest_free. A delta (out->unresolved) must
+ * be resolved against its checkpoint before its fragments are used. */
 og_status og_manifest_decode(const void *p, size_t n, og_manifest *out);
+/* Turns a decoded delta into the full manifest of its version, using
+ * ckpt = the decoded checkpoint object (a full manifest of version
+ * m->delta_base). Validates
+ * that every removed id and replaced entry exists in ckpt and that the
+ * counters never went back. No-op for a full manifest. On error m is
+ * unchanged (still to be freed by the caller). */
+og_status og_manifest_resolve(og_manifest *m, const og_manifest *ckpt);
 void og_manifest_free(og_manifest *m);
 og_status og_manifest_copy(og_manifest *dst, const og_manifest *src);
 og_status og_frag_meta_copy(og_frag_meta *dst, const og_frag_meta *src);

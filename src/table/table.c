@@ -99,8 +99,9 @@ og_status tbl_load_manifest(og_store *s, const char *root, const char *prefix, u
     return tbl_load_manifest_meta(s, root, prefix, version, out, NULL);
 }
 
-og_status tbl_load_manifest_meta(og_store *s, const char *root, const char *prefix, uint64_t version,
-                                 og_manifest *out, og_obj_meta *meta)
+/* One get and decode of version `version`; a delta stays unresolved. */
+static og_status load_raw(og_store *s, const char *root, const char *prefix, uint64_t version,
+                          og_manifest *out, og_obj_meta *meta)
 {
     char rel[160];
     og_buf key = OG_BUF_INIT, data = OG_BUF_INIT;
@@ -122,6 +123,72 @@ done:
     og_buf_free(&key);
     og_buf_free(&data);
     return rc;
+}
+
+/* Loads version `version` resolved; *ckpt_out (nullable) receives the
+ * decoded checkpoint object of a delta of another version (zeroed
+ * otherwise). */
+static og_status load_resolved(og_store *s, const char *root, const char *prefix, uint64_t version,
+                               og_manifest *out, og_obj_meta *meta, og_manifest *ckpt_out)
+{
+    og_manifest c = {0};
+    og_buf key = OG_BUF_INIT, data = OG_BUF_INIT;
+    og_status rc = load_raw(s, root, prefix, version, out, meta);
+    if (rc || !out->unresolved) goto done;
+    if (!(rc = tbl_key(root, out->delta_base_file, &key))) rc = og_store_get(s, key.data, &data, NULL);
+    if (rc == OG_E_NOTFOUND)
+        rc = og_error_set(OG_E_CORRUPT, "table %s version %llu is stored against checkpoint %s (of version %llu), "
+                          "which is missing", root, (unsigned long long)version, out->delta_base_file,
+                          (unsigned long long)out->delta_base);
+    if (!rc) rc = og_manifest_decode(data.data, data.len, &c);
+    if (!rc) rc = og_manifest_resolve(out, &c);
+    if (rc) {
+        og_error_context(rc, "table %s version %llu", root, (unsigned long long)version);
+        og_manifest_free(out);
+    }
+done:
+    if (!rc && ckpt_out && c.version != version) { *ckpt_out = c; memset(&c, 0, sizeof c); }
+    else if (ckpt_out) memset(ckpt_out, 0, sizeof *ckpt_out);
+    og_manifest_free(&c);
+    og_buf_free(&key);
+    og_buf_free(&data);
+    return rc;
+}
+
+og_status tbl_load_manifest_raw(og_store *s, const char *root, const char *prefix, uint64_t version,
+                                og_manifest *out)
+{
+    return load_raw(s, root, prefix, version, out, NULL);
+}
+
+og_status tbl_load_manifest_meta(og_store *s, const char *root, const char *prefix, uint64_t version,
+                                 og_manifest *out, og_obj_meta *meta)
+{
+    return load_resolved(s, root, prefix, version, out, meta, NULL);
+}
+
+og_status tbl_load_box(og_store *s, const char *root, const char *prefix, uint64_t version, tbl_mbox **out,
+                       og_obj_meta *meta)
+{
+    og_manifest m, c;
+    tbl_mbox *cb = NULL;
+    *out = NULL;
+    og_status rc = load_resolved(s, root, prefix, version, &m, meta, &c);
+    if (rc) return rc;
+    if (c.version && (rc = tbl_mbox_new(&c, NULL, &cb))) goto done;
+    rc = tbl_mbox_new(&m, cb, out);
+done:
+    tbl_mbox_unref(cb);
+    og_manifest_free(&m);
+    og_manifest_free(&c);
+    return rc;
+}
+
+void tbl_table_set_box(og_table *t, tbl_mbox *b)
+{
+    tbl_mbox_unref(t->mb);
+    t->mb = b;
+    t->m = b->m;
 }
 
 /* Newest version by one LIST of at most one key; 0 when none exists. */
@@ -166,8 +233,10 @@ og_status og_table_open_at(og_store *s, const char *root, uint64_t version, og_t
     og_table *t = NULL;
     *out = NULL;
     if (version == 0) return og_error_set(OG_E_INVALID, "table versions start at 1");
+    tbl_mbox *b = NULL;
     og_status rc = tbl_table_new(s, root, "", &t);
-    if (!rc) rc = tbl_load_manifest_meta(s, root, "", version, &t->m, &t->meta);
+    if (!rc) rc = tbl_load_box(s, root, "", version, &b, &t->meta);
+    if (!rc) tbl_table_set_box(t, b);
     if (rc) og_table_close(t);
     else *out = t;
     return rc;
@@ -186,7 +255,8 @@ og_status og_table_open(og_store *s, const char *root, og_table **out)
 void og_table_close(og_table *t)
 {
     if (!t) return;
-    og_manifest_free(&t->m);
+    if (t->mb) tbl_mbox_unref(t->mb); /* t->m is a view of it */
+    else og_manifest_free(&t->m);
     tbl_cache_unref(t->cache);
     free(t->root);
     free(t);
@@ -243,7 +313,7 @@ og_status og_table_versions(og_store *s, const char *root, og_version_info **out
         og_manifest m;
         uint64_t ver = version_of_key(l.items[i].key);
         if (!ver) continue;
-        rc = tbl_load_manifest(s, root, "", ver, &m);
+        rc = load_raw(s, root, "", ver, &m, NULL); /* timestamp and operation: no need to resolve */
         if (rc == OG_E_NOTFOUND) { rc = OG_OK; continue; } /* removed by cleanup meanwhile */
         if (rc) goto done;
         v[k].version = ver;
@@ -267,7 +337,7 @@ og_status og_table_read_transaction(og_store *s, const char *root, uint64_t vers
 {
     og_manifest m;
     memset(out, 0, sizeof *out);
-    og_status rc = tbl_load_manifest(s, root, "", version, &m);
+    og_status rc = load_raw(s, root, "", version, &m, NULL);
     if (rc) return rc;
     rc = og_txn_record_copy(out, &m.txn);
     og_manifest_free(&m);
@@ -363,8 +433,13 @@ og_status tbl_txn_new_at(og_table *t, og_txn_op op, og_txn **out)
 {
     og_txn *x = NULL;
     og_status rc = tbl_txn_new(t->store, t->root, t->prefix, t->m.version, op, &x);
-    if (!rc && !(x->base = calloc(1, sizeof *x->base))) rc = og_error_set(OG_E_NOMEM, "out of memory");
-    if (!rc) rc = og_manifest_copy(x->base, &t->m);
+    if (!rc && t->mb) { /* shared, not copied: a decoded manifest never changes */
+        x->base_box = tbl_mbox_ref(t->mb);
+        x->base = &x->base_box->m;
+    } else if (!rc) {
+        if (!(x->base = calloc(1, sizeof *x->base))) rc = og_error_set(OG_E_NOMEM, "out of memory");
+        if (!rc) rc = og_manifest_copy(x->base, &t->m);
+    }
     if (!rc) x->cache = tbl_cache_ref(t->cache);
     if (!rc) x->inline_max = t->inline_max;
     if (rc) { og_txn_free(x); x = NULL; }
@@ -392,7 +467,8 @@ void og_txn_free(og_txn *x)
     og_manifest_free(&x->restore);
     og_index_meta_free(&x->index);
     tbl_cache_unref(x->cache);
-    if (x->base) { og_manifest_free(x->base); free(x->base); }
+    if (x->base_box) tbl_mbox_unref(x->base_box);
+    else if (x->base) { og_manifest_free(x->base); free(x->base); }
     for (size_t i = 0; i < x->nmeta; i++) { free(x->meta[i].key); free(x->meta[i].value); }
     free(x->meta);
     free(x);
@@ -778,21 +854,54 @@ done:
     return rc;
 }
 
-/* One put_if_absent of version base+1. */
-static og_status try_put(og_txn *x, const og_manifest *base, og_manifest *built)
+/* One put_if_absent of version base+1. A row-level change (`small`) is
+ * stored as a delta against ckpt (in the checkpoint object ckpt_file) when
+ * one qualifies; otherwise, once the table has OG_DELTA_MIN_FRAGS
+ * fragments, it first puts a new checkpoint object holding the built
+ * manifest and stores the version as an empty delta of it, so the next
+ * commits can be deltas. Everything else is stored in full.
+ * built->delta_base / delta_base_file say which. */
+static og_status try_put(og_txn *x, const og_manifest *base, const og_manifest *ckpt, const char *ckpt_file,
+                         bool small, og_manifest *built)
 {
     og_buf enc = OG_BUF_INIT, key = OG_BUF_INIT;
-    char rel[160];
+    char rel[160], name[33];
+    bool delta = false;
     og_status rc = build(x, base, built);
     if (!rc) rc = tbl_spill_inline(x->store, x->root, x->prefix, x->cache, built);
     if (rc) { og_manifest_free(built); return rc; }
+    if ((rc = og_manifest_encode_delta(built, small ? ckpt : NULL, ckpt_file, &enc, &delta))) goto done;
+    if (delta) {
+        built->delta_base = ckpt->version;
+        if (!(built->delta_base_file = strdup(ckpt_file))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+    } else if (small && built->nfrags >= OG_DELTA_MIN_FRAGS) { /* enc is the full manifest: the new checkpoint */
+        if ((rc = tbl_file_name(name))) goto done;
+        snprintf(rel, sizeof rel, "%s_checkpoints/%s.manifest", x->prefix, name);
+        if ((rc = tbl_key(x->root, rel, &key)) || (rc = og_store_put(x->store, key.data, enc.data, enc.len, NULL)))
+            goto done;
+        og_buf_clear(&enc);
+        og_buf_clear(&key);
+        if ((rc = og_manifest_encode_delta(built, built, rel, &enc, &delta))) goto done;
+        if (delta) {
+            built->delta_base = built->version;
+            if (!(built->delta_base_file = strdup(rel))) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
+        }
+    }
     tbl_version_rel(x->prefix, built->version, rel);
-    if (!(rc = og_manifest_encode(built, &enc)) && !(rc = tbl_key(x->root, rel, &key)))
+    if (!(rc = tbl_key(x->root, rel, &key)))
         rc = og_store_put_if_absent(x->store, key.data, enc.data, enc.len, NULL);
+done:
     if (rc) og_manifest_free(built);
     og_buf_free(&enc);
     og_buf_free(&key);
     return rc;
+}
+
+/* Row-level changes are stored as deltas; create, overwrite, restore,
+ * compaction and index builds write a checkpoint (docs/format.md §4.2). */
+static bool small_change(og_txn_op op)
+{
+    return op == OG_TXN_APPEND || op == OG_TXN_MERGE || op == OG_TXN_DELETE || op == OG_TXN_UPDATE_METADATA;
 }
 
 og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version_out, og_table **out)
@@ -814,7 +923,10 @@ og_status og_txn_commit(og_txn *x, const og_commit_opts *opts, uint64_t *version
         have_base = true;
     }
     for (unsigned attempt = 0;; attempt++) {
-        rc = try_put(x, have_base ? bp : NULL, &built);
+        /* the staging handle's checkpoint, while its manifest is the base */
+        const og_manifest *ckpt = x->base_box && bp == x->base ? tbl_mbox_ckpt(x->base_box) : NULL;
+        rc = try_put(x, have_base ? bp : NULL, ckpt, ckpt ? x->base_box->m.delta_base_file : NULL,
+                     small_change(x->rec.op), &built);
         if (rc != OG_E_PRECONDITION) break;
         uint64_t tried = have_base ? bp->version + 1 : 1;
         if (x->rec.op == OG_TXN_CREATE) {
@@ -869,9 +981,15 @@ committed:
     if (version_out) *version_out = built.version;
     if (out) {
         og_table *t = NULL;
+        tbl_mbox *b = NULL, *cb = NULL;
         if ((rc = tbl_table_new(x->store, x->root, x->prefix, &t))) goto done;
-        t->m = built;
-        memset(&built, 0, sizeof built);
+        if (built.delta_base && built.delta_base != built.version && x->base_box && bp == x->base)
+            cb = tbl_mbox_ckpt_box(x->base_box); /* the box holding that checkpoint */
+        if (cb && (cb->m.version != built.delta_base || !built.delta_base_file ||
+                   strcmp(x->base_box->m.delta_base_file, built.delta_base_file)))
+            cb = NULL;
+        if ((rc = tbl_mbox_new(&built, cb, &b))) { og_table_close(t); goto done; }
+        tbl_table_set_box(t, b);
         t->inline_max = x->inline_max; /* and the staging handle's inline limit */
         if (x->cache) { /* the new snapshot inherits the warm cache */
             tbl_cache_unref(t->cache);

@@ -66,7 +66,8 @@ og_status og_table_open_branch(og_store *s, const char *root, const char *name, 
     if (!v && (rc = tbl_latest_version(s, root, prefix, &v))) goto done;
     if (!v) { rc = og_error_set(OG_E_NOTFOUND, "branch `%s` of %s has no versions", name, root); goto done; }
     if ((rc = tbl_table_new(s, root, prefix, &t))) goto done;
-    rc = tbl_load_manifest_meta(s, root, prefix, v, &t->m, &t->meta);
+    tbl_mbox *b = NULL;
+    if (!(rc = tbl_load_box(s, root, prefix, v, &b, &t->meta))) tbl_table_set_box(t, b);
 done:
     if (rc) og_table_close(t);
     else *out = t;

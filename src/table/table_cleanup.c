@@ -13,7 +13,11 @@
  * (5) Reclaiming a branch deletes its ref first, then every version, then
  *     its unreferenced files: a crash leaves a tree without a ref, which
  *     og_table_branch_trees still lists and the next reclaim finishes.
- * (6) A dry run deletes nothing and counts what would go. */
+ * (6) A dry run deletes nothing and counts what would go.
+ * (7) Checkpoint objects (docs/format.md §4.2) are files like the others:
+ *     kept while a remaining version is stored against one. Versions
+ *     never depend on each other, so removing any version leaves every
+ *     other one readable. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -45,6 +49,7 @@ static og_status collect(const og_manifest *m, str_vec *refs)
     }
     for (size_t i = 0; i < m->nindices && !rc; i++) rc = keep(refs, m->indices[i].file);
     if (!rc) rc = keep(refs, m->txn.keys_file);
+    if (!rc) rc = keep(refs, m->delta_base_file); /* the checkpoint a delta is stored against */
     return rc;
 }
 
@@ -130,7 +135,7 @@ static og_status gc_run(og_store *s, const char *root, const char *prefix, const
     og_cleanup_stats stats = {0, 0};
     int64_t grace = o->grace_us < 0 ? DEFAULT_GRACE_US : o->grace_us;
     size_t rootlen = root[0] ? strlen(root) + (root[strlen(root) - 1] == '/' ? 0 : 1) : 0;
-    static const char *const dirs[] = {"data/", "_deletions/", "_txn/", "_indices/"};
+    static const char *const dirs[] = {"data/", "_deletions/", "_txn/", "_indices/", "_checkpoints/"};
     char rel[TBL_PREFIX_MAX + 16];
     if (!k) k = &no_keep;
     if (!reclaim && !o->before_version && !o->before_timestamp_us && !k->keep_versions)

@@ -723,6 +723,17 @@ static int frag_may_reader(void *ud, const og_fragment_reader *r)
 static bool frag_may(og_scanner *sc, const og_frag_meta *f)
 {
     if (!sc->npreds) return true;
+    const og_key_range *kr = &f->krange;
+    for (size_t i = 0; kr->kind && i < sc->npreds; i++) { /* known key range: no lookup */
+        const og_pred *p = &sc->preds[i];
+        if (sc->pfid[i] != (int64_t)kr->field_id || (p->op != OG_CMP_EQ && p->op != OG_CMP_IN)) continue;
+        og_stats st;
+        memset(&st, 0, sizeof st);
+        st.kind = (og_stats_kind)kr->kind;
+        st.imin = kr->imin, st.imax = kr->imax, st.umin = kr->umin, st.umax = kr->umax;
+        st.bmin = kr->bmin, st.bmax = kr->bmax, st.bmin_len = kr->bmin_len, st.bmax_len = kr->bmax_len;
+        if (!page_may(p, &st, kr->nulls, f->rows)) return false;
+    }
     sc->fkey.len = sc->fkey_root;
     if (og_buf_append_str(&sc->fkey, f->file)) { og_error_clear(); return true; }
     may_ctx m = {sc->t, f, sc->preds, sc->pfid, sc->npreds};

@@ -46,6 +46,36 @@ static og_status check_rows(const og_schema *schema, const og_batch *rows)
     return OG_OK;
 }
 
+/* The primary-key range of a single-page fragment (og_key_range). */
+static void key_range(const og_schema *schema, const og_fragment_reader *r, og_key_range *kr)
+{
+    const og_field *pk = og_schema_pk(schema);
+    int k = pk ? og_fragment_find(r, pk->id) : -1;
+    memset(kr, 0, sizeof *kr);
+    if (k < 0) return;
+    const og_frag_col *fc = og_fragment_col(r, (uint32_t)k);
+    if (fc->npages != 1 || !og_type_eq(fc->type, pk->type)) return;
+    const og_stats *st = &fc->pages[0].stats;
+    if (st->kind == OG_STATS_BYTES) {
+        if (st->bmin_len > sizeof kr->bmin || st->bmax_len > sizeof kr->bmax) return;
+        memcpy(kr->bmin, st->bmin, st->bmin_len);
+        memcpy(kr->bmax, st->bmax, st->bmax_len);
+        kr->bmin_len = (uint8_t)st->bmin_len;
+        kr->bmax_len = (uint8_t)st->bmax_len;
+    } else if (st->kind == OG_STATS_I64) {
+        kr->imin = st->imin;
+        kr->imax = st->imax;
+    } else if (st->kind == OG_STATS_U64) {
+        kr->umin = st->umin;
+        kr->umax = st->umax;
+    } else {
+        return;
+    }
+    kr->nulls = fc->pages[0].null_count;
+    kr->field_id = pk->id;
+    kr->kind = (int)st->kind;
+}
+
 og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, const og_schema *schema,
                              const og_batch *rows, const og_column *rowids, const og_column *created,
                              const og_column *updated, uint32_t page_rows, tbl_cache *cache,
@@ -95,8 +125,12 @@ og_status tbl_write_fragment(og_store *s, const char *root, const char *prefix, 
         og_fragment_reader *r = NULL;
         og_status orc = inl ? og_fragment_open_copy(file.data, file.len, &r)
                             : og_fragment_open_written(s, key.data, file.data, file.len, &r);
-        if (orc == OG_OK) tbl_cache_put_reader(cache, key.data, r);
-        else og_error_clear();
+        if (orc == OG_OK) {
+            key_range(schema, r, &out->krange);
+            tbl_cache_put_reader(cache, key.data, r);
+        } else {
+            og_error_clear();
+        }
     }
     if (inl) { out->inline_data = file; memset(&file, 0, sizeof file); }
 done:

@@ -29,8 +29,8 @@ static void sample(og_manifest *m)
     m->next_row_id = 100;
     m->frags = calloc(2, sizeof *m->frags);
     m->nfrags = 2;
-    m->frags[0] = (og_frag_meta){1, strdup("data/a.ogf"), 999, 40, 3, 10, false, strdup("_deletions/1-x.ogdv"), 2, NULL, 0, OG_BUF_INIT, OG_BUF_INIT};
-    m->frags[1] = (og_frag_meta){4, strdup("data/b.ogf"), 50, 2, 7, 0, true, NULL, 0, NULL, 0, OG_BUF_INIT, OG_BUF_INIT};
+    m->frags[0] = (og_frag_meta){1, strdup("data/a.ogf"), 999, 40, 3, 10, false, strdup("_deletions/1-x.ogdv"), 2, NULL, 0, OG_BUF_INIT, OG_BUF_INIT, {0}};
+    m->frags[1] = (og_frag_meta){4, strdup("data/b.ogf"), 50, 2, 7, 0, true, NULL, 0, NULL, 0, OG_BUF_INIT, OG_BUF_INIT, {0}};
     m->indices = calloc(1, sizeof *m->indices);
     m->nindices = 1;
     m->indices[0].name = strdup("id_idx");
@@ -273,7 +273,7 @@ static void test_manifest_newer_version_refused_naming_both(void **st)
     og_manifest d;
     OG_CHECK(og_env_wrap(OG_MANIFEST_MAGIC, 9, "{}", 2, &b));
     assert_int_equal(og_manifest_decode(b.data, b.len, &d), OG_E_CORRUPT);
-    assert_non_null(strstr(og_error_last()->message, "version 9 is newer than supported version 2"));
+    assert_non_null(strstr(og_error_last()->message, "version 9 is newer than supported version 3"));
     og_buf_free(&b);
 }
 
