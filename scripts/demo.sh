@@ -33,6 +33,12 @@ step "commit list review"
 "$og" commit list "$g" --branch review
 step "snapshot review"
 "$og" snapshot "$g" --branch review
+step "branch merge review into main"
+"$og" --as demo-user branch merge review --uri "$g"
+step "who studies computing on main after the merge"
+"$og" query --store "$g" --query "$ex/demo.gq" studying --params '{"slug":"computing"}'
+step "what the merge changed on main"
+"$og" commit changes "$("$og" commit list "$g" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["commits"][0]["graph_commit_id"])')" --uri "$g"
 if [ -x "$build/store_demo" ]; then
     step "object store demo"
     "$build/store_demo" "$work/store"
