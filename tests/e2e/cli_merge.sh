@@ -14,6 +14,7 @@
 # (4) under a policy: a reader gets 403, a denied delete_branch is reported
 #     as branch_deleted false in the 200 answer.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 og="$build/omnigraph"
 bin="$build/omnigraph-server"
@@ -94,10 +95,7 @@ m born --params '{"name":"Ada","born":1}' --branch c1
 m born --params '{"name":"Ada","born":2}' --branch c2
 "$bin" --graph "g1=$g" --bind 127.0.0.1:0 --unauthenticated >"$t/out" 2>"$t/serr" &
 pid=$!
-addr=""
-for _ in $(seq 1 600); do
-    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$t/out"); [ -n "$addr" ] && break; sleep 0.05
-done
+addr=$(og_wait_listen "$t/out")
 [ -n "$addr" ] || { cat "$t/serr"; fail "server did not start"; }
 post() { curl -s -o "$t/body" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' -d "$1" "http://$addr/graphs/g1/branches/merge"; }
 code=$(post '{"source":"feat"}')
@@ -160,10 +158,7 @@ YAML
 OMNIGRAPH_SERVER_BEARER_TOKENS_JSON='{"alice":"tok-alice","bob":"tok-bob"}' \
     "$bin" --cluster "$t/cl" --bind 127.0.0.1:0 >"$t/out" 2>"$t/serr" &
 pid=$!
-addr=""
-for _ in $(seq 1 600); do
-    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$t/out"); [ -n "$addr" ] && break; sleep 0.05
-done
+addr=$(og_wait_listen "$t/out")
 [ -n "$addr" ] || { cat "$t/serr"; fail "policy server did not start"; }
 postas() { curl -s -o "$t/body" -w '%{http_code}' --max-time 20 -H "Authorization: Bearer $1" -H 'Content-Type: application/json' -d "$2" "http://$addr/graphs/g1/branches/merge"; }
 code=$(postas tok-bob '{"source":"pf"}'); [ "$code" = 403 ] || fail "reader merged: $code $(cat "$t/body")"

@@ -5,6 +5,7 @@
 # (commits/{id}/changes, changes, changes/baseline, and schema/apply's 409
 # on a cluster-served graph).
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 og="$build/omnigraph"
 bin="$build/omnigraph-server"
@@ -104,10 +105,7 @@ printf 'version: 1\nmetadata: { name: t }\ngraphs:\n  g1: {}\n' >"$tmp/cl/cluste
 bad schema apply --schema "$tmp/v2.pg" "$tmp/cl/graphs/g1"; err_has "omnigraph cluster apply"
 "$bin" --cluster "$tmp/cl" --unauthenticated --bind 127.0.0.1:0 >"$tmp/sout" 2>"$tmp/serr" &
 pid=$!
-addr=""
-for _ in $(seq 1 200); do
-    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/sout"); [ -n "$addr" ] && break; sleep 0.05
-done
+addr=$(og_wait_listen "$tmp/sout")
 [ -n "$addr" ] || fail "server did not start: $(cat "$tmp/serr")"
 base="http://$addr/graphs/g1"
 code() { curl -s -o "$tmp/out" -w '%{http_code}' --max-time 20 "$@"; }

@@ -6,6 +6,7 @@
 # omnigraph-server (same rows as the CLI). No provider key is ever set, so
 # nothing reaches the network. The server is always killed.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 og="$build/omnigraph"
 bin="$build/omnigraph-server"
@@ -69,12 +70,7 @@ grep -q "OPENROUTER_API_KEY or OPENAI_API_KEY" <<<"$out" || fail "key message: $
 OMNIGRAPH_EMBEDDINGS_MOCK=1 OMNIGRAPH_EMBED_MODEL=m-a \
     "$bin" --graph g1="$tmp/g" --unauthenticated --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-addr=""
-for _ in $(seq 1 600); do
-    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out")
-    [ -n "$addr" ] && break
-    sleep 0.05
-done
+addr=$(og_wait_listen "$tmp/out")
 [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
 Q='query near($q: String) { match { $d: Doc } return { $d.slug } order { nearest($d.embedding, $q) } limit 2 }'
 body=$(curl -s --max-time 20 -H 'Content-Type: application/json' \

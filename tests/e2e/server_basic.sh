@@ -2,6 +2,7 @@
 # server_basic.sh BUILD_DIR — boots omnigraph-server on 127.0.0.1:0 and checks
 # the framework routes, auth (401/403), 404/405/413/415, and startup errors.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 bin="$build/omnigraph-server"
 tmp=$(mktemp -d)
@@ -14,12 +15,7 @@ start() { # start ARGS... ; sets addr and pid
     : >"$tmp/out"
     "$bin" "$@" --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    addr=""
-    for _ in $(seq 1 600); do
-        addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out")
-        [ -n "$addr" ] && break
-        sleep 0.05
-    done
+    addr=$(og_wait_listen "$tmp/out")
     [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not print OMNIGRAPH_LISTEN_ADDR"; }
 }
 stop() { kill -INT "$pid"; wait "$pid"; rc=$?; pid=""; [ $rc -eq 0 ] || fail "server exit $rc on SIGINT"; }

@@ -5,6 +5,7 @@
 # names, stored queries from a queries folder, and auth under a policy
 # (401/403, stored-query 404 equivalence). The server is always killed.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 bin="$build/omnigraph-server"
 og="$build/omnigraph"
@@ -19,12 +20,7 @@ start() {
     : >"$tmp/out"
     "$bin" "$@" --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    addr=""
-    for _ in $(seq 1 600); do
-        addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out")
-        [ -n "$addr" ] && break
-        sleep 0.05
-    done
+    addr=$(og_wait_listen "$tmp/out")
     [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
     base="http://$addr/graphs/g1"
 }

@@ -9,6 +9,7 @@
 # shutdown on SIGTERM with a large load in flight: exit 0, and the graph
 # opens with the load wholly there or wholly absent, no sidecar left.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 bin="$build/omnigraph-server"
 og="$build/omnigraph"
@@ -22,10 +23,7 @@ start() {
     : >"$tmp/out"
     "$bin" --graph g1="$tmp/g1" --unauthenticated --bind 127.0.0.1:0 "$@" >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    addr=""
-    for _ in $(seq 1 600); do
-        addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out"); [ -n "$addr" ] && break; sleep 0.05
-    done
+    addr=$(og_wait_listen "$tmp/out")
     [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
     base="http://$addr/graphs/g1"
 }

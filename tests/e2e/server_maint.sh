@@ -4,6 +4,7 @@
 # reconciler's maintenance tick (interval shortened) compacts it with an
 # `omnigraph:maintenance` commit, logs it, and every row stays readable.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=$1
 bin="$build/omnigraph-server"; og="$build/omnigraph"
 src=$(cd "$(dirname "$0")/../.." && pwd); ex="$src/examples"
@@ -17,10 +18,7 @@ g="$tmp/g.omni"
 OMNIGRAPH_LOG=info OMNIGRAPH_RECOVERY_INTERVAL_MS=100 OMNIGRAPH_MAINTENANCE_INTERVAL_MS=100 \
     "$bin" --graph g="$g" --unauthenticated --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-addr=""
-for _ in $(seq 1 600); do
-    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out"); [ -n "$addr" ] && break; sleep 0.05
-done
+addr=$(og_wait_listen "$tmp/out")
 [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
 q=$(python3 -c 'import json,sys;print(json.dumps(open(sys.argv[1]).read()))' "$ex/demo.gq")
 ok=0

@@ -11,6 +11,7 @@
 # that state serves it read-only (503 for writes) and recovers it in the
 # background once the sidecar is resolved.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=$1
 bin="$build/omnigraph-server"; og="$build/omnigraph"
 src=$(cd "$(dirname "$0")/../.." && pwd); ex="$src/examples"
@@ -27,10 +28,7 @@ g="$tmp/g.omni"
 OMNIGRAPH_RECOVERY_INTERVAL_MS=100 "$bin" --graph g="$g" --unauthenticated --bind 127.0.0.1:0 \
     >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-addr=""
-deadline=$((SECONDS + 30)); while [ $SECONDS -lt $deadline ]; do
-    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out"); [ -n "$addr" ] && break; sleep 0.05
-done
+addr=$(og_wait_listen "$tmp/out")
 [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
 
 OMNIGRAPH_FAILPOINTS="mutation.post_phase_b_pre_manifest_commit=exit" \
@@ -89,10 +87,7 @@ printf 'garbage' >"$g/__recovery/$op.json"
 OMNIGRAPH_RECOVERY_INTERVAL_MS=100 "$bin" --graph g="$g" --unauthenticated --bind 127.0.0.1:0 \
     >"$tmp/out2" 2>"$tmp/err2" &
 pid=$!
-addr=""
-deadline=$((SECONDS + 30)); while [ $SECONDS -lt $deadline ]; do
-    addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out2"); [ -n "$addr" ] && break; sleep 0.05
-done
+addr=$(og_wait_listen "$tmp/out2")
 [ -n "$addr" ] || { cat "$tmp/err2"; fail "server did not boot on a recovery-required graph"; }
 body=$(mutate "Di"); [ "$(echo "$body" | tail -1)" = 503 ] || fail "boot: write not 503: $body"
 echo "$body" | head -1 | grep -q "\"operation_id\":\"$op\"" || fail "boot: 503 body: $body"

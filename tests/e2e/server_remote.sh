@@ -5,6 +5,7 @@
 # graph (modulo generated ids); the bearer token comes from
 # OMNIGRAPH_BEARER_TOKEN; server errors print as `error: <message>`.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 og="$build/omnigraph"
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,12 +19,7 @@ start() {
     : >"$tmp/out"
     "$build/omnigraph-server" "$@" --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    addr=""
-    for _ in $(seq 1 600); do
-        addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out")
-        [ -n "$addr" ] && break
-        sleep 0.05
-    done
+    addr=$(og_wait_listen "$tmp/out")
     [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
     url="http://$addr"
 }

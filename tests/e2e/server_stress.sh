@@ -10,6 +10,7 @@
 # (3) SIGKILL of the server mid-load, restart: the graph opens and every
 #     acknowledged write is present.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 build=${1:?build dir}
 bin="$build/omnigraph-server"
 og="$build/omnigraph"
@@ -26,12 +27,7 @@ start() {
     : >"$tmp/out"
     "$bin" --graph g1="$tmp/g1" --unauthenticated --bind 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
-    addr=""
-    for _ in $(seq 1 600); do
-        addr=$(sed -n 's/^OMNIGRAPH_LISTEN_ADDR=//p' "$tmp/out")
-        [ -n "$addr" ] && break
-        sleep 0.05
-    done
+    addr=$(og_wait_listen "$tmp/out")
     [ -n "$addr" ] || { cat "$tmp/err"; fail "server did not start"; }
 }
 stop() { kill -INT "$pid"; wait "$pid"; rc=$?; pid=""; [ $rc -eq 0 ] || fail "server exit $rc on SIGINT"; }
