@@ -31,4 +31,18 @@ vg export "$g" || { echo "FAIL: export"; cat "$t/err"; exit 1; }
 [ "$(wc -l < "$t/out")" -eq 17 ] || { echo "FAIL: export lines"; exit 1; }
 vg commit list "$g" --json || { echo "FAIL: commit list"; cat "$t/err"; exit 1; }
 vg lint --schema "$ex/demo.pg" --query "$ex/demo.gq" || { echo "FAIL: lint"; cat "$t/err"; exit 1; }
+# the verbs of merge, search, change feed and schema evolution
+vg mutate --store "$g" --query "$ex/demo.gq" add_person --params '{"name":"Wes","born":1991}' \
+    --branch review || { echo "FAIL: mutate on review"; cat "$t/err"; exit 1; }
+vg branch merge review --uri "$g" --json || { echo "FAIL: merge"; cat "$t/err"; exit 1; }
+grep -q '"outcome"' "$t/out" || { echo "FAIL: merge output"; cat "$t/out"; exit 1; }
+head=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["graph_commit_id"])' "$t/out")
+[ -n "$head" ] || { echo "FAIL: merge made no commit"; cat "$t/out"; exit 1; }
+vg commit changes "$head" --uri "$g" --json || { echo "FAIL: commit changes"; cat "$t/err"; exit 1; }
+grep -q 'Wes' "$t/out" || { echo "FAIL: changes output"; cat "$t/out"; exit 1; }
+vg query --store "$g" -e 'query s($q: String) { match { $p: Person } return { $p.name } order { bm25($p.name, $q) } limit 2 }' \
+    --params '{"q":"Wes"}' --format jsonl || { echo "FAIL: search query"; cat "$t/err"; exit 1; }
+grep -q 'Wes' "$t/out" || { echo "FAIL: search output"; cat "$t/out"; exit 1; }
+printf '%s\nnode Lab {\n    name: String @key\n}\n' "$(cat "$ex/demo.pg")" >"$t/v2.pg"
+vg schema plan --schema "$t/v2.pg" "$g" --json || { echo "FAIL: schema plan"; cat "$t/err"; exit 1; }
 echo ok
