@@ -864,13 +864,13 @@ og_status og_table_take(og_table *t, const uint64_t *row_ids, size_t n,
                         const char *const *columns, size_t ncolumns, og_batch *out)
 {
     og_status rc = OG_OK;
+    if (!columns) ncolumns = t->m.schema.nfields; /* every field (sized before names is) */
     og_value *vals = calloc(n + 1, sizeof *vals);
     const char **names = calloc(ncolumns + 2, sizeof *names);
     id_pos *found = NULL;
     og_batch tmp = OG_BATCH_INIT;
     if (!vals || !names) { rc = og_error_set(OG_E_NOMEM, "out of memory"); goto done; }
     for (size_t i = 0; i < n; i++) vals[i] = og_val_u64(row_ids[i]);
-    if (!columns) ncolumns = t->m.schema.nfields;
     for (size_t i = 0; i < ncolumns; i++) names[i] = columns ? columns[i] : t->m.schema.fields[i].name;
     names[ncolumns] = OG_COL_ROWID;
     og_pred p;

@@ -565,6 +565,15 @@ static void test_take_by_row_id_in_request_order(void **st)
     uint64_t bad[] = {3, 999};
     assert_int_equal(og_table_take(t, bad, 2, cols, 1, &out), OG_E_NOTFOUND);
     og_batch_free(&out);
+    /* no column list: every schema field, in schema order (the name array
+     * was once sized before the field count was known) */
+    const og_schema *sc = &og_table_manifest(t)->schema;
+    OG_CHECK(og_table_take(t, ids, 3, NULL, 0, &out));
+    assert_int_equal(out.nrows, 3);
+    assert_int_equal(out.ncols, sc->nfields);
+    for (size_t c = 0; c < sc->nfields; c++) assert_string_equal(out.names[c], sc->fields[c].name);
+    assert_memory_equal(og_column_get_bytes(og_batch_col(&out, "id"), 1, &n), "p0002", 5);
+    og_batch_free(&out);
     og_table_close(t);
     og_store_close(s);
 }
