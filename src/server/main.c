@@ -1,6 +1,8 @@
 /* main.c — omnigraph-server: boot, libmicrohttpd glue, graceful shutdown.
  * (1) Bodies accumulate per connection up to the route's limit; beyond it
- *     the rest is discarded and the answer is 413 with resource_limit.
+ *     the rest is read and discarded and the answer is 413 with
+ *     resource_limit. A declared Content-Length over OG_SRV_DRAIN_MAX is
+ *     answered at once instead, without reading the body.
  * (2) URLs reach the router raw (identity unescape callback): the router
  *     and query_arg percent-decode exactly once.
  * (3) SIGINT/SIGTERM: stop accepting, wait (bounded) for in-flight
@@ -19,6 +21,9 @@
 #include "base/log.h"
 #include "omnigraph.h"
 #include "server.h"
+
+/* (1) largest over-limit body read and dropped before its 413 */
+#define OG_SRV_DRAIN_MAX (64ull << 20)
 
 typedef struct conn_state {
     og_route route;
@@ -131,8 +136,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             unsigned long long n = strtoull(cl, NULL, 10);
             if (n > cs->limit) {
                 cs->too_large = true;
-                too_large(&r, cs->limit, (size_t)n);
-                return send_resp(conn, &r);
+                /* (1) A body up to OG_SRV_DRAIN_MAX is read and dropped
+                 * before the 413: answering mid-upload makes the kernel
+                 * reset the connection, and the client may never read the
+                 * answer. Beyond it, answer at once. */
+                if (n > OG_SRV_DRAIN_MAX) {
+                    too_large(&r, cs->limit, (size_t)n);
+                    return send_resp(conn, &r);
+                }
             }
         }
         return MHD_YES;
