@@ -18,24 +18,8 @@
  *     dictates, with the checks of (1). */
 #include "testutil.h"
 
-#include "crash/crash_fixture.h"
+#include "graph/maint_fixture.h"
 #include "graph/merge.h"
-
-static og_store *clone_store(og_store *src)
-{
-    og_store *dst = NULL;
-    og_list l;
-    og_buf b = OG_BUF_INIT;
-    OG_CHECK(og_store_mem_open(&dst));
-    OG_CHECK(og_store_list_all(src, "", &l));
-    for (size_t i = 0; i < l.len; i++) {
-        OG_CHECK(og_store_get(src, l.items[i].key, &b, NULL));
-        OG_CHECK(og_store_put(dst, l.items[i].key, b.data, b.len, NULL));
-    }
-    og_list_free(&l);
-    og_buf_free(&b);
-    return dst;
-}
 
 /* A store that counts write operations (to know how many to crash). */
 typedef struct cnt { og_store base; og_store *inner; unsigned writes; } cnt;
@@ -143,7 +127,7 @@ static void check_recovered(og_store *st, const mcase *c, const char *before, co
 /* before / after of a clean merge, and its number of store writes. */
 static unsigned clean_run(const mcase *c, char **before, char **after)
 {
-    og_store *st = clone_store(g_template);
+    og_store *st = mf_clone(g_template);
     cnt *k = calloc(1, sizeof *k);
     k->inner = cf_share(st);
     k->base.ops = &CNT_OPS;
@@ -166,7 +150,7 @@ static void crash_every_write_step(const mcase *c)
     char *before = NULL, *after = NULL;
     unsigned n = clean_run(c, &before, &after);
     for (unsigned i = 1; i <= n; i++) {
-        og_store *st = clone_store(g_template), *f = NULL;
+        og_store *st = mf_clone(g_template), *f = NULL;
         og_graph *g = NULL;
         char where[32];
         OG_CHECK(og_store_fault_open(cf_share(st), &f));
@@ -205,7 +189,7 @@ static void crash_every_failpoint(const mcase *c)
     char *before = NULL, *after = NULL;
     (void)clean_run(c, &before, &after);
     for (size_t i = 0; i < sizeof FPS / sizeof FPS[0]; i++) {
-        og_store *st = clone_store(g_template);
+        og_store *st = mf_clone(g_template);
         og_graph *g = cf_open(st, OG_GRAPH_RW);
         OG_CHECK(og_failpoint_arm(FPS[i].fp, OG_FP_CRASH, 1, false));
         og_status rc = run_merge(g, c);
